@@ -1,0 +1,142 @@
+/**
+ * What counts as a language model, in every language Fang reads and in the sandbox's stubs.
+ * One list, so the analysis and the dry-run agree on what a model call is.
+ */
+
+/** Command-line clients of language models. `sub` lists subcommands that make it a model call
+ *  (empty: any invocation is one). */
+export interface ModelCli {
+  name: string;
+  sub?: string[];
+  /** Flags that make it a model call when no subcommand is given (e.g. `claude -p`). */
+  flags?: string[];
+}
+
+export const MODEL_CLIS: readonly ModelCli[] = [
+  { name: 'llm' },
+  { name: 'sgpt' },
+  { name: 'ollama', sub: ['run', 'generate', 'chat'] },
+  { name: 'aichat' },
+  { name: 'mods' },
+  { name: 'openai', sub: ['api', 'chat', 'completions', 'responses'] },
+  { name: 'claude' },
+  { name: 'gemini' },
+  { name: 'gh', sub: ['copilot', 'models'] },
+  { name: 'aider' },
+  { name: 'fabric' },
+  { name: 'tgpt' },
+  { name: 'chatgpt' },
+  { name: 'shell-gpt' },
+  { name: 'llamafile' },
+  { name: 'llama-cli' },
+  { name: 'lms', sub: ['chat'] },
+  { name: 'q', sub: ['chat'] },
+  { name: 'codex', sub: ['exec', 'e'] },
+  { name: 'cursor-agent' },
+  { name: 'opencode', sub: ['run'] },
+];
+
+/** Hosts of hosted model APIs. */
+export const MODEL_API_HOSTS: readonly string[] = [
+  'api.openai.com',
+  'api.anthropic.com',
+  'generativelanguage.googleapis.com',
+  'api.mistral.ai',
+  'api.groq.com',
+  'api.cohere.ai',
+  'api.cohere.com',
+  'api.together.xyz',
+  'api.together.ai',
+  'openrouter.ai',
+  'api.deepseek.com',
+  'api.fireworks.ai',
+  'api.perplexity.ai',
+  'api.x.ai',
+  'openai.azure.com',
+  'models.inference.ai.azure.com',
+  'models.github.ai',
+  'api-inference.huggingface.co',
+  'router.huggingface.co',
+  'bedrock-runtime',
+  'aiplatform.googleapis.com',
+];
+
+/** URL paths that identify a model API whatever the host (local servers, proxies). */
+export const MODEL_API_PATHS: readonly RegExp[] = [
+  /\/v1\/chat\/completions\b/,
+  /\/v1\/completions\b/,
+  /\/v1\/messages\b/,
+  /\/v1\/responses\b/,
+  /\/chat\/completions\b/,
+  /:11434\/api\/(generate|chat)\b/,
+  /\/api\/(generate|chat)\b.*11434|11434.*\/api\/(generate|chat)\b/,
+  /:generateContent\b|\/generateContent\b|generateContent\b/,
+  /:streamGenerateContent\b/,
+];
+
+/** Environment variables that hold a model endpoint; SDKs and scripts read them. */
+export const MODEL_BASE_URL_VARS: readonly string[] = [
+  'OPENAI_BASE_URL',
+  'OPENAI_API_BASE',
+  'ANTHROPIC_BASE_URL',
+  'OLLAMA_HOST',
+  'GOOGLE_GEMINI_BASE_URL',
+];
+
+export function urlLooksLikeModelApi(text: string): boolean {
+  const lower = text.toLowerCase();
+  if (MODEL_API_HOSTS.some((h) => lower.includes(h))) return true;
+  return MODEL_API_PATHS.some((re) => re.test(text));
+}
+
+/**
+ * Names that plainly stand for a model wrapper (`query-model`, `ask_gpt`, `RUN_AI`, `ai`):
+ * lower confidence, said in the message. Matches on the basename, case-insensitive.
+ */
+const WRAPPER_WORD = /(^|[-_.])(llm|gpt|ai|model|chatgpt|claude|gemini|copilot|ollama|openai|anthropic)([-_.]|$)/i;
+const WRAPPER_VERB = /(^|[-_.])(ask|query|prompt|run|call|complete|chat|invoke|generate|talk)([-_.]|$)/i;
+
+export function nameLooksLikeModelWrapper(name: string): boolean {
+  const base = name.replace(/^.*\//, '').replace(/\.(sh|py|js|ts|bash)$/i, '');
+  if (!base) return false;
+  const lower = base.toLowerCase();
+  if (lower === 'ai' || lower === 'gpt' || lower === 'llm') return true;
+  if (!WRAPPER_WORD.test(base)) return false;
+  // `query-model`, `ask_gpt`, `RUN_AI`, `gpt_query`: a model word with a verb, or a model word
+  // that is the whole name apart from a prefix like `my-`.
+  return WRAPPER_VERB.test(base) || /^(my|the|local)[-_.]?/i.test(base);
+}
+
+export function findModelCli(name: string, extra: readonly string[] = []): ModelCli | undefined {
+  const base = name.replace(/^.*\//, '');
+  const hit = MODEL_CLIS.find((c) => c.name === base);
+  if (hit) return hit;
+  for (const e of extra) {
+    const [n, ...sub] = e.trim().split(/\s+/);
+    if (n === base || n === name) return { name: n!, sub: sub.length ? sub : undefined };
+  }
+  return undefined;
+}
+
+/** JavaScript/TypeScript SDK packages whose calls reach a model. */
+export const MODEL_SDK_PACKAGES: readonly string[] = [
+  'openai',
+  '@anthropic-ai/sdk',
+  'ai',
+  '@ai-sdk/openai',
+  '@ai-sdk/anthropic',
+  '@ai-sdk/google',
+  '@google/genai',
+  '@google/generative-ai',
+  'ollama',
+  'ollama/browser',
+  'cohere-ai',
+  '@mistralai/mistralai',
+  'groq-sdk',
+  '@langchain/openai',
+  '@langchain/anthropic',
+  '@langchain/google-genai',
+  '@langchain/ollama',
+  '@langchain/core',
+  'langchain',
+];

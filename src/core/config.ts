@@ -1,0 +1,117 @@
+/** The configuration shared by `.fang.json`, the CLI and the editor settings, validated by zod. */
+import { z } from 'zod';
+import { CATEGORIES, SEVERITIES, type Severity, type Category } from './types';
+
+const level = z.enum([...SEVERITIES, 'off'] as const);
+
+export const configSchema = z
+  .object({
+    /** Per rule id: a severity, or "off". */
+    rules: z.record(z.string(), level).optional(),
+    /** Per category: a severity, or "off". Rule entries win. */
+    categories: z.partialRecord(z.enum(CATEGORIES), level).optional(),
+    /** Extra command names treated as model clients, e.g. "my-llm" or "mytool ask". */
+    modelCommands: z.array(z.string().min(1)).optional(),
+    /** Extra JavaScript/TypeScript package names treated as model SDKs. */
+    sdkNames: z.array(z.string().min(1)).optional(),
+    /** Glob patterns (gitignore syntax) of paths not to analyse. */
+    ignore: z.array(z.string()).optional(),
+    /** Files larger than this are skipped with a note. */
+    maxFileBytes: z.number().int().positive().optional(),
+    /** Parse budget per file in milliseconds. */
+    parseBudgetMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export type FangConfig = z.infer<typeof configSchema>;
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+export const DEFAULT_PARSE_BUDGET_MS = 500;
+
+export interface ConfigProblem {
+  /** Dotted key, e.g. `rules.bash-eval` or `maxFileBytes`. */
+  key: string;
+  message: string;
+}
+
+/**
+ * Validates outside data. Invalid keys are dropped and reported one by one, so one wrong
+ * entry does not disable the rest.
+ */
+export function parseConfig(input: unknown, origin = 'config'): { config: FangConfig; problems: ConfigProblem[] } {
+  if (input === undefined || input === null) return { config: {}, problems: [] };
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    return { config: {}, problems: [{ key: origin, message: `${origin} must be a JSON object` }] };
+  }
+  const problems: ConfigProblem[] = [];
+  const out: Record<string, unknown> = {};
+  const shape = configSchema.shape as Record<string, z.ZodType>;
+  for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+    const field = shape[key];
+    if (!field) {
+      problems.push({ key, message: `unknown key "${key}"; expected one of ${Object.keys(shape).join(', ')}` });
+      continue;
+    }
+    const r = field.safeParse(value);
+    if (r.success) {
+      out[key] = r.data;
+      continue;
+    }
+    // Keep the valid entries of records and arrays; report each bad one with its full key.
+    for (const issue of r.error.issues) {
+      const sub = issue.path.length ? `${key}.${issue.path.join('.')}` : key;
+      problems.push({ key: sub, message: `${sub}: ${describeIssue(issue)}` });
+    }
+    const salvaged = salvage(key, value);
+    if (salvaged !== undefined) out[key] = salvaged;
+  }
+  return { config: out as FangConfig, problems };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
+  if (issue.code === 'too_small') return `expected a value of at least ${String(issue.minimum)}`;
+  return issue.message;
+}
+
+function salvage(key: string, value: unknown): unknown {
+  const field = (configSchema.shape as Record<string, z.ZodType>)[key]!;
+  if (Array.isArray(value)) {
+    const good = value.filter((v) => field.safeParse([v]).success);
+    return good.length ? good : undefined;
+  }
+  if (value && typeof value === 'object') {
+    const good = Object.fromEntries(
+      Object.entries(value).filter(([k, v]) => field.safeParse({ [k]: v }).success),
+    );
+    return Object.keys(good).length ? good : undefined;
+  }
+  return undefined;
+}
+
+/** Merges configs; later ones win key by key (records are merged, arrays concatenated). */
+export function mergeConfigs(...configs: FangConfig[]): FangConfig {
+  const out: FangConfig = {};
+  for (const c of configs) {
+    if (c.rules) out.rules = { ...out.rules, ...c.rules };
+    if (c.categories) out.categories = { ...out.categories, ...c.categories };
+    if (c.modelCommands) out.modelCommands = [...(out.modelCommands ?? []), ...c.modelCommands];
+    if (c.sdkNames) out.sdkNames = [...(out.sdkNames ?? []), ...c.sdkNames];
+    if (c.ignore) out.ignore = [...(out.ignore ?? []), ...c.ignore];
+    if (c.maxFileBytes !== undefined) out.maxFileBytes = c.maxFileBytes;
+    if (c.parseBudgetMs !== undefined) out.parseBudgetMs = c.parseBudgetMs;
+  }
+  return out;
+}
+
+/** The severity a finding gets after configuration, or undefined when it is turned off. */
+export function effectiveSeverity(
+  config: FangConfig,
+  ruleId: string,
+  category: Category,
+  fallback: Severity,
+): Severity | undefined {
+  const level = config.rules?.[ruleId] ?? config.categories?.[category] ?? fallback;
+  return level === 'off' ? undefined : level;
+}

@@ -1,0 +1,85 @@
+/** Loads web-tree-sitter and the grammars' own .wasm files once per process. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Parser, Language, type Tree } from 'web-tree-sitter';
+import type { RuleLanguage } from './types';
+
+const GRAMMAR_FILES: Record<RuleLanguage, { pkg: string; file: string }> = {
+  bash: { pkg: 'tree-sitter-bash', file: 'tree-sitter-bash.wasm' },
+  typescript: { pkg: 'tree-sitter-typescript', file: 'tree-sitter-typescript.wasm' },
+  tsx: { pkg: 'tree-sitter-typescript', file: 'tree-sitter-tsx.wasm' },
+  javascript: { pkg: 'tree-sitter-javascript', file: 'tree-sitter-javascript.wasm' },
+};
+
+/** Where a .wasm file is: next to the bundle (`dist/wasm`) or in node_modules during development. */
+export function locateWasm(file: string, pkg: string, wasmDir?: string): string {
+  const candidates: string[] = [];
+  if (wasmDir) candidates.push(path.join(wasmDir, file));
+  candidates.push(path.join(__dirname, 'wasm', file));
+  try {
+    candidates.push(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file));
+  } catch {
+    /* not installed: the bundle's copy must be there */
+  }
+  for (const c of candidates) if (fs.existsSync(c)) return c;
+  throw new Error(`cannot find ${file}; looked in ${candidates.join(', ')}`);
+}
+
+export class ParseBudgetExceeded extends Error {}
+
+export interface ParseOutcome {
+  tree: Tree;
+}
+
+/** A parser per language; trees it returns must be freed with `tree.delete()`. */
+export class Grammars {
+  private readonly parsers = new Map<RuleLanguage, Parser>();
+
+  private constructor(private readonly languages: Map<RuleLanguage, Language>) {}
+
+  static async load(wasmDir?: string, which: RuleLanguage[] = ['bash', 'typescript', 'tsx', 'javascript']): Promise<Grammars> {
+    const runtime = locateWasm('web-tree-sitter.wasm', 'web-tree-sitter', wasmDir);
+    await Parser.init({ locateFile: () => runtime });
+    const languages = new Map<RuleLanguage, Language>();
+    for (const lang of which) {
+      const g = GRAMMAR_FILES[lang];
+      languages.set(lang, await Language.load(locateWasm(g.file, g.pkg, wasmDir)));
+    }
+    return new Grammars(languages);
+  }
+
+  has(lang: RuleLanguage): boolean {
+    return this.languages.has(lang);
+  }
+
+  /** Parses within a time budget; throws ParseBudgetExceeded when the budget runs out. */
+  parse(lang: RuleLanguage, text: string, budgetMs: number): Tree {
+    let parser = this.parsers.get(lang);
+    if (!parser) {
+      const language = this.languages.get(lang);
+      if (!language) throw new Error(`grammar for ${lang} not loaded`);
+      parser = new Parser();
+      parser.setLanguage(language);
+      this.parsers.set(lang, parser);
+    }
+    const deadline = performance.now() + budgetMs;
+    let timedOut = false;
+    const tree = parser.parse(text, null, {
+      progressCallback: () => {
+        if (performance.now() > deadline) timedOut = true;
+        return timedOut;
+      },
+    });
+    if (!tree || timedOut) {
+      tree?.delete();
+      parser.reset();
+      throw new ParseBudgetExceeded(`parsing took longer than ${budgetMs} ms`);
+    }
+    return tree;
+  }
+
+  dispose(): void {
+    for (const p of this.parsers.values()) p.delete();
+    this.parsers.clear();
+  }
+}

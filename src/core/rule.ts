@@ -1,0 +1,26 @@
+/** The contract every rule file fulfils. */
+import type { Node, Tree } from 'web-tree-sitter';
+import type { FangConfig } from './config';
+import type { Finding, RuleMeta, RuleLanguage } from './types';
+
+/** A finding as a rule reports it; severity and category come from the rule's metadata. */
+export type RawFinding = Omit<Finding, 'ruleId' | 'category' | 'severity'> & {
+  /** Only the meta rules (analysis-incomplete) set their category per finding. */
+  category?: Finding['category'];
+};
+
+export interface RuleContext<Facts = unknown> {
+  language: RuleLanguage;
+  text: string;
+  tree: Tree;
+  config: FangConfig;
+  /** Facts computed once per file by the language's analysis and shared by its rules. */
+  facts: Facts;
+}
+
+export interface Rule<Facts = unknown> {
+  meta: RuleMeta;
+  check(ctx: RuleContext<Facts>): RawFinding[];
+}
+
+export type { Node };

@@ -1,0 +1,69 @@
+/** Shared vocabulary of the analysis. Nothing here knows about editors or processes. */
+
+export const CATEGORIES = ['self-invocation', 'model-output-execution', 'recursive-spawning'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const SEVERITIES = ['error', 'warning', 'note'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Languages a rule can be written for. Markdown is a container, not a rule language. */
+export type RuleLanguage = 'bash' | 'typescript' | 'tsx' | 'javascript';
+export type DocumentLanguage = RuleLanguage | 'markdown';
+
+/** 0-based line and column (UTF-16 code units, as editors count). */
+export interface Position {
+  line: number;
+  column: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** One step of a dataflow path, in source order: "model output produced here", ... */
+export interface PathStep {
+  range: Range;
+  message: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  category: Category;
+  severity: Severity;
+  /** One line that names both ends where there are two. */
+  message: string;
+  range: Range;
+  /** From the model call to the sink; empty when the finding is a single place. */
+  path: PathStep[];
+  /** Lower when the source is only a name that looks like a model wrapper. */
+  confidence: 'high' | 'low';
+}
+
+export interface SkipNote {
+  reason: 'binary' | 'too-large' | 'parse-budget' | 'unreadable' | 'unsupported';
+  message: string;
+}
+
+export interface FileResult {
+  path: string;
+  language: DocumentLanguage | undefined;
+  findings: Finding[];
+  /** Set when the file was not analysed at all. */
+  skipped?: SkipNote;
+}
+
+export interface RuleExample {
+  bad: string;
+  good: string;
+}
+
+export interface RuleMeta {
+  id: string;
+  language: RuleLanguage | 'any';
+  category: Category;
+  severity: Severity;
+  title: string;
+  /** Two or three sentences on the risk, shown in hovers and docs. */
+  explanation: string;
+  example: RuleExample;
+}
