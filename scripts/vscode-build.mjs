@@ -1,0 +1,77 @@
+// Bundles the extension (dist/extension.js), its analysis worker (dist/worker.js), the grammars
+// (dist/wasm/) and the in-VS-Code test suite (out/vscode-test/). scripts/build.mjs may import
+// `extensionEntryPoints` and `copyWasm` instead of repeating them.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** esbuild entry points of the extension: `dist/<name>.js` <- source. */
+export const extensionEntryPoints = {
+  extension: 'src/extension/extension.ts',
+  worker: 'src/extension/worker.ts',
+};
+
+const WASM = [
+  ['web-tree-sitter', 'web-tree-sitter.wasm'],
+  ['tree-sitter-bash', 'tree-sitter-bash.wasm'],
+  ['tree-sitter-typescript', 'tree-sitter-typescript.wasm'],
+  ['tree-sitter-typescript', 'tree-sitter-tsx.wasm'],
+  ['tree-sitter-javascript', 'tree-sitter-javascript.wasm'],
+];
+
+/** Copies the runtime's and the grammars' .wasm files into `<outDir>/wasm`. */
+export function copyWasm(outDir = path.join(root, 'dist')) {
+  const dir = path.join(outDir, 'wasm');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [pkg, file] of WASM) {
+    fs.copyFileSync(path.join(root, 'node_modules', pkg, file), path.join(dir, file));
+  }
+}
+
+export async function buildExtension({ minify = false } = {}) {
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: extensionEntryPoints,
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+    sourcemap: !minify,
+    minify,
+    logLevel: 'warning',
+  });
+  copyWasm();
+}
+
+/** The test suite that runs inside the extension host; mocha stays external (loaded from node_modules). */
+export async function buildTests() {
+  const suiteDir = path.join(root, 'test', 'vscode', 'suite');
+  const entries = fs.readdirSync(suiteDir).filter((f) => f.endsWith('.ts')).map((f) => path.join('test/vscode/suite', f));
+  const out = path.join(root, 'out', 'vscode-test');
+  fs.rmSync(out, { recursive: true, force: true });
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: entries,
+    outdir: 'out/vscode-test',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode', 'mocha'],
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+  return path.join(out, 'index.js');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const started = Date.now();
+  await buildExtension({ minify: process.argv.includes('--minify') });
+  if (process.argv.includes('--tests')) await buildTests();
+  process.stderr.write(`[vscode-build] built in ${Date.now() - started} ms\n`);
+}
