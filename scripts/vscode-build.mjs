@@ -31,8 +31,18 @@ export function copyWasm(outDir = path.join(root, 'dist')) {
   }
 }
 
+/**
+ * web-tree-sitter's ESM build reads `import.meta.url`, which is empty in a CommonJS bundle; give
+ * it the bundle's own file URL.
+ */
+export const importMetaUrlShim = {
+  define: { 'import.meta.url': '__fangImportMetaUrl' },
+  banner: { js: 'const __fangImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+};
+
 export async function buildExtension({ minify = false } = {}) {
   await esbuild.build({
+    ...importMetaUrlShim,
     absWorkingDir: root,
     entryPoints: extensionEntryPoints,
     outdir: 'dist',

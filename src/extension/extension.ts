@@ -1,5 +1,50 @@
+/** Wires Fang's features; each lives in its own module and is disposed with the extension. */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-export function activate(context: vscode.ExtensionContext) {
-  return { ok: true };
+import { AnalysisClient } from './analysisClient';
+import { registerCodeActions } from './codeActions';
+import { registerCommands } from './commands';
+import { ConfigService } from './configService';
+import { DiagnosticsFeature } from './diagnostics';
+import { registerHover } from './hover';
+import { createLog } from './log';
+import { PasteGuard } from './pasteGuard';
+import { RuleDocs } from './ruleDocs';
+import { StatusBar } from './statusBar';
+
+/** What the extension exports: for other extensions and for the integration tests. */
+export interface FangApi {
+  diagnostics: DiagnosticsFeature;
+  pasteGuard: PasteGuard;
+  configs: ConfigService;
+  statusBar: StatusBar;
+  rules: AnalysisClient['rules'];
 }
-export function deactivate(): void {}
+
+export function activate(context: vscode.ExtensionContext): FangApi {
+  const log = createLog(context);
+  const dist = path.join(context.extensionPath, 'dist');
+  const client = new AnalysisClient(path.join(dist, 'worker.js'), path.join(dist, 'wasm'), (m) => log.info(m));
+  const docs = new RuleDocs(context.extensionUri);
+  const rules = () => client.rules();
+  const configs = new ConfigService(log);
+  const diagnostics = new DiagnosticsFeature(client, configs, log, (id) => docs.uri(id));
+  const pasteGuard = new PasteGuard(diagnostics, configs, log);
+  const statusBar = new StatusBar(diagnostics);
+  context.subscriptions.push(client, configs, diagnostics, pasteGuard, statusBar);
+  registerCommands(context, { log, docs, rules });
+  registerHover(context, diagnostics, rules, docs);
+  registerCodeActions(context, diagnostics);
+  rules().catch((e: unknown) => {
+    log.error(`the analyzer could not start: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showErrorMessage('Fang: the analyzer could not start, so nothing is checked.', 'Show Output').then((pick) => {
+      if (pick) log.show(true);
+    });
+  });
+  log.info(`Fang ${String(context.extension.packageJSON.version)} active (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
+  return { diagnostics, pasteGuard, configs, statusBar, rules };
+}
+
+export function deactivate(): void {
+  /* everything is in context.subscriptions */
+}

@@ -1,0 +1,112 @@
+/**
+ * The configuration a document is analysed with: the `fang.*` settings, then the workspace
+ * folder's `.fang.json` (the file the CLI reads too, so it wins key by key and the editor agrees
+ * with `fang scan`). Problems in either are logged and shown once, naming the key.
+ */
+import * as vscode from 'vscode';
+import { mergeConfigs, parseConfig, type ConfigProblem, type FangConfig } from '../core/config';
+import { errorText, type Log } from './log';
+import { readSettings, SECTION, type EditorSettings } from './settings';
+
+export const PROJECT_FILE = '.fang.json';
+
+export interface EffectiveConfig {
+  config: FangConfig;
+  editor: EditorSettings;
+}
+
+export class ConfigService implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly reported = new vscode.EventEmitter<string[]>();
+  /** Fires with the messages each time new configuration problems are shown to the user. */
+  readonly onDidReportProblems = this.reported.event;
+  /** Fires when settings or a `.fang.json` changed. */
+  readonly onDidChange = this.changed.event;
+  private readonly project = new Map<string, FangConfig>();
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.reported];
+  private lastShown = '';
+  private ready: Promise<void>;
+
+  constructor(private readonly log: Log) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(SECTION)) {
+          this.reportProblems();
+          this.changed.fire();
+        }
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reloadProjects()),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher(`**/${PROJECT_FILE}`);
+    const reload = () => void this.reloadProjects();
+    this.disposables.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload), watcher.onDidDelete(reload));
+    this.ready = this.reloadProjects();
+  }
+
+  /** Resolves once the `.fang.json` files present at start have been read. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  forDocument(uri: vscode.Uri): EffectiveConfig {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const settings = readSettings(folder ?? uri);
+    const fromFile = folder ? this.project.get(folder.uri.toString()) : undefined;
+    return { config: fromFile ? mergeConfigs(settings.config, fromFile) : settings.config, editor: settings.editor };
+  }
+
+  private async reloadProjects(): Promise<void> {
+    const problems: ConfigProblem[] = [];
+    this.project.clear();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const file = vscode.Uri.joinPath(folder.uri, PROJECT_FILE);
+      let text: string;
+      try {
+        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+      } catch {
+        continue; // no project file in this folder
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (e) {
+        problems.push({ key: PROJECT_FILE, message: `${file.fsPath} is not valid JSON (${errorText(e)}); it is ignored` });
+        continue;
+      }
+      const parsed = parseConfig(json, PROJECT_FILE);
+      for (const p of parsed.problems) problems.push({ key: `${PROJECT_FILE}: ${p.key}`, message: `${PROJECT_FILE}: ${p.message}` });
+      this.project.set(folder.uri.toString(), parsed.config);
+      this.log.info(`read ${file.fsPath}`);
+    }
+    this.projectProblems = problems;
+    this.reportProblems();
+    this.changed.fire();
+  }
+
+  private projectProblems: ConfigProblem[] = [];
+
+  /** Every current problem, settings first; exposed for tests and the status bar. */
+  problems(): ConfigProblem[] {
+    return [...readSettings().problems, ...this.projectProblems];
+  }
+
+  private reportProblems(): void {
+    const problems = this.problems();
+    const text = problems.map((p) => p.message).join('\n');
+    if (text === this.lastShown) return;
+    this.lastShown = text;
+    if (!problems.length) return;
+    for (const p of problems) this.log.warn(p.message);
+    this.reported.fire(problems.map((p) => p.message));
+    const first = problems[0]!.message;
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more, see the Fang output)` : '';
+    void vscode.window.showWarningMessage(`Fang: ${first}${more}`, 'Open Settings', 'Show Output').then((pick) => {
+      if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', SECTION);
+      if (pick === 'Show Output') this.log.show(true);
+    });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,32 @@
+/** Findings of the core as VS Code diagnostics; no state, no events. */
+import * as vscode from 'vscode';
+import type { Finding, Range, Severity } from '../core/types';
+
+export const SOURCE = 'fang';
+
+export function toRange(r: Range): vscode.Range {
+  return new vscode.Range(r.start.line, r.start.column, r.end.line, r.end.column);
+}
+
+const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  note: vscode.DiagnosticSeverity.Information,
+};
+
+/** `ruleDoc` gives the URI of a rule's page shipped inside the extension. */
+export function toDiagnostic(f: Finding, uri: vscode.Uri, ruleDoc: (id: string) => vscode.Uri): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(toRange(f.range), f.message, SEVERITY[f.severity]);
+  d.source = SOURCE;
+  d.code = { value: f.ruleId, target: ruleDoc(f.ruleId) };
+  if (f.path.length) {
+    d.relatedInformation = f.path.map((step) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(step.range)), step.message));
+  }
+  return d;
+}
+
+/** The rule id of one of our diagnostics, or undefined for anyone else's. */
+export function ruleIdOf(d: vscode.Diagnostic): string | undefined {
+  if (d.source !== SOURCE) return undefined;
+  return typeof d.code === 'object' ? String(d.code.value) : d.code === undefined ? undefined : String(d.code);
+}
