@@ -16,10 +16,10 @@ export function locateWasm(file: string, pkg: string, wasmDir?: string): string 
   const candidates: string[] = [];
   if (wasmDir) candidates.push(path.join(wasmDir, file));
   candidates.push(path.join(__dirname, 'wasm', file));
-  try {
-    candidates.push(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file));
-  } catch {
-    /* not installed: the bundle's copy must be there */
+  // During development: node_modules of the checkout, found upwards from this file.
+  for (let d = __dirname; ; d = path.dirname(d)) {
+    candidates.push(path.join(d, 'node_modules', pkg, file));
+    if (path.dirname(d) === d) break;
   }
   for (const c of candidates) if (fs.existsSync(c)) return c;
   throw new Error(`cannot find ${file}; looked in ${candidates.join(', ')}`);

@@ -1,0 +1,47 @@
+// Bundles the CLI (and the editor entry points once they exist) with esbuild and copies the
+// grammars' own .wasm files next to the bundles, so one universal build runs everywhere.
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const root = dirname(dirname(new URL(import.meta.url).pathname));
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(join(dist, 'wasm'), { recursive: true });
+
+const wasm = [
+  ['web-tree-sitter', 'web-tree-sitter.wasm'],
+  ['tree-sitter-bash', 'tree-sitter-bash.wasm'],
+  ['tree-sitter-typescript', 'tree-sitter-typescript.wasm'],
+  ['tree-sitter-typescript', 'tree-sitter-tsx.wasm'],
+  ['tree-sitter-javascript', 'tree-sitter-javascript.wasm'],
+];
+for (const [pkg, file] of wasm) {
+  cpSync(join(root, 'node_modules', pkg, file), join(dist, 'wasm', file));
+}
+
+const entries = [
+  { in: 'src/cli/main.ts', out: 'cli' },
+  { in: 'src/extension/extension.ts', out: 'extension', external: ['vscode'] },
+  { in: 'src/extension/worker.ts', out: 'worker' },
+].filter((e) => existsSync(join(root, e.in)));
+
+await Promise.all(
+  entries.map((e) =>
+    esbuild.build({
+      entryPoints: [join(root, e.in)],
+      outfile: join(dist, `${e.out}.js`),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: true,
+      external: e.external ?? [],
+      // esbuild would pick the ESM build for `import`; the CommonJS build needs no import.meta.
+      alias: { 'web-tree-sitter': join(root, 'node_modules/web-tree-sitter/web-tree-sitter.cjs') },
+      logLevel: 'warning',
+      minify: process.env.FANG_MINIFY === '1',
+    }),
+  ),
+);
+console.log(`built ${entries.map((e) => `dist/${e.out}.js`).join(', ')} and ${wasm.length} wasm files`);

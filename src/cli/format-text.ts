@@ -1,0 +1,32 @@
+/** The human-readable report of `fang scan`. Colour only when asked for (a TTY). */
+import type { FileResult, Finding, Severity } from '../core/index';
+
+const COLORS = { red: 31, yellow: 33, blue: 34, dim: 2, bold: 1, cyan: 36 } as const;
+
+export function formatText(results: FileResult[], rel: (p: string) => string, color: boolean): string {
+  const c = (k: keyof typeof COLORS, s: string) => (color ? `\x1b[${COLORS[k]}m${s}\x1b[0m` : s);
+  const sev = (s: Severity) => (s === 'error' ? c('red', 'error') : s === 'warning' ? c('yellow', 'warning') : c('blue', 'note'));
+  const lines: string[] = [];
+  for (const r of results) {
+    if (r.skipped && r.skipped.reason !== 'unsupported') lines.push(`${rel(r.path)}: ${c('dim', r.skipped.message)}`);
+    for (const f of r.findings) {
+      lines.push(`${c('bold', `${rel(r.path)}:${f.range.start.line + 1}:${f.range.start.column + 1}`)}: ${sev(f.severity)} ${c('cyan', f.ruleId)} [${f.category}]`);
+      lines.push(`  ${f.message}`);
+      for (const s of f.path) lines.push(c('dim', `    -> ${s.range.start.line + 1}:${s.range.start.column + 1} ${s.message}`));
+    }
+  }
+  lines.push(summary(results));
+  return lines.join('\n') + '\n';
+}
+
+export function summary(results: FileResult[]): string {
+  const all: Finding[] = results.flatMap((r) => r.findings);
+  const count = (s: Severity) => all.filter((f) => f.severity === s).length;
+  const skipped = results.filter((r) => r.skipped && r.skipped.reason !== 'unsupported').length;
+  const scanned = results.length - results.filter((r) => r.skipped).length;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  return (
+    `${plural(scanned, 'file')} scanned${skipped ? `, ${skipped} skipped` : ''}: ` +
+    (all.length ? `${plural(all.length, 'finding')} (${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('note'), 'note')})` : 'no findings')
+  );
+}

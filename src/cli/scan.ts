@@ -1,0 +1,136 @@
+/** `fang scan PATH...`: analyse files and folders, print text, JSON or SARIF, exit by --fail-on. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Analyzer, mergeConfigs, parseConfig, SEVERITIES, type FangConfig, type FileResult, type Severity } from '../core/index';
+import { toSarif } from '../core/sarif';
+import { walk } from './walk';
+import { formatText } from './format-text';
+import { UsageError, type Io } from './io';
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+const FAIL_ON = ['error', 'warning', 'note', 'none'] as const;
+
+export const SCAN_HELP = `usage: fang scan PATH... [options]
+
+Finds code that calls language models, runs their output, or spawns itself without a bound,
+in Bash (.sh .bash .zsh .bats, shebang) and Markdown code fences.
+
+options:
+  --format text|json|sarif   output format (default: text)
+  --fail-on error|warning|note|none
+                             exit 1 when a finding at or above this level exists (default: warning)
+  --config FILE              a .fang.json file (default: ./.fang.json when present)
+  --rule ID                  run only this rule (repeatable)
+  --exclude-rule ID          do not run this rule (repeatable)
+  --no-color                 no colours even on a terminal
+exit status: 0 nothing at or above --fail-on, 1 findings, 2 bad usage, unreadable input or internal error
+`;
+
+export async function scanCommand(argv: string[], io: Io, version: string): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      'fail-on': { type: 'string', default: 'warning' },
+      config: { type: 'string' },
+      rule: { type: 'string', multiple: true },
+      'exclude-rule': { type: 'string', multiple: true },
+      'no-color': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(SCAN_HELP);
+    return 0;
+  }
+  const format = oneOf('--format', values.format!, FORMATS);
+  const failOn = oneOf('--fail-on', values['fail-on']!, FAIL_ON);
+  if (positionals.length === 0) throw new UsageError('fang scan needs at least one file or folder');
+  const config = loadConfig(values.config, io.cwd);
+
+  const analyzer = await Analyzer.create();
+  try {
+    const known = new Set(analyzer.rules().map((r) => r.id));
+    for (const id of [...(values.rule ?? []), ...(values['exclude-rule'] ?? [])]) {
+      if (!known.has(id)) throw new UsageError(`unknown rule "${id}"; run \`fang rules\` for the list`);
+    }
+    const { files, errors } = walk(positionals, config.ignore ?? [], io.cwd);
+    const results: FileResult[] = files.map((file) => analyzeFile(analyzer, file, config, values.rule, values['exclude-rule']));
+    const rel = (p: string) => path.relative(io.cwd, p).split(path.sep).join('/') || '.';
+    if (format === 'sarif') {
+      io.stdout.write(JSON.stringify(toSarif(results, analyzer.rules(), { toolVersion: version, baseDir: io.cwd, relativize: rel }), null, 2) + '\n');
+    } else if (format === 'json') {
+      io.stdout.write(JSON.stringify(toJson(results, rel, version), null, 2) + '\n');
+    } else {
+      io.stdout.write(formatText(results, rel, io.isTTY && !values['no-color'] && !process.env.NO_COLOR));
+    }
+    for (const e of errors) io.stderr.write(`fang: ${e}\n`);
+    if (errors.length) return 2;
+    return failOn !== 'none' && results.some((r) => r.findings.some((f) => atLeast(f.severity, failOn))) ? 1 : 0;
+  } finally {
+    analyzer.dispose();
+  }
+}
+
+function analyzeFile(analyzer: Analyzer, file: string, config: FangConfig, only?: string[], exclude?: string[]): FileResult {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    return { path: file, language: undefined, findings: [], skipped: { reason: 'unreadable', message: `skipped: cannot read (${(e as Error).message})` } };
+  }
+  return analyzer.analyze(buf.toString('utf8'), { path: file, config, onlyRules: only, excludeRules: exclude });
+}
+
+function loadConfig(file: string | undefined, cwd: string): FangConfig {
+  const p = file ? path.resolve(cwd, file) : path.join(cwd, '.fang.json');
+  if (!file && !fs.existsSync(p)) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(p, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read config ${p}: ${(e as Error).message}`);
+  }
+  const { config, problems } = parseConfig(raw, path.basename(p));
+  if (problems.length) throw new UsageError(`invalid config ${p}:\n${problems.map((x) => `  ${x.message}`).join('\n')}`);
+  return mergeConfigs(config);
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return value as T;
+}
+
+function atLeast(s: Severity, min: Severity): boolean {
+  return SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(min);
+}
+
+function toJson(results: FileResult[], rel: (p: string) => string, version: string) {
+  const pos = (r: { start: { line: number; column: number }; end: { line: number; column: number } }) => ({
+    line: r.start.line + 1,
+    column: r.start.column + 1,
+    endLine: r.end.line + 1,
+    endColumn: r.end.column + 1,
+  });
+  return {
+    version: 1,
+    tool: { name: 'fang', version },
+    files: results.map((r) => ({
+      path: rel(r.path),
+      language: r.language ?? null,
+      ...(r.skipped ? { skipped: r.skipped } : {}),
+      findings: r.findings.map((f) => ({
+        ruleId: f.ruleId,
+        category: f.category,
+        severity: f.severity,
+        confidence: f.confidence,
+        message: f.message,
+        ...pos(f.range),
+        path: f.path.map((s) => ({ ...pos(s.range), message: s.message })),
+      })),
+    })),
+  };
+}

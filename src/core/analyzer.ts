@@ -1,0 +1,168 @@
+/**
+ * The analysis entry point: text in, findings out. Takes its grammars as a constructor argument
+ * and never touches the editor or the file system (apart from loading the .wasm files once).
+ */
+import type { Tree } from 'web-tree-sitter';
+import { Grammars, ParseBudgetExceeded } from './parser';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_BUDGET_MS, effectiveSeverity, type FangConfig } from './config';
+import { detectLanguage, looksBinary } from './detect';
+import { extractFences } from './markdown';
+import { applySuppressions, parseSuppressions } from './suppress';
+import { GENERIC_RULES } from './rules/index';
+import { LANGUAGE_SUPPORT, supportFor } from './languages';
+import type { Rule, RawFinding } from './rule';
+import type { DocumentLanguage, FileResult, Finding, Range, RuleLanguage, RuleMeta } from './types';
+
+export interface AnalyzeOptions {
+  path?: string;
+  language?: DocumentLanguage;
+  config?: FangConfig;
+  /** Only these rule ids (the CLI's --rule). */
+  onlyRules?: readonly string[];
+  /** Never these rule ids (the CLI's --exclude-rule). */
+  excludeRules?: readonly string[];
+}
+
+export class Analyzer {
+  private constructor(private readonly grammars: Grammars) {}
+
+  static async create(opts: { wasmDir?: string } = {}): Promise<Analyzer> {
+    return new Analyzer(await Grammars.load(opts.wasmDir));
+  }
+
+  /** Metadata of every rule, for docs, SARIF and the editor. */
+  rules(): RuleMeta[] {
+    const seen = new Set<string>();
+    const out: RuleMeta[] = [];
+    for (const r of [...LANGUAGE_SUPPORT.flatMap((s) => s.rules), ...GENERIC_RULES]) {
+      if (seen.has(r.meta.id)) continue;
+      seen.add(r.meta.id);
+      out.push(r.meta);
+    }
+    return out;
+  }
+
+  analyze(text: string, opts: AnalyzeOptions = {}): FileResult {
+    const path = opts.path ?? '<input>';
+    const config = opts.config ?? {};
+    const language = opts.language ?? detectLanguage(opts.path, text);
+    const result: FileResult = { path, language, findings: [] };
+    const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    if (looksBinary(text)) {
+      result.skipped = { reason: 'binary', message: 'skipped: binary file' };
+      return result;
+    }
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > maxBytes) {
+      result.skipped = { reason: 'too-large', message: `skipped: ${formatBytes(size)} is over the ${formatBytes(maxBytes)} size cap (maxFileBytes)` };
+      return result;
+    }
+    if (!language) {
+      result.skipped = { reason: 'unsupported', message: 'skipped: not a language Fang reads' };
+      return result;
+    }
+    try {
+      if (language === 'markdown') {
+        for (const fence of extractFences(text)) {
+          const found = this.analyzeCode(fence.code, fence.language, config, opts);
+          if (found === 'unsupported') continue;
+          for (const f of found) result.findings.push(mapFinding(f, fence.startLine, fence.columnOffsets));
+        }
+      } else {
+        const found = this.analyzeCode(text, language, config, opts);
+        if (found === 'unsupported') {
+          result.skipped = { reason: 'unsupported', message: `skipped: ${language} analysis is not available in this version` };
+          return result;
+        }
+        result.findings = found;
+      }
+    } catch (e) {
+      if (e instanceof ParseBudgetExceeded) {
+        result.skipped = { reason: 'parse-budget', message: `skipped: ${e.message} (parseBudgetMs)` };
+        result.findings = [];
+        return result;
+      }
+      throw e;
+    }
+    result.findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.ruleId.localeCompare(b.ruleId));
+    return result;
+  }
+
+  private analyzeCode(text: string, lang: RuleLanguage, config: FangConfig, opts: AnalyzeOptions): Finding[] | 'unsupported' {
+    const support = supportFor(lang);
+    if (!support || !this.grammars.has(lang)) return 'unsupported';
+    const tree = this.grammars.parse(lang, text, config.parseBudgetMs ?? DEFAULT_PARSE_BUDGET_MS);
+    try {
+      const facts = support.createFacts(tree, text, config, opts.path);
+      const rules: Rule<any>[] = [...support.rules, ...GENERIC_RULES].filter(
+        (r) => (!opts.onlyRules || opts.onlyRules.includes(r.meta.id)) && !opts.excludeRules?.includes(r.meta.id),
+      );
+      const findings: Finding[] = [];
+      for (const rule of rules) {
+        let raw: RawFinding[];
+        try {
+          raw = rule.check({ language: lang, text, tree, config, facts });
+        } catch (e) {
+          // One failing rule must not blank the others; say so where it shows.
+          raw = [];
+          findings.push({
+            ruleId: 'analysis-incomplete',
+            category: rule.meta.category,
+            severity: 'note',
+            message: `analysis incomplete: rule ${rule.meta.id} failed on this file (${e instanceof Error ? e.message : String(e)})`,
+            range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } },
+            path: [],
+            confidence: 'low',
+          });
+        }
+        for (const r of raw) {
+          const category = r.category ?? rule.meta.category;
+          const severity = effectiveSeverity(config, rule.meta.id, category, rule.meta.severity);
+          if (!severity) continue;
+          findings.push({ ...r, ruleId: rule.meta.id, category, severity });
+        }
+      }
+      return dedupe(applySuppressions(findings, parseSuppressions(tree, text)));
+    } finally {
+      freeTree(tree);
+    }
+  }
+
+  dispose(): void {
+    this.grammars.dispose();
+  }
+}
+
+function freeTree(tree: Tree): void {
+  tree.delete();
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.ruleId}:${f.range.start.line}:${f.range.start.column}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function mapRange(r: Range, startLine: number, offsets: number[]): Range {
+  return {
+    start: { line: r.start.line + startLine, column: r.start.column + (offsets[r.start.line] ?? 0) },
+    end: { line: r.end.line + startLine, column: r.end.column + (offsets[r.end.line] ?? 0) },
+  };
+}
+
+function mapFinding(f: Finding, startLine: number, offsets: number[]): Finding {
+  return {
+    ...f,
+    range: mapRange(f.range, startLine, offsets),
+    path: f.path.map((s) => ({ ...s, range: mapRange(s.range, startLine, offsets) })),
+    message: f.message.replace(/\(line (\d+)\)/g, (_, n: string) => `(line ${Number(n) + startLine})`),
+  };
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`;
+}

@@ -1,0 +1,495 @@
+/**
+ * The Bash dataflow: walks statements in order with an environment of variables, files and
+ * functions, and records where model output (and host lists, and the script's own path) goes.
+ * It over-approximates: branches join, loops run twice, unknown commands pass their input on.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { Range } from '../types';
+import { CLEAN, extend, union, type ModelCall, type Origin, type Taints } from './taint';
+import { commandArgs, commandNameNode, literalText, namedChildren, rangeOf, unquoted, LOOP_TYPES } from './tree';
+import { basename, matchModelCall, skipPrefixCommands, NO_DATA_OUTPUT, HOST_FILES } from './commands';
+import { classifyEffects, type Effect } from './effects';
+
+export interface Word {
+  node: Node;
+  /** Literal text with known variable values substituted; undefined when dynamic. */
+  lit: string | undefined;
+  /** Text for keys and messages: quotes removed, unknown expansions kept as written. */
+  key: string;
+  taint: Taints;
+}
+
+export interface FlowResult {
+  modelCalls: ModelCall[];
+  effects: Effect[];
+  /** Functions defined in the file, by name. */
+  functions: Map<string, Node>;
+  /** Function names whose body calls a model (directly or through other functions). */
+  wrapperFunctions: Set<string>;
+}
+
+const MAX_FUNCTION_EVALS = 400;
+
+export class BashFlow {
+  private readonly vars = new Map<string, Taints>();
+  /** Literal values of variables, for resolving `$RUN_AI` and `$SCRIPT`. */
+  private readonly values = new Map<string, string>();
+  private readonly files = new Map<string, Taints>();
+  private readonly calls = new Map<number, ModelCall>();
+  private readonly effects = new Map<string, Effect>();
+  private readonly functions = new Map<string, Node>();
+  private readonly wrapperFunctions = new Set<string>();
+  private readonly frames: { name: string; args: Taints[] }[] = [];
+  private readonly evaluated = new Set<string>();
+  private functionEvals = 0;
+  private weak = 0;
+
+  constructor(
+    private readonly root: Node,
+    private readonly extraModelCommands: readonly string[],
+    private readonly ownName: string | undefined,
+  ) {}
+
+  run(): FlowResult {
+    for (const f of this.root.descendantsOfType('function_definition')) {
+      const name = f?.childForFieldName('name')?.text;
+      if (f && name) this.functions.set(name, f);
+    }
+    this.stmt(this.root, CLEAN);
+    // Bodies of functions never called still hold model calls worth reporting.
+    for (const [name, f] of this.functions) {
+      if (!this.evaluated.has(name)) this.callFunction(name, f, [], CLEAN, f);
+    }
+    return {
+      modelCalls: [...this.calls.values()].sort((a, b) => a.node.startIndex - b.node.startIndex),
+      effects: [...this.effects.values()],
+      functions: this.functions,
+      wrapperFunctions: this.wrapperFunctions,
+    };
+  }
+
+  // ---- statements: each returns the taint of what it writes to stdout ----
+
+  private stmt(node: Node, stdin: Taints): Taints {
+    switch (node.type) {
+      case 'comment':
+      case 'function_definition':
+        return CLEAN;
+      case 'command':
+        return this.command(node, stdin);
+      case 'redirected_statement':
+        return this.redirected(node, stdin);
+      case 'pipeline':
+        return this.pipeline(node, stdin);
+      case 'variable_assignment':
+        this.assign(node);
+        return CLEAN;
+      case 'variable_assignments':
+      case 'declaration_command':
+        for (const c of namedChildren(node)) if (c.type === 'variable_assignment') this.assign(c);
+        return CLEAN;
+      case 'unset_command':
+        for (const c of namedChildren(node)) this.vars.delete(c.text);
+        return CLEAN;
+      case 'if_statement':
+      case 'case_statement':
+        return this.weakly(() => this.sequence(namedChildren(node), stdin));
+      case 'list': {
+        const [a, b] = [node.namedChild(0), node.namedChild(node.namedChildCount - 1)];
+        const out = a ? this.stmt(a, stdin) : CLEAN;
+        return union(out, b && b !== a ? this.weakly(() => this.stmt(b, stdin)) : CLEAN);
+      }
+      case 'while_statement':
+      case 'for_statement':
+      case 'c_style_for_statement':
+        return this.loop(node, stdin);
+      case 'test_command':
+      case 'negated_command':
+      case 'subshell':
+      case 'compound_statement':
+      case 'program':
+      case 'do_group':
+      case 'else_clause':
+      case 'elif_clause':
+      case 'case_item':
+      default:
+        return this.sequence(namedChildren(node), stdin);
+    }
+  }
+
+  private sequence(nodes: Node[], stdin: Taints): Taints {
+    let out: Taints = CLEAN;
+    for (const n of nodes) {
+      if (!n.isNamed) continue;
+      if (isWordNode(n)) {
+        this.word(n); // command substitutions inside still run
+        continue;
+      }
+      out = union(out, this.stmt(n, stdin));
+    }
+    return out;
+  }
+
+  private weakly<T>(f: () => T): T {
+    this.weak++;
+    try {
+      return f();
+    } finally {
+      this.weak--;
+    }
+  }
+
+  private loop(node: Node, stdin: Taints): Taints {
+    return this.weakly(() => {
+      let out: Taints = CLEAN;
+      for (let pass = 0; pass < 2; pass++) {
+        if (node.type === 'for_statement') {
+          const variable = node.childForFieldName('variable');
+          const values = node.childrenForFieldName('value').filter((v): v is Node => !!v);
+          const t = union(...values.map((v) => this.word(v).taint));
+          if (variable) this.setVar(variable.text, extend(t, rangeOf(variable), `iterated as ${variable.text} here`), undefined);
+        }
+        for (const c of namedChildren(node)) {
+          if (c.type === 'variable_name' || isWordNode(c)) continue;
+          out = union(out, this.stmt(c, stdin));
+        }
+      }
+      return out;
+    });
+  }
+
+  private pipeline(node: Node, stdin: Taints): Taints {
+    let flow = stdin;
+    for (const c of namedChildren(node)) {
+      flow = extend(this.stmt(c, flow), rangeOf(c), 'piped on here');
+    }
+    return flow;
+  }
+
+  private redirected(node: Node, stdin: Taints): Taints {
+    let input = stdin;
+    const outputs: { key: string; append: boolean; range: Range }[] = [];
+    let toStderr = false;
+    for (const r of node.childrenForFieldName('redirect')) {
+      if (!r) continue;
+      if (r.type === 'herestring_redirect') {
+        const w = r.namedChildren.find((c) => c && isWordNode(c));
+        if (w) input = union(input, extend(this.word(w).taint, rangeOf(r), 'fed as standard input here'));
+      } else if (r.type === 'heredoc_redirect') {
+        const start = r.namedChildren.find((c) => c?.type === 'heredoc_start');
+        const quoted = !!start && /['"\\]/.test(start.text);
+        const body = r.namedChildren.find((c) => c?.type === 'heredoc_body');
+        if (body && !quoted) input = union(input, extend(this.word(body).taint, rangeOf(body), 'fed as a here-document here'));
+        // `cat <<EOF | bash`: the pipeline continues inside the redirect node
+        const rest = r.namedChildren.filter((c): c is Node => !!c && !['heredoc_start', 'heredoc_body', 'heredoc_end'].includes(c.type));
+        if (rest.length) {
+          const bodyNode = node.childForFieldName('body');
+          let flow = bodyNode ? this.stmtWithInput(bodyNode, input) : CLEAN;
+          for (const c of rest) {
+            if (c.type === 'pipeline') {
+              for (const p of namedChildren(c)) flow = this.stmt(p, flow);
+            } else flow = this.stmt(c, flow);
+          }
+          return flow;
+        }
+      } else if (r.type === 'file_redirect') {
+        const op = r.child(0)?.text ?? '';
+        const dest = r.childForFieldName('destination');
+        if (!dest) continue;
+        const w = this.word(dest);
+        if (op === '<') input = union(input, this.fileTaint(w.key));
+        else if (/^\d*>&/.test(op) || op === '>&') {
+          if (dest.text === '2') toStderr = true;
+        } else if (op.includes('>')) {
+          if (w.key === '/dev/null' || w.key === '/dev/stderr') toStderr = true;
+          else outputs.push({ key: w.key, append: op.includes('>>'), range: rangeOf(r) });
+        }
+      }
+    }
+    const body = node.childForFieldName('body');
+    if (!body) return CLEAN;
+    const out = this.stmtWithInput(body, input);
+    for (const o of outputs) this.writeFile(o.key, out, o.range, o.append, body);
+    return outputs.length || toStderr ? CLEAN : out;
+  }
+
+  private stmtWithInput(body: Node, input: Taints): Taints {
+    if (body.type === 'while_statement' || body.type === 'for_statement') return this.loop(body, input);
+    return this.stmt(body, input);
+  }
+
+  // ---- words ----
+
+  word(node: Node): Word {
+    const taint = this.wordTaint(node);
+    const lit = this.resolveLiteral(node);
+    const key = lit ?? unquoted(node);
+    const fileT = this.files.size ? this.fileTaint(key) : CLEAN;
+    return { node, lit, key, taint: fileT.length ? union(taint, fileT) : taint };
+  }
+
+  private wordTaint(node: Node): Taints {
+    switch (node.type) {
+      case 'word':
+      case 'raw_string':
+      case 'ansi_c_string':
+      case 'number':
+      case 'string_content':
+      case 'heredoc_content':
+      case 'arithmetic_expansion':
+        return CLEAN;
+      case 'command_substitution':
+      case 'process_substitution': {
+        const inner = namedChildren(node);
+        if (inner.length === 1 && inner[0]!.type === 'file_redirect') {
+          const dest = inner[0]!.childForFieldName('destination');
+          return dest ? this.fileTaint(this.word(dest).key) : CLEAN;
+        }
+        return extend(this.sequence(inner, CLEAN), rangeOf(node), 'captured here');
+      }
+      case 'simple_expansion':
+      case 'expansion': {
+        const name = expansionName(node);
+        let t = name ? this.lookup(name, node) : CLEAN;
+        for (const c of namedChildren(node)) if (c.type !== 'variable_name' && c.type !== 'special_variable_name' && c.type !== 'subscript') t = union(t, this.wordTaint(c));
+        return t;
+      }
+      default: {
+        let t: Taints = CLEAN;
+        for (const c of namedChildren(node)) t = union(t, this.wordTaint(c));
+        return t;
+      }
+    }
+  }
+
+  private lookup(name: string, at: Node): Taints {
+    if (name === '0' || name === 'BASH_SOURCE') return [this.selfTaint(at)];
+    if (/^[1-9]$|^[@*]$/.test(name)) {
+      const frame = this.frames[this.frames.length - 1];
+      if (!frame) return CLEAN;
+      return name === '@' || name === '*' ? union(...frame.args) : (frame.args[Number(name) - 1] ?? CLEAN);
+    }
+    return this.vars.get(name) ?? CLEAN;
+  }
+
+  private selfTaint(at: Node): import('./taint').Taint {
+    const origin: Origin = { kind: 'self', range: rangeOf(at), label: at.text };
+    return { origin, steps: [] };
+  }
+
+  /** Literal text with known literal variable values substituted, or undefined. */
+  private resolveLiteral(node: Node): string | undefined {
+    const lit = literalText(node);
+    if (lit !== undefined) return lit;
+    if (node.type === 'simple_expansion' || node.type === 'expansion') {
+      const name = expansionName(node);
+      if (!name) return undefined;
+      if (name === '0' || name === 'BASH_SOURCE') return undefined;
+      if (node.type === 'expansion' && node.namedChildCount > 1) return undefined;
+      return this.values.get(name);
+    }
+    if (node.type === 'string' || node.type === 'concatenation') {
+      let out = '';
+      for (const c of namedChildren(node)) {
+        const t = c.type === 'string_content' ? c.text : this.resolveLiteral(c);
+        if (t === undefined) return undefined;
+        out += t;
+      }
+      return out;
+    }
+    return undefined;
+  }
+
+  private fileTaint(key: string): Taints {
+    return this.files.get(normalizePath(key)) ?? CLEAN;
+  }
+
+  writeFile(key: string, t: Taints, range: Range, append: boolean, by: Node): void {
+    const k = normalizePath(key);
+    const step = extend(t, range, `written to ${key} here`);
+    const old = this.files.get(k) ?? CLEAN;
+    this.files.set(k, append || this.weak ? union(old, step) : step);
+    this.recordEffects(classifyEffects({ kind: 'write', node: by, range, path: key, taint: t, flow: this }));
+  }
+
+  // ---- assignments ----
+
+  private assign(node: Node): void {
+    const nameNode = node.childForFieldName('name');
+    const value = node.childForFieldName('value');
+    if (!nameNode) return;
+    const name = nameNode.type === 'subscript' ? (nameNode.childForFieldName('name')?.text ?? nameNode.text) : nameNode.text;
+    const appending = node.children.some((c) => c?.type === '+=') || nameNode.type === 'subscript';
+    const w = value ? this.word(value) : undefined;
+    let t = w?.taint ?? CLEAN;
+    t = extend(t, rangeOf(node), `assigned to ${name} here`);
+    this.setVar(name, appending ? union(this.vars.get(name) ?? CLEAN, t) : t, appending ? undefined : w?.lit);
+  }
+
+  setVar(name: string, t: Taints, literal: string | undefined): void {
+    const old = this.vars.get(name);
+    this.vars.set(name, this.weak && old ? union(old, t) : t);
+    if (literal !== undefined && !this.weak) this.values.set(name, literal);
+    else if (literal !== undefined && !this.values.has(name)) this.values.set(name, literal);
+    else if (literal === undefined && !this.weak) this.values.delete(name);
+  }
+
+  getVar(name: string): Taints {
+    return this.vars.get(name) ?? CLEAN;
+  }
+
+  // ---- commands ----
+
+  private command(node: Node, stdin: Taints): Taints {
+    const nameNode = commandNameNode(node);
+    for (const c of namedChildren(node)) {
+      if (c.type === 'variable_assignment') {
+        const v = c.childForFieldName('value');
+        if (v) this.word(v);
+      }
+    }
+    if (!nameNode) return CLEAN;
+    const nameWord = this.word(nameNode);
+    const args = commandArgs(node).map((a) => this.word(a));
+    let words: Word[] = [nameWord, ...args];
+
+    // `$LLM prompt` where LLM="ollama run llama3": split the literal value into words.
+    if (nameWord.lit !== undefined && /\s/.test(nameWord.lit.trim()) && nameNode.type !== 'word') {
+      const parts = nameWord.lit.trim().split(/\s+/);
+      words = [...parts.map((p) => ({ node: nameNode, lit: p, key: p, taint: CLEAN })), ...args];
+    }
+    const lits = words.map((w) => w.lit);
+    const { index: start } = skipPrefixCommands(lits);
+    const real = start >= 0 ? words.slice(start) : words;
+    const name = real[0]?.lit;
+
+    // A shell function defined in this file.
+    if (name !== undefined && this.functions.has(name)) {
+      const f = this.functions.get(name)!;
+      const out = this.callFunction(name, f, real.slice(1).map((w) => w.taint), stdin, node);
+      return extend(out, rangeOf(node), `returned by ${name}() here`);
+    }
+
+    const shown = nameNode.text;
+    const match = real[0] ? matchModelCall(real.map((w) => w.lit), start > 0 ? (real[0].lit ?? shown) : shown, this.extraModelCommands) : undefined;
+    let out: Taints = CLEAN;
+    if (match) {
+      let call = this.calls.get(node.id);
+      if (!call) {
+        call = { node, range: rangeOf(node), ...match };
+        this.calls.set(node.id, call);
+        for (const fr of this.frames) this.wrapperFunctions.add(fr.name);
+      }
+      out = [{ origin: { kind: 'model', call, range: call.range, label: call.label }, steps: [{ range: call.range, message: `model output produced by ${call.label} here` }] }];
+    }
+
+    const base = name !== undefined ? basename(name) : undefined;
+    this.builtins(base, real, stdin, node);
+    this.recordEffects(classifyEffects({ kind: 'command', node, range: rangeOf(node), words: real, allWords: words, stdin, flow: this }));
+
+    if (match) return out;
+    if (base !== undefined && NO_DATA_OUTPUT.has(base)) return CLEAN;
+    if (base !== undefined && HOST_FILES.test(real.slice(1).map((w) => w.key).join(' '))) {
+      const hosts: Origin = { kind: 'hosts', range: rangeOf(node), label: real.map((w) => w.key).find((k) => HOST_FILES.test(k)) ?? 'host list' };
+      out = union(out, [{ origin: hosts, steps: [{ range: rangeOf(node), message: `host names read from ${hosts.label} here` }] }]);
+    }
+    return union(out, stdin, ...real.slice(1).map((w) => w.taint), nameWord.taint);
+  }
+
+  /** Builtins that move data into variables or files. */
+  private builtins(base: string | undefined, words: Word[], stdin: Taints, node: Node): void {
+    if (base === 'read' || base === 'mapfile' || base === 'readarray') {
+      const names: string[] = [];
+      for (let i = 1; i < words.length; i++) {
+        const w = words[i]!.lit ?? '';
+        if (/^-[pdntNu]$/.test(w)) {
+          i++;
+          continue;
+        }
+        if (w === '-a') {
+          const n = words[i + 1]?.lit;
+          if (n) names.push(n);
+          i++;
+          continue;
+        }
+        if (w.startsWith('-')) continue;
+        names.push(w);
+      }
+      if (names.length === 0) names.push(base === 'read' ? 'REPLY' : 'MAPFILE');
+      for (const n of names) this.setVar(n, extend(stdin, rangeOf(node), `read into ${n} here`), undefined);
+    } else if (base === 'printf' && words[1]?.lit === '-v' && words[2]?.lit) {
+      const n = words[2].lit;
+      this.setVar(n, extend(union(...words.slice(3).map((w) => w.taint)), rangeOf(node), `formatted into ${n} here`), undefined);
+    } else if (base === 'tee') {
+      for (const w of words.slice(1)) if (!w.key.startsWith('-')) this.writeFile(w.key, stdin, rangeOf(node), words.some((x) => x.lit === '-a'), node);
+    } else if ((base === 'cp' || base === 'mv' || base === 'install') && words.length >= 3) {
+      const src = words[words.length - 2]!;
+      const dst = words[words.length - 1]!;
+      const t = this.fileTaint(src.key);
+      if (t.length) this.writeFile(dst.key, t, rangeOf(node), false, node);
+    }
+  }
+
+  callFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node): Taints {
+    this.evaluated.add(name);
+    if (this.frames.some((fr) => fr.name === name)) return CLEAN;
+    if (this.functionEvals++ > MAX_FUNCTION_EVALS) return CLEAN;
+    const body = f.childForFieldName('body');
+    if (!body) return CLEAN;
+    const steppedArgs = args.map((a, i) => extend(a, rangeOf(site), `passed to ${name}() as $${i + 1} here`));
+    this.frames.push({ name, args: steppedArgs });
+    try {
+      return this.stmt(body, stdin);
+    } finally {
+      this.frames.pop();
+    }
+  }
+
+  private recordEffects(list: Effect[]): void {
+    for (const e of list) {
+      const key = `${e.kind}:${e.node.id}`;
+      const old = this.effects.get(key);
+      if (!old) this.effects.set(key, e);
+      else old.taint = union(old.taint, e.taint);
+    }
+  }
+
+  isFunction(name: string): boolean {
+    return this.functions.has(name);
+  }
+
+  fileTaintOf(key: string): Taints {
+    return this.fileTaint(key);
+  }
+
+  get ownFileName(): string | undefined {
+    return this.ownName;
+  }
+
+  inLoop(node: Node): boolean {
+    for (let p = node.parent; p; p = p.parent) if (LOOP_TYPES.has(p.type)) return true;
+    return false;
+  }
+}
+
+export function isWordNode(n: Node): boolean {
+  return [
+    'word', 'string', 'raw_string', 'ansi_c_string', 'concatenation', 'simple_expansion', 'expansion',
+    'command_substitution', 'process_substitution', 'number', 'array', 'arithmetic_expansion', 'heredoc_body',
+  ].includes(n.type);
+}
+
+export function expansionName(node: Node): string | undefined {
+  for (const c of namedChildren(node)) {
+    if (c.type === 'variable_name' || c.type === 'special_variable_name') return c.text;
+    if (c.type === 'subscript') return c.childForFieldName('name')?.text;
+  }
+  const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(node.text);
+  return m?.[1];
+}
+
+export function normalizePath(p: string): string {
+  return p.replace(/^\.\//, '').replace(/^"|"$/g, '').replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1');
+}
+
+export { basename };

@@ -1,0 +1,65 @@
+/** Taint values carried by the Bash dataflow: where a piece of text came from, and how. */
+import type { Node } from 'web-tree-sitter';
+import type { PathStep, Range } from '../types';
+
+export type ModelCallKind = 'cli' | 'http' | 'wrapper';
+
+export interface ModelCall {
+  node: Node;
+  range: Range;
+  /** How the call reads in a message: "`llm`", "`$RUN_AI` (./query-model)", "`curl` to api.openai.com". */
+  label: string;
+  kind: ModelCallKind;
+  confidence: 'high' | 'low';
+  /** Why it counts as a model call, for the message. */
+  reason: string;
+}
+
+/** model: text a model produced; hosts: host names read from ssh/shell history; self: the script's own path. */
+export type OriginKind = 'model' | 'hosts' | 'self';
+
+export interface Origin {
+  kind: OriginKind;
+  call?: ModelCall;
+  range: Range;
+  label: string;
+}
+
+export interface Taint {
+  origin: Origin;
+  steps: PathStep[];
+}
+
+export type Taints = readonly Taint[];
+export const CLEAN: Taints = Object.freeze([]) as Taints;
+
+/** Union, one entry per origin (the first path found wins: it is the shortest in source order). */
+export function union(...sets: Taints[]): Taints {
+  let out: Taint[] | undefined;
+  let first: Taints = CLEAN;
+  for (const s of sets) {
+    if (s.length === 0) continue;
+    if (first.length === 0 && !out) {
+      first = s;
+      continue;
+    }
+    if (!out) out = [...first];
+    for (const t of s) if (!out.some((o) => o.origin === t.origin)) out.push(t);
+  }
+  return out ?? first;
+}
+
+/** Adds a step to each taint, once: `assigned to SUGGESTION here`. */
+export function extend(ts: Taints, range: Range, message: string): Taints {
+  if (ts.length === 0) return ts;
+  return ts.map((t) => {
+    const last = t.steps[t.steps.length - 1];
+    if (last && last.range.start.line === range.start.line && last.message === message) return t;
+    if (t.steps.length >= 12) return t;
+    return { origin: t.origin, steps: [...t.steps, { range, message }] };
+  });
+}
+
+export function ofKind(ts: Taints, kind: OriginKind): Taints {
+  return ts.some((t) => t.origin.kind !== kind) ? ts.filter((t) => t.origin.kind === kind) : ts;
+}

@@ -1,0 +1,26 @@
+/** Per language: how to compute the shared facts and which rules read them. */
+import type { Tree } from 'web-tree-sitter';
+import type { FangConfig } from './config';
+import type { Rule } from './rule';
+import type { RuleLanguage } from './types';
+import { BashFacts } from './bash/facts';
+import { BASH_RULES } from './rules/index';
+
+export interface LanguageSupport {
+  languages: readonly RuleLanguage[];
+  rules: readonly Rule<any>[];
+  createFacts(tree: Tree, text: string, config: FangConfig, path: string | undefined): unknown;
+}
+
+const bash: LanguageSupport = {
+  languages: ['bash'],
+  rules: BASH_RULES,
+  createFacts: (tree, text, config, path) =>
+    new BashFacts(tree, text, config.modelCommands ?? [], path ? path.replace(/^.*[\\/]/, '') : undefined),
+};
+
+export const LANGUAGE_SUPPORT: readonly LanguageSupport[] = [bash];
+
+export function supportFor(lang: RuleLanguage): LanguageSupport | undefined {
+  return LANGUAGE_SUPPORT.find((s) => s.languages.includes(lang));
+}

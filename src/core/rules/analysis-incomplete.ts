@@ -1,0 +1,67 @@
+import type { Node } from 'web-tree-sitter';
+import type { Rule, RawFinding } from '../rule';
+import type { Category } from '../types';
+import { MODEL_CLIS, urlLooksLikeModelApi } from '../catalog';
+
+const EXEC_WORDS = /\beval\b|\b(ba|z|da|k)?sh\s+-c\b|\bsource\b|(^|\s)\.\s|\|\s*(ba|z|da)?sh\b|\|\s*python3?\b|\bexec\b|\bFunction\s*\(|\bvm\.|child_process|\bexecSync\b|\bspawn\b/;
+const MODEL_WORDS = new RegExp(`\\b(${MODEL_CLIS.map((c) => c.name.replace(/[-.]/g, '\\$&')).join('|')}|RUN_AI|query-model|openai|anthropic|ollama)\\b`, 'i');
+
+/** Classifies a region the parser could not read: could it hide a finding? */
+export function wouldBeCategory(text: string): Category | undefined {
+  if (EXEC_WORDS.test(text)) return 'model-output-execution';
+  if (MODEL_WORDS.test(text) || urlLooksLikeModelApi(text)) return 'self-invocation';
+  return undefined;
+}
+
+export const rule: Rule = {
+  meta: {
+    id: 'analysis-incomplete',
+    language: 'any',
+    category: 'model-output-execution',
+    severity: 'note',
+    title: 'Analysis incomplete',
+    explanation:
+      'Fang could not follow this part of the code, usually because of a syntax error next to a model call or a place that runs code. ' +
+      'The absence of other findings here is not a clean result: fix the syntax or review this part by hand.',
+    example: {
+      bad: 'eval "$(llm "write the fix)"\n',
+      good: 'echo "done"\nfi\n',
+    },
+  },
+  check({ tree, text }) {
+    const out: RawFinding[] = [];
+    if (!tree.rootNode.hasError) return out;
+    const lines = text.split('\n');
+    const seen = new Set<number>();
+    const errors: Node[] = [];
+    collectErrors(tree.rootNode, errors);
+    for (const err of errors) {
+      const row = err.startPosition.row;
+      if (seen.has(row)) continue;
+      // "Touching" the error: its own line and, when it is short, the lines it spans.
+      const span = err.endPosition.row - row <= 3 ? lines.slice(row, err.endPosition.row + 1).join('\n') : (lines[row] ?? '');
+      const near = [lines[row - 1] ?? '', span].join('\n');
+      const category = wouldBeCategory(span) ?? wouldBeCategory(near);
+      if (!category) continue;
+      seen.add(row);
+      out.push({
+        category,
+        range: { start: { line: row, column: err.startPosition.column }, end: { line: row, column: (lines[row] ?? '').length } },
+        message: `analysis incomplete: a syntax error on line ${row + 1} is next to ${category === 'self-invocation' ? 'a model call' : 'code execution'}, so Fang cannot tell whether model output runs here`,
+        path: [],
+        confidence: 'low',
+      });
+    }
+    return out;
+  },
+};
+
+function collectErrors(node: Node, out: Node[]): void {
+  if (out.length > 50) return;
+  if (node.isError || node.isMissing) {
+    out.push(node);
+    return;
+  }
+  if (!node.hasError) return;
+  for (const c of node.children) if (c) collectErrors(c, out);
+}

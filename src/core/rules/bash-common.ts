@@ -1,0 +1,45 @@
+/** Shared helpers for the Bash rules: turning dataflow effects into findings. */
+import type { RawFinding } from '../rule';
+import type { Effect, EffectKind } from '../bash/effects';
+import type { BashFacts } from '../bash/facts';
+import type { Taint } from '../bash/taint';
+import type { PathStep, Range } from '../types';
+
+export const line = (r: Range) => r.start.line + 1;
+
+/** The taint whose path the message names: a high-confidence model call first. */
+export function pickTaint(ts: readonly Taint[]): Taint | undefined {
+  return ts.find((t) => t.origin.call?.confidence === 'high') ?? ts[0];
+}
+
+export function describeOrigin(t: Taint): string {
+  if (t.origin.kind === 'model') return `output of ${t.origin.label} (line ${line(t.origin.range)})`;
+  if (t.origin.kind === 'self') return `the script's own path ${t.origin.label} (line ${line(t.origin.range)})`;
+  return `host names from ${t.origin.label} (line ${line(t.origin.range)})`;
+}
+
+export function pathTo(t: Taint, end: Range, message: string): PathStep[] {
+  const steps = t.steps.length ? [...t.steps] : [{ range: t.origin.range, message: `${t.origin.label} here` }];
+  steps.push({ range: end, message });
+  return steps;
+}
+
+export function effectFindings(facts: BashFacts, kinds: EffectKind[], verb: (e: Effect, t: Taint) => string, endStep: (e: Effect) => string): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const e of facts.flow.effects) {
+    if (!kinds.includes(e.kind)) continue;
+    const t = pickTaint(e.taint);
+    if (!t) continue;
+    const others = e.taint.length > 1 ? ` (and ${e.taint.length - 1} other source${e.taint.length > 2 ? 's' : ''})` : '';
+    out.push({
+      range: e.range,
+      message: `${verb(e, t)}${others}`,
+      path: pathTo(t, e.range, endStep(e)),
+      confidence: t.origin.call?.confidence === 'low' ? 'low' : 'high',
+    });
+  }
+  return out;
+}
+
+export const lowConfidenceNote = (t: Taint) =>
+  t.origin.call?.confidence === 'low' ? '; the model call is inferred from its name (lower confidence)' : '';

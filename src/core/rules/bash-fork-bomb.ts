@@ -1,0 +1,49 @@
+import type { Node } from 'web-tree-sitter';
+import type { Rule, RawFinding } from '../rule';
+import type { BashFacts } from '../bash/facts';
+import { isBackgrounded, rangeOf } from '../bash/tree';
+
+export const rule: Rule<BashFacts> = {
+  meta: {
+    id: 'bash-fork-bomb',
+    language: 'bash',
+    category: 'recursive-spawning',
+    severity: 'error',
+    title: 'Fork bomb',
+    explanation:
+      'This function starts copies of itself in the background or through a pipe, so the number of processes doubles until the machine ' +
+      'runs out of them. It makes the system unusable and is never needed in a real script.',
+    example: {
+      bad: ':(){ :|:& };:\n',
+      good: 'worker() { process_batch "$1"; }\nworker a & worker b &\nwait\n',
+    },
+  },
+  check({ facts }) {
+    const out: RawFinding[] = [];
+    for (const [name, fn] of facts.functions()) {
+      const calls = selfCallsIn(fn, name);
+      if (calls.length === 0) continue;
+      const piped = calls.filter((c) => c.parent?.type === 'pipeline' && c.parent.namedChildren.filter((x) => x && isCallOf(x, name)).length >= 2);
+      const bg = calls.filter((c) => isBackgrounded(c));
+      if (piped.length >= 2 || (calls.length >= 2 && bg.length >= 1)) {
+        out.push({
+          range: rangeOf(fn.childForFieldName('name') ?? fn),
+          message: `fork bomb: ${name}() starts ${piped.length >= 2 ? 'two copies of itself through a pipe' : `${calls.length} copies of itself in the background`}, doubling processes until the system runs out`,
+          path: calls.map((c) => ({ range: rangeOf(c), message: `${name}() starts itself here${isBackgrounded(c) ? ' in the background' : ''}` })),
+          confidence: 'high',
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export function isCallOf(cmd: Node, name: string): boolean {
+  return cmd.type === 'command' && cmd.childForFieldName('name')?.text === name;
+}
+
+export function selfCallsIn(fn: Node, name: string): Node[] {
+  const body = fn.childForFieldName('body');
+  if (!body) return [];
+  return body.descendantsOfType('command').filter((c): c is Node => !!c && isCallOf(c, name));
+}

@@ -1,0 +1,66 @@
+import type { Node } from 'web-tree-sitter';
+import type { Rule, RawFinding } from '../rule';
+import type { BashFacts } from '../bash/facts';
+import { enclosingLoops, isBackgrounded, isConditional, rangeOf } from '../bash/tree';
+import { selfCallsIn } from './bash-fork-bomb';
+import { rule as forkBomb } from './bash-fork-bomb';
+
+export const rule: Rule<BashFacts> = {
+  meta: {
+    id: 'bash-self-spawn',
+    language: 'bash',
+    category: 'recursive-spawning',
+    severity: 'error',
+    title: 'Script or function spawns itself without a bound',
+    explanation:
+      'The script starts itself again (through $0, BASH_SOURCE or its own name) in a loop or with nothing that stops it, or a function ' +
+      'recursively spawns copies of itself. Each copy can do the same, so the work multiplies without limit. Add a depth or count guard.',
+    example: {
+      bad: 'while true; do\n  "$0" "$@" &\n  sleep 1\ndone\n',
+      good: 'if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi\n',
+    },
+  },
+  check(ctx) {
+    const { facts } = ctx;
+    const out: RawFinding[] = [];
+    for (const call of facts.selfCalls()) {
+      const text = call.text.trimStart();
+      const first = call.childForFieldName('name')?.text ?? '';
+      if (first === 'nohup' || first === 'setsid') continue; // persistence: bash-spread-persist
+      if (first === 'source' || first === '.') continue;
+      const loop = enclosingLoops(call)[0];
+      const isExec = first === 'exec';
+      const bg = isBackgrounded(call);
+      if (!loop && (isExec || isConditional(call))) continue;
+      if (isExec && loop === undefined) continue;
+      const why = loop ? 'inside a loop' : bg ? 'in the background with nothing that stops it' : 'with nothing that stops it';
+      out.push({
+        range: rangeOf(call),
+        message: `the script runs itself again (\`${text.split('\n')[0]!.slice(0, 60)}\`) ${why}; each copy can do the same`,
+        path: [],
+        confidence: 'high',
+      });
+    }
+    // Recursive functions that spawn (fork bombs are reported by their own rule).
+    const bombs = new Set(forkBomb.check(ctx).map((f) => f.range.start.line));
+    for (const [name, fn] of facts.functions()) {
+      if (bombs.has(fn.startPosition.row)) continue;
+      const body = fn.childForFieldName('body');
+      if (!body) continue;
+      const spawnsElse = body.descendantsOfType('&').length > 0 || /\b(ssh|llm|sgpt|ollama|curl|nohup|setsid)\b/.test(body.text);
+      for (const c of selfCallsIn(fn, name)) {
+        const spawning = isBackgrounded(c) || c.parent?.type === 'pipeline' || spawnsElse;
+        if (!spawning || isConditional(c, fn)) continue;
+        out.push({
+          range: rangeOf(c),
+          message: `${name}() calls itself ${isBackgrounded(c) ? 'in the background ' : ''}with no depth limit while spawning processes`,
+          path: [{ range: rangeOf(fn.childForFieldName('name') ?? fn), message: `${name}() defined here` }],
+          confidence: 'high',
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export type { Node };

@@ -1,0 +1,79 @@
+/** SARIF 2.1.0 output: the subset code-scanning services read. */
+import type { FileResult, Finding, Range, RuleMeta, Severity } from './types';
+
+export interface SarifOptions {
+  toolVersion: string;
+  /** Absolute path that result URIs are relative to. */
+  baseDir: string;
+  /** Turns an absolute file path into a URI relative to baseDir (forward slashes). */
+  relativize(path: string): string;
+}
+
+const level = (s: Severity) => s;
+
+function region(r: Range) {
+  return { startLine: r.start.line + 1, startColumn: r.start.column + 1, endLine: r.end.line + 1, endColumn: r.end.column + 1 };
+}
+
+function location(uri: string, r: Range) {
+  return { physicalLocation: { artifactLocation: { uri, uriBaseId: 'SRCROOT' }, region: region(r) } };
+}
+
+export function toSarif(results: FileResult[], rules: RuleMeta[], opts: SarifOptions): object {
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const sarifResults = results.flatMap((file) =>
+    file.findings.map((f: Finding) => {
+      const uri = opts.relativize(file.path);
+      return {
+        ruleId: f.ruleId,
+        ruleIndex: ruleIndex.get(f.ruleId) ?? -1,
+        level: level(f.severity),
+        message: { text: f.message },
+        locations: [location(uri, f.range)],
+        relatedLocations: f.path.map((s, i) => ({ id: i + 1, ...location(uri, s.range), message: { text: s.message } })),
+        ...(f.path.length
+          ? { codeFlows: [{ threadFlows: [{ locations: f.path.map((s) => ({ location: { ...location(uri, s.range), message: { text: s.message } } })) }] }] }
+          : {}),
+        properties: { category: f.category, confidence: f.confidence },
+      };
+    }),
+  );
+  const notes = results
+    .filter((r) => r.skipped)
+    .map((r) => ({
+      level: 'note',
+      message: { text: `${opts.relativize(r.path)}: ${r.skipped!.message}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: opts.relativize(r.path), uriBaseId: 'SRCROOT' } } }],
+      properties: { reason: r.skipped!.reason },
+    }));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'fang',
+            version: opts.toolVersion,
+            informationUri: 'https://marketplace.visualstudio.com/items?itemName=fang-dev.fang',
+            rules: rules.map((r) => ({
+              id: r.id,
+              name: r.title,
+              shortDescription: { text: r.title },
+              fullDescription: { text: r.explanation },
+              help: {
+                text: `${r.explanation}\n\nBad:\n${r.example.bad}\nGood:\n${r.example.good}`,
+                markdown: `${r.explanation}\n\n**Bad**\n\n\`\`\`\n${r.example.bad}\`\`\`\n\n**Good**\n\n\`\`\`\n${r.example.good}\`\`\`\n\nSuppress with \`fang-ignore-next-line ${r.id} -- reason\`.`,
+              },
+              defaultConfiguration: { level: level(r.severity) },
+              properties: { category: r.category, tags: ['security', r.category] },
+            })),
+          },
+        },
+        originalUriBaseIds: { SRCROOT: { uri: `file://${opts.baseDir.replace(/\/?$/, '/')}` } },
+        invocations: [{ executionSuccessful: true, toolExecutionNotifications: notes }],
+        results: sarifResults,
+      },
+    ],
+  };
+}

@@ -1,0 +1,47 @@
+/** `fang-ignore-next-line <rule-id>[, <rule-id>] -- reason` and `fang-ignore-file <rule-id> -- reason`. */
+import type { Tree } from 'web-tree-sitter';
+import type { Finding, Range } from './types';
+
+export interface Suppression {
+  scope: 'next-line' | 'file';
+  ids: string[];
+  reason: string | undefined;
+  range: Range;
+  /** For next-line: the 0-based line it applies to. */
+  target: number;
+}
+
+const DIRECTIVE = /^(?:#|\/\/|\/\*)\s*fang-ignore-(next-line|file)\b([^]*?)(?:\*\/)?\s*$/;
+
+export function parseSuppressions(tree: Tree, text: string): Suppression[] {
+  if (!text.includes('fang-ignore-')) return [];
+  const lines = text.split('\n');
+  const out: Suppression[] = [];
+  for (const c of tree.rootNode.descendantsOfType('comment')) {
+    if (!c) continue;
+    const m = DIRECTIVE.exec(c.text.trim());
+    if (!m) continue;
+    const [idsPart, ...reasonParts] = m[2]!.split(/\s--\s?|^--\s?/);
+    const reason = reasonParts.join(' -- ').trim() || undefined;
+    const ids = (idsPart ?? '').split(/[\s,]+/).filter(Boolean);
+    let target = c.endPosition.row + 1;
+    while (target < lines.length && /^\s*(#|\/\/|$)/.test(lines[target] ?? '')) target++;
+    out.push({
+      scope: m[1] as Suppression['scope'],
+      ids,
+      reason,
+      range: { start: { line: c.startPosition.row, column: c.startPosition.column }, end: { line: c.endPosition.row, column: c.endPosition.column } },
+      target,
+    });
+  }
+  return out;
+}
+
+/** Drops suppressed findings. A suppression without a reason still suppresses (and is reported). */
+export function applySuppressions(findings: Finding[], sups: Suppression[]): Finding[] {
+  if (sups.length === 0) return findings;
+  return findings.filter((f) => {
+    if (f.ruleId === 'suppression-without-reason') return true;
+    return !sups.some((s) => (s.ids.length === 0 || s.ids.includes(f.ruleId) || s.ids.includes('*')) && (s.scope === 'file' || s.target === f.range.start.line));
+  });
+}
