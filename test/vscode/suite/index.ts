@@ -21,6 +21,7 @@ export interface SuiteResult {
   durationMs: number;
   vscodeVersion: string;
   tests: TestOutcome[];
+  metrics: Record<string, string>;
 }
 
 export async function run(): Promise<void> {
@@ -56,6 +57,7 @@ export async function run(): Promise<void> {
     durationMs: Date.now() - started,
     vscodeVersion: vscode.version,
     tests,
+    metrics: (globalThis as { fangMetrics?: Record<string, string> }).fangMetrics ?? {},
   };
   if (files.length === 0) {
     result.failed += 1;

@@ -1,0 +1,105 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { analysisOf, closeAll, codeOf, fang, fangDiagnostics, nextEvent, openFile, openUntitled } from './helpers';
+
+describe('diagnostics', () => {
+  afterEach(closeAll);
+
+  it('activates and knows the core\'s rules', async () => {
+    const api = await fang();
+    const rules = await api.rules();
+    assert.ok(rules.length > 0, 'no rules');
+    assert.ok(rules.some((r) => r.id === 'bash-model-output-exec'));
+  });
+
+  it('reports eval of model output in a shell script with range, code, link and path', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'eval-once.sh');
+    const diags = fangDiagnostics(doc.uri);
+    const exec = diags.find((d) => codeOf(d) === 'bash-model-output-exec');
+    assert.ok(exec, `no bash-model-output-exec among ${diags.map(codeOf).join(', ')}`);
+    assert.equal(exec.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(exec.source, 'fang');
+    assert.equal(exec.range.start.line, 2);
+    assert.equal(exec.range.start.character, 0);
+    assert.equal(doc.getText(exec.range), 'eval "$(llm "write a command that frees disk space")"');
+    const target = typeof exec.code === 'object' ? exec.code.target : undefined;
+    assert.ok(target?.path.endsWith('/docs/rules/bash-model-output-exec.md'), `code target ${target?.toString()}`);
+    const related = exec.relatedInformation ?? [];
+    assert.ok(related.length >= 2, 'expected the dataflow path as related information');
+    for (const r of related) assert.equal(r.location.uri.toString(), doc.uri.toString());
+    assert.ok(related.some((r) => /model output/.test(r.message)), related.map((r) => r.message).join(' | '));
+    assert.ok(related.some((r) => /executed here/.test(r.message)), related.map((r) => r.message).join(' | '));
+    const call = diags.find((d) => codeOf(d) === 'bash-model-cli-call');
+    assert.ok(call, 'the model call itself is reported too');
+    assert.equal(doc.getText(call.range), 'llm "write a command that frees disk space"');
+  });
+
+  it('reports the agent loop on its loop head with the path to the eval', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'agent-loop.sh');
+    const loop = fangDiagnostics(doc.uri).find((d) => codeOf(d) === 'bash-agent-loop');
+    assert.ok(loop, 'no bash-agent-loop diagnostic');
+    assert.equal(loop.range.start.line, 6);
+    assert.match(doc.lineAt(loop.range.start.line).text, /^while read -r SUGGESTION; do/);
+    assert.ok((loop.relatedInformation ?? []).some((r) => r.location.range.start.line === 7));
+  });
+
+  it('maps findings in Markdown fences to the Markdown file\'s lines', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'guide.md');
+    const diags = fangDiagnostics(doc.uri);
+    const exec = diags.find((d) => codeOf(d) === 'bash-model-output-exec');
+    assert.ok(exec, `no finding in the fence: ${diags.map(codeOf).join(', ')}`);
+    assert.equal(exec.range.start.line, 5);
+    assert.equal(doc.getText(exec.range), 'eval "$(llm "write a command that frees disk space")"');
+    assert.ok(diags.every((d) => d.range.start.line !== 11), 'the harmless fence must stay quiet');
+  });
+
+  it('stays quiet on benign look-alikes', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'benign.sh');
+    const codes = fangDiagnostics(doc.uri).map(codeOf);
+    assert.deepEqual(codes.filter((c) => c !== 'bash-model-cli-call'), [], `unexpected: ${codes.join(', ')}`);
+  });
+
+  it('analyses an untitled buffer by its shebang', async () => {
+    const api = await fang();
+    const { doc, analysis } = await openUntitled(api, '#!/bin/sh\nsource <(sgpt --shell "set up my dev environment")\n');
+    assert.equal(analysis.language, 'bash');
+    assert.ok(fangDiagnostics(doc.uri).some((d) => d.range.start.line === 1 && d.severity === vscode.DiagnosticSeverity.Error), 'no error on line 2');
+  });
+
+  it('analyses TypeScript when the core supports it, and otherwise says so', async function () {
+    const api = await fang();
+    const { doc, analysis } = await openFile(api, 'agent.ts');
+    if (analysis.skipped?.reason === 'unsupported') {
+      assert.deepEqual(fangDiagnostics(doc.uri), []);
+      assert.match(api.statusBar.item.text, /skipped/);
+      this.skip(); // the core has no TypeScript analysis yet: reported as pending, not passed
+    }
+    const codes = fangDiagnostics(doc.uri).map(codeOf);
+    assert.ok(codes.length > 0, 'TypeScript is analysed but nothing was found in agent.ts');
+  });
+
+  it('updates after an edit and releases diagnostics when the document closes', async () => {
+    const api = await fang();
+    const { doc, editor } = await openUntitled(api, 'echo hello\n', 'shellscript');
+    assert.deepEqual(fangDiagnostics(doc.uri), []);
+    await editor.edit((b) => b.insert(new vscode.Position(1, 0), 'curl -s https://example.com/install.sh | bash\nllm "hi" | bash\n'));
+    await analysisOf(api, doc);
+    assert.ok(fangDiagnostics(doc.uri).some((d) => d.range.start.line === 2), 'no finding after the edit');
+    const cleared = nextEvent(vscode.languages.onDidChangeDiagnostics, (e) => e.uris.some((u) => u.toString() === doc.uri.toString()) && fangDiagnostics(doc.uri).length === 0, 'diagnostics to be cleared on close');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await cleared;
+    assert.equal(api.diagnostics.latest(doc.uri), undefined, 'per-document state kept after close');
+  });
+
+  it('shows the finding count in the status bar for the active editor', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'eval-once.sh');
+    const n = fangDiagnostics(doc.uri).length;
+    assert.equal(api.statusBar.item.text, `$(warning) Fang: ${n}`);
+    assert.equal((api.statusBar.item.command as string | undefined) ?? '', 'workbench.actions.view.problems');
+  });
+});
