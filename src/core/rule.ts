@@ -24,3 +24,12 @@ export interface Rule<Facts = unknown> {
 }
 
 export type { Node };
+
+/** Facts that know places the analysis could not follow (reported by analysis-incomplete). */
+export interface ReportsIncomplete {
+  incompleteFindings(): RawFinding[];
+}
+
+export function reportsIncomplete(facts: unknown): facts is ReportsIncomplete {
+  return typeof (facts as ReportsIncomplete | undefined)?.incompleteFindings === 'function';
+}

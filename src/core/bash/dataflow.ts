@@ -42,6 +42,7 @@ export class BashFlow {
   private readonly frames: { name: string; args: Taints[] }[] = [];
   private readonly evaluated = new Set<string>();
   private functionEvals = 0;
+  dynamicModelWrite: Taints = CLEAN;
   private weak = 0;
 
   constructor(
@@ -161,56 +162,65 @@ export class BashFlow {
   private pipeline(node: Node, stdin: Taints): Taints {
     let flow = stdin;
     for (const c of namedChildren(node)) {
-      flow = extend(this.stmt(c, flow), rangeOf(c), 'piped on here');
+      if (c.type === "comment") continue;
+      flow = extend(this.stmt(c, flow), rangeOf(c), "piped on here");
     }
     return flow;
   }
 
   private redirected(node: Node, stdin: Taints): Taints {
+    const body = node.childForFieldName('body');
+    const redirects = node.childrenForFieldName('redirect').filter((r): r is Node => !!r);
+    // `cat <<EOF | bash`: the rest of the pipeline is parsed inside the heredoc redirect
+    const heredoc = redirects.find((r) => r.type === 'heredoc_redirect');
+    const rest = heredoc ? heredoc.namedChildren.filter((c): c is Node => !!c && !['heredoc_start', 'heredoc_body', 'heredoc_end'].includes(c.type)) : [];
+    if (!body) return CLEAN;
+    let out = this.withRedirects(redirects, stdin, body, (input) => this.stmtWithInput(body, input));
+    for (const c of rest) {
+      if (c.type === 'pipeline') for (const p of namedChildren(c)) out = this.stmt(p, out);
+      else if (c.type !== 'file_redirect') out = this.stmt(c, out);
+    }
+    return out;
+  }
+
+  /** Runs `run` with standard input from the redirects, then writes its output where they say. */
+  private withRedirects(redirects: Node[], stdin: Taints, by: Node, run: (input: Taints) => Taints): Taints {
     let input = stdin;
     const outputs: { key: string; append: boolean; range: Range }[] = [];
     let toStderr = false;
-    for (const r of node.childrenForFieldName('redirect')) {
-      if (!r) continue;
+    for (const r of redirects) {
       if (r.type === 'herestring_redirect') {
         const w = r.namedChildren.find((c) => c && isWordNode(c));
         if (w) input = union(input, extend(this.word(w).taint, rangeOf(r), 'fed as standard input here'));
       } else if (r.type === 'heredoc_redirect') {
         const start = r.namedChildren.find((c) => c?.type === 'heredoc_start');
         const quoted = !!start && /['"\\]/.test(start.text);
-        const body = r.namedChildren.find((c) => c?.type === 'heredoc_body');
-        if (body && !quoted) input = union(input, extend(this.word(body).taint, rangeOf(body), 'fed as a here-document here'));
-        // `cat <<EOF | bash`: the pipeline continues inside the redirect node
-        const rest = r.namedChildren.filter((c): c is Node => !!c && !['heredoc_start', 'heredoc_body', 'heredoc_end'].includes(c.type));
-        if (rest.length) {
-          const bodyNode = node.childForFieldName('body');
-          let flow = bodyNode ? this.stmtWithInput(bodyNode, input) : CLEAN;
-          for (const c of rest) {
-            if (c.type === 'pipeline') {
-              for (const p of namedChildren(c)) flow = this.stmt(p, flow);
-            } else flow = this.stmt(c, flow);
-          }
-          return flow;
-        }
+        const hbody = r.namedChildren.find((c) => c?.type === 'heredoc_body');
+        if (hbody && !quoted) input = union(input, extend(this.word(hbody).taint, rangeOf(hbody), 'fed as a here-document here'));
+        for (const fr of r.namedChildren) if (fr?.type === 'file_redirect') this.outputRedirect(fr, outputs, () => (toStderr = true));
       } else if (r.type === 'file_redirect') {
         const op = r.child(0)?.text ?? '';
         const dest = r.childForFieldName('destination');
-        if (!dest) continue;
-        const w = this.word(dest);
-        if (op === '<') input = union(input, this.fileTaint(w.key));
-        else if (/^\d*>&/.test(op) || op === '>&') {
-          if (dest.text === '2') toStderr = true;
-        } else if (op.includes('>')) {
-          if (w.key === '/dev/null' || w.key === '/dev/stderr') toStderr = true;
-          else outputs.push({ key: w.key, append: op.includes('>>'), range: rangeOf(r) });
-        }
+        if (op === '<' && dest) input = union(input, this.word(dest).taint);
+        else this.outputRedirect(r, outputs, () => (toStderr = true));
       }
     }
-    const body = node.childForFieldName('body');
-    if (!body) return CLEAN;
-    const out = this.stmtWithInput(body, input);
-    for (const o of outputs) this.writeFile(o.key, out, o.range, o.append, body);
+    const out = run(input);
+    for (const o of outputs) this.writeFile(o.key, out, o.range, o.append, by);
     return outputs.length || toStderr ? CLEAN : out;
+  }
+
+  private outputRedirect(r: Node, outputs: { key: string; append: boolean; range: Range }[], stderr: () => void): void {
+    const op = r.child(0)?.text ?? '';
+    const dest = r.childForFieldName('destination');
+    if (!dest || !op.includes('>')) return;
+    if (/^\d*>&/.test(op) || op === '>&') {
+      if (dest.text === '2') stderr();
+      return;
+    }
+    const w = this.word(dest);
+    if (w.key === '/dev/null' || w.key === '/dev/stderr') stderr();
+    else outputs.push({ key: w.key, append: op.includes('>>'), range: rangeOf(r) });
   }
 
   private stmtWithInput(body: Node, input: Taints): Taints {
@@ -309,6 +319,7 @@ export class BashFlow {
     const step = extend(t, range, `written to ${key} here`);
     const old = this.files.get(k) ?? CLEAN;
     this.files.set(k, append || this.weak ? union(old, step) : step);
+    if (/[$`]/.test(key) && t.some((x) => x.origin.kind === 'model')) this.dynamicModelWrite = union(this.dynamicModelWrite, step);
     this.recordEffects(classifyEffects({ kind: 'write', node: by, range, path: key, taint: t, flow: this }));
   }
 
@@ -341,6 +352,12 @@ export class BashFlow {
   // ---- commands ----
 
   private command(node: Node, stdin: Taints): Taints {
+    const redirects = node.childrenForFieldName('redirect').filter((r): r is Node => !!r);
+    if (redirects.length) return this.withRedirects(redirects, stdin, node, (input) => this.plainCommand(node, input));
+    return this.plainCommand(node, stdin);
+  }
+
+  private plainCommand(node: Node, stdin: Taints): Taints {
     const nameNode = commandNameNode(node);
     for (const c of namedChildren(node)) {
       if (c.type === 'variable_assignment') {
@@ -371,7 +388,7 @@ export class BashFlow {
     }
 
     const shown = nameNode.text;
-    const match = real[0] ? matchModelCall(real.map((w) => w.lit), start > 0 ? (real[0].lit ?? shown) : shown, this.extraModelCommands) : undefined;
+    const match = real[0] ? matchModelCall(real.map((w, i) => (i === 0 ? w.lit : (w.lit ?? w.key))), start > 0 ? (real[0].lit ?? shown) : shown, this.extraModelCommands) : undefined;
     let out: Taints = CLEAN;
     if (match) {
       let call = this.calls.get(node.id);

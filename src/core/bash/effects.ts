@@ -8,7 +8,7 @@ import { CLEAN, ofKind, union, type Taints } from './taint';
 import type { Word } from './dataflow';
 import { basename, codeFlagsOf, isCodeFlag, isInterpreter, SHELLS, RC_FILE, SYSTEMD_DIR, CRON_PATH, REMOTE_COMMANDS } from './commands';
 
-export type EffectKind = 'exec' | 'file-exec' | 'persist' | 'spread' | 'fanout';
+export type EffectKind = 'exec' | 'file-exec' | 'persist' | 'spread' | 'fanout' | 'incomplete';
 
 export interface Effect {
   kind: EffectKind;
@@ -22,6 +22,8 @@ export interface Effect {
 interface FlowView {
   fileTaintOf(key: string): Taints;
   readonly ownFileName: string | undefined;
+  /** Set once model output was written to a file whose name is only known at run time. */
+  readonly dynamicModelWrite: Taints;
 }
 
 export type EffectInput =
@@ -79,6 +81,15 @@ export function classifyEffects(input: EffectInput): Effect[] {
     const fileArg = args.find((a) => a.lit !== undefined && !a.lit.startsWith('-'));
     const t = fileArg ? flow.fileTaintOf(fileArg.key) : args.some((a) => a.lit === '-l' || a.lit === '-r') && !args.some((a) => a.lit === '-') ? CLEAN : stdin;
     add('persist', '`crontab`', modelOrSelf(t));
+    if (fileArg) add('file-exec', `\`crontab ${fileArg.node.text}\` (installs it as scheduled jobs)`, model(t));
+  }
+
+  // Code read from a file the analysis cannot name, in a script that writes model output to such a file.
+  if (flow.dynamicModelWrite.length && !out.some((e) => e.kind === 'exec' || e.kind === 'file-exec')) {
+    const code = codeWord(base, args);
+    if (code && code.lit === undefined && model(code.taint).length === 0) {
+      out.push({ kind: 'incomplete', node: input.node, range: input.range, label: `\`${base}\``, taint: flow.dynamicModelWrite });
+    }
   }
 
   // `nohup "$0" &`, `setsid "$0"`: the script keeps itself alive.
@@ -96,6 +107,20 @@ export function classifyEffects(input: EffectInput): Effect[] {
     }
   }
   return out;
+}
+
+/** The word whose text or file a command runs: eval's argument, `-c` code, a script operand. */
+function codeWord(base: string | undefined, args: Word[]): Word | undefined {
+  if (base === undefined) return undefined;
+  if (base === 'eval' || base === 'source' || base === '.') return args[0];
+  if (!isInterpreter(base)) return undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.lit !== undefined && isCodeFlag(base, a.lit)) return args[i + 1];
+    if (a.lit !== undefined && a.lit.startsWith('-')) continue;
+    return a;
+  }
+  return undefined;
 }
 
 function interpreter(base: string, args: Word[], stdin: Taints, flow: FlowView, add: (k: EffectKind, l: string, t: Taints) => void): void {
@@ -142,6 +167,9 @@ function xargsLike(base: string, args: Word[], stdin: Taints, add: (k: EffectKin
   const modelItems = model(listed);
   if (base === 'parallel' || unbounded) add('fanout', `\`${base}${unbounded && base === 'xargs' ? ' -P 0' : ''}\``, modelItems);
   const cmdName = cmd?.lit;
+  if (cmdName !== undefined && REMOTE_COMMANDS.has(basename(cmdName))) {
+    add('spread', `\`${base} ${basename(cmdName)}\``, listed.filter((t) => t.origin.kind === 'hosts'));
+  }
   if (!cmd || cmdName === ':::' || cmdName === undefined) {
     if (base === 'parallel') add('exec', '`parallel` (runs each input line as a command)', modelItems);
     return;

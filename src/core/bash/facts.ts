@@ -2,12 +2,13 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { BashFlow, type FlowResult } from './dataflow';
 import { literalText, namedChildren } from './tree';
+import type { RawFinding, ReportsIncomplete } from '../rule';
 
 /** Cheap text test: could this file call a model or read host lists at all? */
 const MAYBE_SOURCE =
   /\b(llm|sgpt|ollama|aichat|mods|openai|claude|gemini|copilot|aider|fabric|tgpt|chatgpt|gpt|ai|models?|anthropic|generateContent|completions|v1\/messages|v1\/responses|11434|known_hosts|bash_history|zsh_history|\.ssh\/config|shell-gpt|llamafile|llama-cli|lms|codex|opencode|cursor-agent|q)\b|RUN_AI|[A-Z_]*(LLM|GPT|AI|MODEL)[A-Z_]*|ask|query|prompt/i;
 
-export class BashFacts {
+export class BashFacts implements ReportsIncomplete {
   private flowResult: FlowResult | undefined;
   private selfCallsCache: Node[] | undefined;
 
@@ -30,11 +31,27 @@ export class BashFacts {
     return this.flowResult;
   }
 
-  functions(): Map<string, Node> {
-    const out = new Map<string, Node>();
+  /** Every function definition, in source order (a name may be defined twice). */
+  incompleteFindings(): RawFinding[] {
+    return this.flow.effects
+      .filter((e) => e.kind === 'incomplete')
+      .map((e) => {
+        const w = e.taint[0]?.steps[e.taint[0].steps.length - 1];
+        return {
+          category: 'model-output-execution' as const,
+          range: e.range,
+          message: `analysis incomplete: ${e.label} runs code from a file named only at run time, and this script writes model output to such a file${w ? ` (line ${w.range.start.line + 1})` : ''}; Fang cannot tell whether it runs model output`,
+          path: w ? [{ range: w.range, message: 'model output written to a file named at run time here' }, { range: e.range, message: `code of unknown origin run here by ${e.label}` }] : [],
+          confidence: 'low' as const,
+        };
+      });
+  }
+
+  functions(): [string, Node][] {
+    const out: [string, Node][] = [];
     for (const f of this.tree.rootNode.descendantsOfType('function_definition')) {
       const name = f?.childForFieldName('name')?.text;
-      if (f && name) out.set(name, f);
+      if (f && name) out.push([name, f]);
     }
     return out;
   }

@@ -1,16 +1,15 @@
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RawFinding } from '../rule';
+import { reportsIncomplete, type Rule, type RawFinding } from '../rule';
 import type { Category } from '../types';
 import { MODEL_CLIS, urlLooksLikeModelApi } from '../catalog';
 
 const EXEC_WORDS = /\beval\b|\b(ba|z|da|k)?sh\s+-c\b|\bsource\b|(^|\s)\.\s|\|\s*(ba|z|da)?sh\b|\|\s*python3?\b|\bexec\b|\bFunction\s*\(|\bvm\.|child_process|\bexecSync\b|\bspawn\b/;
 const MODEL_WORDS = new RegExp(`\\b(${MODEL_CLIS.map((c) => c.name.replace(/[-.]/g, '\\$&')).join('|')}|RUN_AI|query-model|openai|anthropic|ollama)\\b`, 'i');
 
-/** Classifies a region the parser could not read: could it hide a finding? */
+/** Classifies a region the parser could not read: could it hide a finding? Only where a model is named. */
 export function wouldBeCategory(text: string): Category | undefined {
-  if (EXEC_WORDS.test(text)) return 'model-output-execution';
-  if (MODEL_WORDS.test(text) || urlLooksLikeModelApi(text)) return 'self-invocation';
-  return undefined;
+  if (!(MODEL_WORDS.test(text) || urlLooksLikeModelApi(text))) return undefined;
+  return EXEC_WORDS.test(text) ? 'model-output-execution' : 'self-invocation';
 }
 
 export const rule: Rule = {
@@ -28,8 +27,8 @@ export const rule: Rule = {
       good: 'echo "done"\nfi\n',
     },
   },
-  check({ tree, text }) {
-    const out: RawFinding[] = [];
+  check({ tree, text, facts }) {
+    const out: RawFinding[] = reportsIncomplete(facts) ? facts.incompleteFindings() : [];
     if (!tree.rootNode.hasError) return out;
     const lines = text.split('\n');
     const seen = new Set<number>();
@@ -40,8 +39,7 @@ export const rule: Rule = {
       if (seen.has(row)) continue;
       // "Touching" the error: its own line and, when it is short, the lines it spans.
       const span = err.endPosition.row - row <= 3 ? lines.slice(row, err.endPosition.row + 1).join('\n') : (lines[row] ?? '');
-      const near = [lines[row - 1] ?? '', span].join('\n');
-      const category = wouldBeCategory(span) ?? wouldBeCategory(near);
+      const category = wouldBeCategory(span);
       if (!category) continue;
       seen.add(row);
       out.push({

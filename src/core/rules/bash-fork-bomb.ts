@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RawFinding } from '../rule';
 import type { BashFacts } from '../bash/facts';
-import { isBackgrounded, rangeOf } from '../bash/tree';
+import { enclosingLoops, isBackgrounded, isUnboundedLoop, rangeOf } from '../bash/tree';
 
 export const rule: Rule<BashFacts> = {
   meta: {
@@ -25,10 +25,11 @@ export const rule: Rule<BashFacts> = {
       if (calls.length === 0) continue;
       const piped = calls.filter((c) => c.parent?.type === 'pipeline' && c.parent.namedChildren.filter((x) => x && isCallOf(x, name)).length >= 2);
       const bg = calls.filter((c) => isBackgrounded(c));
-      if (piped.length >= 2 || (calls.length >= 2 && bg.length >= 1)) {
+      const bgInLoop = bg.filter((c) => enclosingLoops(c).some((l) => isInside(l, fn) && isUnboundedLoop(l)));
+      if (piped.length >= 2 || (calls.length >= 2 && bg.length >= 1) || bgInLoop.length >= 1) {
         out.push({
           range: rangeOf(fn.childForFieldName('name') ?? fn),
-          message: `fork bomb: ${name}() starts ${piped.length >= 2 ? 'two copies of itself through a pipe' : `${calls.length} copies of itself in the background`}, doubling processes until the system runs out`,
+          message: `fork bomb: ${name}() starts ${piped.length >= 2 ? 'two copies of itself through a pipe' : bgInLoop.length && calls.length < 2 ? 'copies of itself in the background in a loop' : `${calls.length} copies of itself in the background`}, doubling processes until the system runs out`,
           path: calls.map((c) => ({ range: rangeOf(c), message: `${name}() starts itself here${isBackgrounded(c) ? ' in the background' : ''}` })),
           confidence: 'high',
         });
@@ -46,4 +47,8 @@ export function selfCallsIn(fn: Node, name: string): Node[] {
   const body = fn.childForFieldName('body');
   if (!body) return [];
   return body.descendantsOfType('command').filter((c): c is Node => !!c && isCallOf(c, name));
+}
+
+function isInside(inner: Node, outer: Node): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 }

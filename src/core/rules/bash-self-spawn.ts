@@ -44,13 +44,15 @@ export const rule: Rule<BashFacts> = {
     // Recursive functions that spawn (fork bombs are reported by their own rule).
     const bombs = new Set(forkBomb.check(ctx).map((f) => f.range.start.line));
     for (const [name, fn] of facts.functions()) {
-      if (bombs.has(fn.startPosition.row)) continue;
+      if (bombs.has(fn.childForFieldName('name')?.startPosition.row ?? fn.startPosition.row)) continue;
       const body = fn.childForFieldName('body');
       if (!body) continue;
-      const spawnsElse = body.descendantsOfType('&').length > 0 || /\b(ssh|llm|sgpt|ollama|curl|nohup|setsid)\b/.test(body.text);
+      const spawnsElse = body.descendantsOfType('&').length > 0 || /\b(ssh|llm|sgpt|ollama|aichat|mods|claude|gemini|curl|wget|nohup|setsid)\b/.test(body.text);
+      if (hasDepthBound(body)) continue;
       for (const c of selfCallsIn(fn, name)) {
         const spawning = isBackgrounded(c) || c.parent?.type === 'pipeline' || spawnsElse;
-        if (!spawning || isConditional(c, fn)) continue;
+        if (!spawning) continue;
+        if (isConditional(c, fn) && !spawnsElse && !isBackgrounded(c)) continue;
         out.push({
           range: rangeOf(c),
           message: `${name}() calls itself ${isBackgrounded(c) ? 'in the background ' : ''}with no depth limit while spawning processes`,
@@ -64,3 +66,9 @@ export const rule: Rule<BashFacts> = {
 };
 
 export type { Node };
+
+/** A numeric test or arithmetic on the arguments: `[ "$depth" -le 0 ] && return`, `$((n-1))`. */
+function hasDepthBound(body: Node): boolean {
+  const t = body.text;
+  return /-(le|lt|ge|gt|eq)\b/.test(t) || /\(\([^)]*(<|>|<=|>=|==|--|-=|\+\+|\+=|-\s*1|\+\s*1)/.test(t);
+}

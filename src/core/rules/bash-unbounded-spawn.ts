@@ -25,12 +25,12 @@ export const rule: Rule<BashFacts> = {
       const stmt = amp?.previousNamedSibling;
       if (!amp || !stmt) continue;
       const loop = enclosingLoops(stmt)[0];
-      if (!loop || !isUnboundedLoop(loop)) continue;
+      if (!loop || !spawnsWithoutBound(loop)) continue;
       if (waitsOrCaps(loop)) continue;
       out.push({
         range: rangeOf(stmt),
-        message: `\`${firstLine(stmt.text)}\` is started in the background on every turn of an endless loop with no \`wait\` or job cap`,
-        path: [{ range: rangeOf(loop.child(0) ?? loop), message: 'endless loop starts here' }],
+        message: `\`${firstLine(stmt.text)}\` is started in the background on every turn of ${isUnboundedLoop(loop) ? 'an endless loop' : 'a loop whose length the input decides'}, with no \`wait\` or job cap inside it`,
+        path: [{ range: rangeOf(loop.child(0) ?? loop), message: isUnboundedLoop(loop) ? 'endless loop starts here' : 'loop starts here' }],
         confidence: 'high',
       });
     }
@@ -61,3 +61,9 @@ const firstLine = (s: string) => {
   const l = s.split('\n')[0] ?? '';
   return l.length > 60 ? `${l.slice(0, 57)}...` : l;
 };
+
+/** `for x in a b c` and C-style `for` with a condition are bounded; `while`/`until` loops are not. */
+function spawnsWithoutBound(loop: Node): boolean {
+  if (isUnboundedLoop(loop)) return true;
+  return loop.type === 'while_statement';
+}

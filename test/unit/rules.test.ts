@@ -1,0 +1,103 @@
+/**
+ * The generic rule test: every rule has an annotated fixture; every `ruleid:` line is reported,
+ * every `ok:` line is not, nothing unannotated is reported; every rule's bad example fires and
+ * its good example does not.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzer, ROOT } from './helpers';
+import { readAnnotations } from './annotations';
+import type { RuleMeta } from '../../src/core/index';
+
+const FIXTURE_DIRS: Record<string, { dir: string; exts: string[] }> = {
+  bash: { dir: 'bash', exts: ['.sh'] },
+  typescript: { dir: 'ts', exts: ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'] },
+  tsx: { dir: 'ts', exts: ['.tsx', '.ts'] },
+  javascript: { dir: 'ts', exts: ['.js', '.ts', '.tsx', '.jsx', '.mjs', '.cjs'] },
+};
+
+function fixturesFor(meta: RuleMeta): string[] {
+  const dirs = meta.language === 'any' ? Object.values(FIXTURE_DIRS) : [FIXTURE_DIRS[meta.language]!];
+  const out = new Set<string>();
+  for (const d of dirs) {
+    const dir = path.join(ROOT, 'test', 'fixtures', d.dir);
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir)) {
+      const ext = path.extname(f);
+      if (path.basename(f, ext) === meta.id && d.exts.includes(ext)) out.add(path.join(dir, f));
+      // a rule may have one fixture per dialect: <id>.tsx, <id>.js ...
+    }
+  }
+  return [...out].sort();
+}
+
+describe('rules and their annotated fixtures', function () {
+  this.timeout(30000);
+  let rules: RuleMeta[] = [];
+
+  before(async () => {
+    rules = (await analyzer()).rules();
+  });
+
+  it('there are rules in all three categories', () => {
+    const cats = new Set(rules.map((r) => r.category));
+    for (const c of ['self-invocation', 'model-output-execution', 'recursive-spawning']) assert.ok(cats.has(c as never), `no rule in ${c}`);
+  });
+
+  it('every rule has a fixture and a docs page of the same id', () => {
+    const missing = rules.filter((r) => fixturesFor(r).length === 0).map((r) => r.id);
+    assert.deepEqual(missing, [], `rules without a fixture: ${missing.join(', ')}`);
+    const noDocs = rules.filter((r) => !fs.existsSync(path.join(ROOT, 'docs', 'rules', `${r.id}.md`))).map((r) => r.id);
+    assert.deepEqual(noDocs, [], `rules without docs/rules/<id>.md: ${noDocs.join(', ')}`);
+  });
+
+  const fixtureRoot = path.join(ROOT, 'test', 'fixtures');
+  const allFixtures = ['bash', 'ts']
+    .filter((d) => fs.existsSync(path.join(fixtureRoot, d)))
+    .flatMap((d) => fs.readdirSync(path.join(fixtureRoot, d)).map((f) => path.join(fixtureRoot, d, f)));
+
+  for (const file of allFixtures) {
+    it(`fixture ${path.relative(ROOT, file)} matches its annotations`, async () => {
+      const a = await analyzer();
+      const text = fs.readFileSync(file, 'utf8');
+      const { hits, oks } = readAnnotations(text);
+      const own = path.basename(file, path.extname(file));
+      const isMeta = own === 'analysis-incomplete';
+      const minimum = isMeta ? 4 : 8;
+      assert.ok((hits.get(own)?.size ?? 0) >= minimum, `${own}: needs at least ${minimum} ruleid annotations, has ${hits.get(own)?.size ?? 0}`);
+      assert.ok((oks.get(own)?.size ?? 0) >= minimum, `${own}: needs at least ${minimum} ok annotations, has ${oks.get(own)?.size ?? 0}`);
+      const result = a.analyze(text, { path: file });
+      assert.equal(result.skipped, undefined, `fixture was skipped: ${result.skipped?.message}`);
+      const checked = new Set([own, ...hits.keys(), ...oks.keys()]);
+      const problems: string[] = [];
+      for (const id of checked) {
+        const got = new Set(result.findings.filter((f) => f.ruleId === id).map((f) => f.range.start.line));
+        for (const l of hits.get(id) ?? []) if (!got.has(l)) problems.push(`missed ${id} on line ${l + 1}: ${text.split('\n')[l]!.trim()}`);
+        for (const l of got) {
+          if (hits.get(id)?.has(l)) continue;
+          const f = result.findings.find((x) => x.ruleId === id && x.range.start.line === l)!;
+          problems.push(`${oks.get(id)?.has(l) ? 'near miss reported' : 'unexpected'} ${id} on line ${l + 1}: ${text.split('\n')[l]!.trim()}  -- ${f.message}`);
+        }
+      }
+      assert.deepEqual(problems, [], `\n${problems.join('\n')}`);
+    });
+  }
+
+  it("every rule's bad example fires and its good example does not", async () => {
+    const a = await analyzer();
+    const problems: string[] = [];
+    for (const r of rules) {
+      const lang = r.language === 'any' ? 'bash' : r.language;
+      if (r.id === 'analysis-incomplete' || r.id === 'suppression-without-reason') {
+        // written in Bash
+      }
+      const bad = a.analyze(r.example.bad, { language: lang });
+      const good = a.analyze(r.example.good, { language: lang });
+      if (bad.skipped) problems.push(`${r.id}: bad example skipped (${bad.skipped.message})`);
+      if (!bad.findings.some((f) => f.ruleId === r.id)) problems.push(`${r.id}: bad example does not fire`);
+      if (good.findings.some((f) => f.ruleId === r.id)) problems.push(`${r.id}: good example fires`);
+    }
+    assert.deepEqual(problems, []);
+  });
+});
