@@ -46,10 +46,12 @@ export class FangCodeActions implements vscode.CodeActionProvider {
   }
 }
 
-export function registerCodeActions(context: vscode.ExtensionContext, diagnostics: DiagnosticsFeature): void {
+export function registerCodeActions(context: vscode.ExtensionContext, diagnostics: DiagnosticsFeature): FangCodeActions {
+  const provider = new FangCodeActions(diagnostics);
   context.subscriptions.push(
-    vscode.languages.registerCodeActionsProvider(SELECTOR, new FangCodeActions(diagnostics), {
+    vscode.languages.registerCodeActionsProvider(SELECTOR, provider, {
       providedCodeActionKinds: FangCodeActions.kinds,
     }),
   );
+  return provider;
 }

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AnalysisClient } from './analysisClient';
-import { registerCodeActions } from './codeActions';
+import { registerCodeActions, type FangCodeActions } from './codeActions';
 import { registerCommands } from './commands';
 import { ConfigService } from './configService';
 import { DiagnosticsFeature } from './diagnostics';
@@ -19,6 +19,7 @@ export interface FangApi {
   configs: ConfigService;
   statusBar: StatusBar;
   rules: AnalysisClient['rules'];
+  codeActions: FangCodeActions;
 }
 
 export function activate(context: vscode.ExtensionContext): FangApi {
@@ -34,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): FangApi {
   context.subscriptions.push(client, configs, diagnostics, pasteGuard, statusBar);
   registerCommands(context, { log, docs, rules });
   registerHover(context, diagnostics, rules, docs);
-  registerCodeActions(context, diagnostics);
+  const codeActions = registerCodeActions(context, diagnostics);
   rules().catch((e: unknown) => {
     log.error(`the analyzer could not start: ${e instanceof Error ? e.message : String(e)}`);
     void vscode.window.showErrorMessage('Fang: the analyzer could not start, so nothing is checked.', 'Show Output').then((pick) => {
@@ -42,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): FangApi {
     });
   });
   log.info(`Fang ${String(context.extension.packageJSON.version)} active (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
-  return { diagnostics, pasteGuard, configs, statusBar, rules };
+  return { diagnostics, pasteGuard, configs, statusBar, rules, codeActions };
 }
 
 export function deactivate(): void {

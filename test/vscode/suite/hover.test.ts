@@ -1,0 +1,33 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { closeAll, codeOf, fang, fangDiagnostics, openFile } from './helpers';
+
+function text(h: vscode.Hover): string {
+  return h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')).join('\n');
+}
+
+describe('hover', () => {
+  afterEach(closeAll);
+
+  it('explains the risk, shows the path and links the rule page', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'eval-once.sh');
+    const exec = fangDiagnostics(doc.uri).find((d) => codeOf(d) === 'bash-model-output-exec')!;
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, exec.range.start.translate(0, 1));
+    const all = hovers.map(text).join('\n');
+    const meta = (await api.rules()).find((r) => r.id === 'bash-model-output-exec')!;
+    assert.ok(all.includes('bash-model-output-exec'), all);
+    // the explanation, as Markdown-escaped text: compare its first words
+    const firstWords = meta.explanation.split(' ').slice(0, 6).join(' ');
+    assert.ok(all.includes(firstWords), `explanation "${firstWords}" missing from:\n${all}`);
+    assert.match(all, /Path:\n- line 3: model output/);
+    assert.match(all, /command:fang\.showRuleDocumentation\?/);
+  });
+
+  it('gives no Fang hover away from findings', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'eval-once.sh');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(3, 2));
+    assert.ok(!hovers.map(text).join('\n').includes('Fang:'));
+  });
+});
