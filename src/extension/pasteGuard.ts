@@ -12,12 +12,15 @@ import type { DiagnosticsFeature } from './diagnostics';
 import { documentLanguage } from './languages';
 import { errorText, type Log } from './log';
 
+const SEVERITY_ORDER = { error: 0, warning: 1, note: 2 } as const;
+
 export interface PasteWarning {
   uri: vscode.Uri;
   /** The inserted range in the document right after the insertion. */
   range: vscode.Range;
   /** Document version right after the insertion. */
   version: number;
+  /** Most severe first. */
   findings: Finding[];
   message: string;
 }
@@ -66,6 +69,7 @@ export class PasteGuard implements vscode.Disposable {
         const hits = a.findings.filter(
           (f) => f.severity !== 'note' && (block.intersection(toRange(f.range)) || f.path.some((s) => block.intersection(toRange(s.range)))),
         );
+        hits.sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity] || x.range.start.line - y.range.start.line);
         if (hits.length) this.warn({ uri: e.document.uri, range: block, version, findings: hits, message: describe(hits) });
       },
       (err: unknown) => this.log.error(`paste guard: analysis failed: ${errorText(err)}`),

@@ -1,0 +1,122 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { configSchema, DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_BUDGET_MS } from '../../../src/core/config';
+import { CATEGORIES, SEVERITIES } from '../../../src/core/types';
+import { CONFIG_KEYS, EDITOR_DEFAULTS, EDITOR_KEYS } from '../../../src/extension/settings';
+import { analysisOf, closeAll, codeOf, EXTENSION_ID, fang, fangDiagnostics, nextEvent, openFile, setSetting, workspaceUri } from './helpers';
+
+interface JsonProp {
+  type?: string;
+  default?: unknown;
+  enum?: string[];
+  properties?: Record<string, JsonProp>;
+  additionalProperties?: JsonProp | boolean;
+  items?: JsonProp;
+}
+
+function contributed(): Record<string, JsonProp> {
+  const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { configuration: { properties: Record<string, JsonProp> } } };
+  return pkg.contributes.configuration.properties;
+}
+
+const LEVELS = [...SEVERITIES, 'off'];
+
+describe('settings', () => {
+  afterEach(async () => {
+    for (const k of ['rules', 'categories', 'enable', 'modelCommands']) await setSetting(k, undefined);
+    await closeAll();
+  });
+
+  it('contributes exactly the core schema\'s keys plus the editor\'s own, with matching types', () => {
+    const props = contributed();
+    const names = Object.keys(props).map((k) => k.replace(/^fang\./, '')).sort();
+    assert.deepEqual(names, [...Object.keys(configSchema.shape), ...EDITOR_KEYS].sort());
+    assert.deepEqual(CONFIG_KEYS.sort(), Object.keys(configSchema.shape).sort());
+    assert.deepEqual(props['fang.rules']!.additionalProperties, { type: 'string', enum: LEVELS, enumDescriptions: (props['fang.rules']!.additionalProperties as { enumDescriptions: string[] }).enumDescriptions });
+    assert.deepEqual(Object.keys(props['fang.categories']!.properties!).sort(), [...CATEGORIES].sort());
+    for (const c of CATEGORIES) assert.deepEqual(props['fang.categories']!.properties![c]!.enum, LEVELS);
+    for (const k of ['modelCommands', 'sdkNames', 'ignore']) assert.equal(props[`fang.${k}`]!.type, 'array');
+    assert.equal(props['fang.maxFileBytes']!.default, DEFAULT_MAX_FILE_BYTES);
+    assert.equal(props['fang.parseBudgetMs']!.default, DEFAULT_PARSE_BUDGET_MS);
+    assert.deepEqual(props['fang.enable']!.default, EDITOR_DEFAULTS.enable);
+    assert.equal(props['fang.pasteGuard.minLines']!.default, EDITOR_DEFAULTS.pasteGuard.minLines);
+    assert.equal(props['fang.pasteGuard.minChars']!.default, EDITOR_DEFAULTS.pasteGuard.minChars);
+    assert.equal(props['fang.debounceMs']!.default, EDITOR_DEFAULTS.debounceMs);
+    // every contributed default must pass the core's schema
+    for (const k of Object.keys(configSchema.shape)) {
+      const r = configSchema.shape[k as keyof typeof configSchema.shape].safeParse(props[`fang.${k}`]!.default);
+      assert.ok(r.success, `default of fang.${k} is rejected by the core's schema`);
+    }
+  });
+
+  it('applies rule and category severities and per-language enablement', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'eval-once.sh');
+    assert.ok(fangDiagnostics(doc.uri).some((d) => codeOf(d) === 'bash-model-cli-call'));
+
+    let next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString(), 'reanalysis');
+    await setSetting('rules', { 'bash-model-cli-call': 'off' });
+    await next;
+    assert.deepEqual(fangDiagnostics(doc.uri).map(codeOf), ['bash-model-output-exec']);
+
+    next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString(), 'reanalysis');
+    await setSetting('categories', { 'model-output-execution': 'note' });
+    await next;
+    assert.equal(fangDiagnostics(doc.uri)[0]!.severity, vscode.DiagnosticSeverity.Information);
+
+    next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString(), 'reanalysis');
+    await setSetting('enable', { bash: false });
+    const off = await next;
+    assert.equal(off.inactive, 'fang.enable.bash is off');
+    assert.deepEqual(fangDiagnostics(doc.uri), []);
+  });
+
+  it('names the key and what it expects for a wrong setting, and keeps the rest working', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'eval-once.sh');
+    const reported = nextEvent(api.configs.onDidReportProblems, (m) => m.some((x) => x.includes('fang.rules.bash-model-cli-call')), 'a settings problem');
+    const next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString(), 'reanalysis');
+    await setSetting('rules', { 'bash-model-cli-call': 'loud', 'bash-model-output-exec': 'note' });
+    const messages = await reported;
+    assert.match(messages.join('\n'), /fang\.rules\.bash-model-cli-call: expected one of "error", "warning", "note", "off"/);
+    await next;
+    const diags = fangDiagnostics(doc.uri);
+    assert.equal(diags.find((d) => codeOf(d) === 'bash-model-output-exec')?.severity, vscode.DiagnosticSeverity.Information, 'the valid entry must still apply');
+    assert.equal(diags.find((d) => codeOf(d) === 'bash-model-cli-call')?.severity, vscode.DiagnosticSeverity.Warning, 'the invalid entry falls back to the rule default');
+  });
+
+  it('extra model commands from the settings are treated as model calls', async () => {
+    const api = await fang();
+    const doc = await vscode.workspace.openTextDocument({ language: 'shellscript', content: 'eval "$(frobnicate "list files")"\n' });
+    await vscode.window.showTextDocument(doc);
+    const before = await analysisOf(api, doc);
+    assert.equal(before.findings.length, 0, 'an unknown command is not a model call');
+    const next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString() && a.findings.length > 0, 'reanalysis with the new model command');
+    await setSetting('modelCommands', ['frobnicate']);
+    const after = await next;
+    assert.ok(after.findings.some((f) => f.ruleId === 'bash-model-output-exec'), after.findings.map((f) => f.ruleId).join(', '));
+  });
+
+  it('reads .fang.json from the workspace folder and reports its mistakes by key', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'eval-once.sh');
+    const file = workspaceUri('.fang.json');
+    try {
+      let next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString() && !a.findings.some((f) => f.ruleId === 'bash-model-cli-call'), 'reanalysis with .fang.json');
+      await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify({ rules: { 'bash-model-cli-call': 'off' } })));
+      await next;
+      assert.deepEqual(fangDiagnostics(doc.uri).map(codeOf), ['bash-model-output-exec']);
+
+      const reported = nextEvent(api.configs.onDidReportProblems, (m) => m.some((x) => x.includes('.fang.json')), 'a .fang.json problem');
+      await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify({ rules: { 'bash-model-cli-call': 'off' }, maxFileBytes: 'big' })));
+      const messages = await reported;
+      assert.match(messages.join('\n'), /\.fang\.json: maxFileBytes: expected number/);
+
+      next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString() && a.findings.some((f) => f.ruleId === 'bash-model-cli-call'), 'reanalysis without .fang.json');
+      await vscode.workspace.fs.delete(file);
+      await next;
+    } finally {
+      await vscode.workspace.fs.delete(file).then(undefined, () => undefined);
+    }
+  });
+});
