@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { analysisOf, closeAll, fang, fangDiagnostics, nextEvent, recordMetric } from './helpers';
+
+/** A realistic shell script of `lines` lines: functions, loops, pipelines, a few model calls. */
+function script(lines: number): string {
+  const out = ['#!/usr/bin/env bash', 'set -euo pipefail', ''];
+  let i = 0;
+  while (out.length < lines - 1) {
+    i++;
+    out.push(
+      `task_${i}() {`,
+      `  local dir="/var/tmp/job-${i}"`,
+      '  mkdir -p "$dir"',
+      '  for f in "$dir"/*.log; do',
+      '    [ -e "$f" ] || continue',
+      '    gzip -9 "$f" && echo "compressed $f"',
+      '  done',
+      i % 25 === 0 ? `  summary=$(llm "summarise job ${i}")` : `  find "$dir" -mtime +7 -delete`,
+      i % 25 === 0 ? '  printf \'%s\\n\' "$summary"' : '  du -sh "$dir" | tee -a /var/tmp/usage.txt',
+      '}',
+      '',
+    );
+  }
+  return out.slice(0, lines - 1).join('\n') + '\n';
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Longest gap between 5 ms ticks of the extension host's event loop while `fn` runs. */
+async function worstGap<T>(fn: () => Promise<T>): Promise<{ value: T; gapMs: number }> {
+  let gap = 0;
+  let last = performance.now();
+  const t = setInterval(() => {
+    const now = performance.now();
+    gap = Math.max(gap, now - last);
+    last = now;
+  }, 5);
+  try {
+    return { value: await fn(), gapMs: gap };
+  } finally {
+    clearInterval(t);
+  }
+}
+
+describe('responsiveness', () => {
+  afterEach(closeAll);
+
+  it('updates diagnostics quickly after an edit to a 1,000-line script', async () => {
+    const api = await fang();
+    const doc = await vscode.workspace.openTextDocument({ language: 'shellscript', content: script(1000) });
+    assert.equal(doc.lineCount, 1000);
+    const editor = await vscode.window.showTextDocument(doc);
+    const first = await analysisOf(api, doc);
+    recordMetric('1,000-line script: worker analysis time', first.workerMs, 'ms');
+    const samples: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const line = 200 + k * 150;
+      const updated = nextEvent(
+        vscode.languages.onDidChangeDiagnostics,
+        () => fangDiagnostics(doc.uri).some((d) => d.range.start.line === line && d.severity === vscode.DiagnosticSeverity.Error),
+        `a diagnostic on line ${line + 1}`,
+      );
+      const started = performance.now();
+      await editor.edit((b) => b.insert(new vscode.Position(line, 0), 'eval "$(sgpt --shell "clean up")"\n'));
+      await updated;
+      samples.push(performance.now() - started);
+    }
+    recordMetric('1,000-line script: edit to updated diagnostics (median of 5, includes 150 ms debounce)', median(samples), 'ms');
+    recordMetric('1,000-line script: edit to updated diagnostics (worst of 5)', Math.max(...samples), 'ms');
+    assert.ok(median(samples) < 1000, `edit to diagnostics took ${samples.map((s) => s.toFixed(0)).join(', ')} ms`);
+  });
+
+  it('opening a 10,000-line script does not stall the extension host', async () => {
+    const api = await fang();
+    const { value: a, gapMs } = await worstGap(async () => {
+      const doc = await vscode.workspace.openTextDocument({ language: 'shellscript', content: script(10_000) });
+      await vscode.window.showTextDocument(doc);
+      return analysisOf(api, doc, 30_000);
+    });
+    recordMetric('10,000-line script: worker analysis time', a.workerMs, 'ms');
+    recordMetric('10,000-line script: longest extension-host event-loop gap while opening and analysing', gapMs, 'ms');
+    assert.equal(a.skipped, undefined, `not analysed: ${a.skipped?.message}`);
+    assert.ok(a.findings.length >= 10, `expected the model calls to be found, got ${a.findings.length}`);
+    assert.ok(gapMs < 250, `the extension host's event loop stalled for ${gapMs.toFixed(0)} ms`);
+  });
+});
