@@ -10,8 +10,8 @@ export function hoverMarkdown(f: Finding, meta: RuleMeta | undefined, docs: Rule
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['fang.showRuleDocumentation'] };
   md.appendMarkdown(`**Fang: ${escape(meta?.title ?? f.ruleId)}** (\`${f.ruleId}\`, ${f.category}, ${f.severity})\n\n`);
-  md.appendMarkdown(`${escape(f.message)}\n\n`);
-  if (meta) md.appendMarkdown(`${escape(meta.explanation)}\n\n`);
+  // The diagnostic's own hover already shows the message; this one adds why it matters.
+  md.appendMarkdown(`${escape(meta?.explanation ?? f.message)}\n\n`);
   if (f.path.length) {
     md.appendMarkdown('Path:\n');
     for (const step of f.path) md.appendMarkdown(`- line ${step.range.start.line + 1}: ${escape(step.message)}\n`);

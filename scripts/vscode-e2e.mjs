@@ -1,0 +1,121 @@
+// End-to-end: packages the VSIX, installs it into a fresh VS Code server the way a user would,
+// opens the agent-loop example in the browser UI, checks the Problems panel lists its findings
+// and the hover explains them, and saves screenshots under .artifacts/ (git-ignored).
+//   node scripts/vscode-e2e.mjs      exit 0 when every check passed
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packageVsix } from './vscode-package.mjs';
+import { installVsix, launchBrowser, makeProfile, startServer, workbenchUrl } from './vscode-server.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const artifacts = path.join(root, '.artifacts');
+const TIMEOUT = 60_000;
+
+const checks = [];
+async function check(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    checks.push({ name, ok: true, ms: Date.now() - started });
+  } catch (e) {
+    checks.push({ name, ok: false, ms: Date.now() - started, error: e.message.split('\n').slice(0, 8).join('\n      ') });
+    throw e;
+  }
+}
+
+async function main(page, port, workspace) {
+  await check('workbench loads', async () => {
+    await page.goto(workbenchUrl(port, workspace));
+    await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
+    await page.locator('.explorer-folders-view').waitFor({ timeout: TIMEOUT });
+  });
+  await check('the agent-loop example opens through Quick Open', async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: TIMEOUT });
+    await input.fill('agent-loop.sh');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'agent-loop.sh' }).first().waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: 'agent-loop.sh' }).waitFor({ timeout: TIMEOUT });
+  });
+  await check('squiggles appear in the editor', async () => {
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: TIMEOUT });
+  });
+  await check('the Problems panel lists the findings with source fang and rule ids', async () => {
+    await page.keyboard.press('Control+Shift+M');
+    const panel = page.locator('.markers-panel');
+    await panel.waitFor({ timeout: TIMEOUT });
+    for (const id of ['bash-agent-loop', 'bash-model-output-exec', 'bash-model-cli-call']) {
+      await panel.locator('.monaco-list-row', { hasText: id }).first().waitFor({ timeout: TIMEOUT });
+    }
+    const text = await panel.innerText();
+    if (!/fang/.test(text)) throw new Error(`no "fang" source in the Problems panel:\n${text}`);
+    if (!/agent loop/.test(text)) throw new Error(`the agent-loop message is missing:\n${text}`);
+  });
+  await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-problems.png') });
+  await check('hovering the loop head explains the risk', async () => {
+    // put the cursor on the loop head (line 7) and ask for the hover with the keyboard
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input').fill(':7:3');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    const hover = page.locator('.monaco-hover-content', { hasText: 'Fang:' }).first();
+    await hover.waitFor({ timeout: TIMEOUT });
+    const text = await hover.innerText();
+    if (!/Path:/.test(text)) throw new Error(`the hover has no path:\n${text}`);
+  });
+  await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-hover.png') });
+  await check('the status bar shows the finding count', async () => {
+    await page.locator('.statusbar-item', { hasText: /Fang: \d+/ }).first().waitFor({ timeout: TIMEOUT });
+  });
+}
+
+const t0 = Date.now();
+fs.mkdirSync(artifacts, { recursive: true });
+const { out: vsix, size } = await packageVsix(path.join(artifacts, 'fang.vsix'));
+process.stdout.write(`packaged ${path.relative(root, vsix)} (${(size / 1024).toFixed(0)} KiB)\n`);
+const profile = makeProfile({
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'workbench.startupEditor': 'none',
+  'extensions.autoCheckUpdates': false,
+  'update.mode': 'none',
+  'workbench.tips.enabled': false,
+});
+const workspace = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR || '/tmp'), 'fang-e2e-'));
+fs.cpSync(path.join(root, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
+let server;
+let browser;
+let failed = false;
+try {
+  await check('the VSIX installs into the VS Code server offline', () => installVsix(profile, vsix));
+  server = await startServer(profile);
+  browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await main(page, server.port, workspace);
+  } catch {
+    failed = true;
+    await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-failure.png') }).catch(() => undefined);
+  }
+} catch (e) {
+  failed = true;
+  if (!checks.some((c) => !c.ok)) checks.push({ name: 'setup', ok: false, ms: 0, error: e.message });
+} finally {
+  await browser?.close();
+  await server?.stop();
+  profile.dispose();
+  fs.rmSync(workspace, { recursive: true, force: true });
+}
+process.stdout.write('\nend-to-end (packaged VSIX in the browser UI):\n');
+for (const c of checks) {
+  process.stdout.write(`  ${c.ok ? '✓' : '✗'} ${c.name} (${c.ms} ms)\n`);
+  if (c.error) process.stdout.write(`      ${c.error}\n`);
+}
+const nFailed = checks.filter((c) => !c.ok).length + (failed && checks.every((c) => c.ok) ? 1 : 0);
+process.stdout.write(`screenshots in ${path.relative(root, artifacts)}/; total ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+process.stdout.write(`e2e: ${checks.filter((c) => c.ok).length} passed, ${nFailed} failed\n`);
+process.exit(nFailed ? 1 : 0);
