@@ -101,9 +101,11 @@ export const CODE_FLAGS: Record<string, string[]> = {
   awk: [],
 };
 
+const INTERPRETERS = new Set([...Object.keys(CODE_FLAGS), ...SHELLS]);
+
 export function isInterpreter(name: string): boolean {
-  const b = basename(name).replace(/\d+(\.\d+)*$/, (m) => (/^python|^pypy|^lua|^perl|^ruby|^php/.test(name) ? '' : m));
-  return b in CODE_FLAGS || /^python\d(\.\d+)?$/.test(basename(name)) || SHELLS.has(basename(name));
+  const b = name.includes('/') ? basename(name) : name;
+  return INTERPRETERS.has(b) || /^(python|pypy)\d(\.\d+)?$/.test(b);
 }
 
 export function codeFlagsOf(name: string): string[] {

@@ -43,6 +43,7 @@ export class BashFlow {
   private readonly evaluated = new Set<string>();
   private functionEvals = 0;
   dynamicModelWrite: Taints = CLEAN;
+  private readonly memo = new Map<string, Taints>();
   private weak = 0;
 
   constructor(
@@ -450,6 +451,16 @@ export class BashFlow {
   callFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node): Taints {
     this.evaluated.add(name);
     if (this.frames.some((fr) => fr.name === name)) return CLEAN;
+    // Context-sensitive, but a body is evaluated once per combination of incoming origins.
+    const memoKey = `${name}|${args.map(signature).join(',')}|${signature(stdin)}`;
+    const memo = this.memo.get(memoKey);
+    if (memo) return memo;
+    const out = this.evalFunction(name, f, args, stdin, site);
+    this.memo.set(memoKey, out);
+    return out;
+  }
+
+  private evalFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node): Taints {
     if (this.functionEvals++ > MAX_FUNCTION_EVALS) return CLEAN;
     const body = f.childForFieldName('body');
     if (!body) return CLEAN;
@@ -487,6 +498,19 @@ export class BashFlow {
     for (let p = node.parent; p; p = p.parent) if (LOOP_TYPES.has(p.type)) return true;
     return false;
   }
+}
+
+const originIds = new WeakMap<object, number>();
+let nextOriginId = 1;
+function signature(t: Taints): string {
+  if (t.length === 0) return '';
+  return t
+    .map((x) => {
+      let id = originIds.get(x.origin);
+      if (!id) originIds.set(x.origin, (id = nextOriginId++));
+      return id;
+    })
+    .join('+');
 }
 
 export function isWordNode(n: Node): boolean {

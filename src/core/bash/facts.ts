@@ -3,10 +3,33 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { BashFlow, type FlowResult } from './dataflow';
 import { literalText, namedChildren } from './tree';
 import type { RawFinding, ReportsIncomplete } from '../rule';
+import { findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi } from '../catalog';
 
-/** Cheap text test: could this file call a model or read host lists at all? */
-const MAYBE_SOURCE =
-  /\b(llm|sgpt|ollama|aichat|mods|openai|claude|gemini|copilot|aider|fabric|tgpt|chatgpt|gpt|ai|models?|anthropic|generateContent|completions|v1\/messages|v1\/responses|11434|known_hosts|bash_history|zsh_history|\.ssh\/config|shell-gpt|llamafile|llama-cli|lms|codex|opencode|cursor-agent|q)\b|RUN_AI|[A-Z_]*(LLM|GPT|AI|MODEL)[A-Z_]*|ask|query|prompt/i;
+/** Cheap text tests: could this file call a model, read host lists, or persist itself at all? */
+const MODEL_HINT =
+  /\b(llm|sgpt|ollama|aichat|mods|openai|claude|gemini|copilot|aider|fabric|tgpt|chatgpt|shell-gpt|llamafile|llama-cli|lms|codex|opencode|cursor-agent|gpt|ai)\b|generateContent|completions|v1\/messages|v1\/responses|11434|[A-Za-z0-9_.-]*([_-]ai|ai[_-]|[_-]llm|llm[_-]|gpt|GPT|LLM|_AI|AI_|[-_]model|model[-_])[A-Za-z0-9_-]*|\bq\s+chat/;
+const HOST_HINT = /known_hosts|bash_history|zsh_history|\.ssh\/config/;
+const SELF_PERSIST_HINT = /(\$\{?0\b|BASH_SOURCE)[^]*\b(crontab|nohup|setsid|systemd|bashrc|profile|zshrc|at|batch)\b|\b(crontab|nohup|setsid|systemd|bashrc|profile|zshrc|at|batch)\b[^]*(\$\{?0\b|BASH_SOURCE)/;
+
+function mayNeedFlow(text: string, extra: readonly string[]): 'yes' | 'no' | 'if-source-names' {
+  if (extra.length && extra.some((c) => text.includes(c.split(/\s+/)[0]!))) return 'yes';
+  if (HOST_HINT.test(text) || SELF_PERSIST_HINT.test(text)) return 'yes';
+  return MODEL_HINT.test(text) ? 'if-source-names' : 'no';
+}
+
+/** Second, still cheap stage: does any command name look like a model client or a wrapper variable? */
+function hasSourceNames(root: Node, text: string): boolean {
+  const urls = urlLooksLikeModelApi(text);
+  for (const n of root.descendantsOfType('command_name')) {
+    const t = n?.text;
+    if (!t) continue;
+    if (t.startsWith('$') || t.startsWith('"$')) return true;
+    const base = t.replace(/^.*\//, '');
+    if (findModelCli(base) || nameLooksLikeModelWrapper(base)) return true;
+    if (urls && /^(curl|wget|http|https|xh|curlie)$/.test(base)) return true;
+  }
+  return false;
+}
 
 export class BashFacts implements ReportsIncomplete {
   private flowResult: FlowResult | undefined;
@@ -23,7 +46,8 @@ export class BashFacts implements ReportsIncomplete {
   /** The dataflow; skipped (empty) when nothing in the text could start a flow. */
   get flow(): FlowResult {
     if (!this.flowResult) {
-      const needed = MAYBE_SOURCE.test(this.text) || this.extraModelCommands.length > 0 || /\$0|BASH_SOURCE/.test(this.text);
+      const hint = mayNeedFlow(this.text, this.extraModelCommands);
+      const needed = hint === 'yes' || (hint === 'if-source-names' && hasSourceNames(this.tree.rootNode, this.text));
       this.flowResult = needed
         ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName).run()
         : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set() };
@@ -61,11 +85,17 @@ export class BashFacts implements ReportsIncomplete {
     if (this.selfCallsCache) return this.selfCallsCache;
     const out: Node[] = [];
     const own = this.ownName;
-    const mentionsSelf = /\$\{?0\b|BASH_SOURCE/.test(this.text) || (!!own && this.text.includes(own));
-    if (mentionsSelf) {
-      for (const cmd of this.tree.rootNode.descendantsOfType('command')) {
-        if (cmd && this.invokesSelf(cmd)) out.push(cmd);
-      }
+    const words = [String.raw`\$\{?0\b`, String.raw`\$\{?BASH_SOURCE\b`];
+    if (own) words.push(own.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const re = new RegExp(words.join('|'), 'g');
+    const seen = new Set<number>();
+    for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
+      // climb from the mention to the command it is a word of
+      let n: Node | null = this.tree.rootNode.descendantForIndex(m.index);
+      while (n && n.type !== 'command' && !STATEMENT_STOP.has(n.type)) n = n.parent;
+      if (!n || n.type !== 'command' || seen.has(n.id)) continue;
+      seen.add(n.id);
+      if (this.invokesSelf(n)) out.push(n);
     }
     this.selfCallsCache = out;
     return out;
@@ -80,6 +110,9 @@ export class BashFacts implements ReportsIncomplete {
       const lit = literalText(w.type === 'command_name' ? w.namedChild(0) : w);
       return !!this.ownName && !!lit && lit.replace(/^.*\//, '') === this.ownName && /^(\.\/|\/)|\.(sh|bash)$/.test(lit);
     };
+    // `command -v "$0"`, `type "$0"` look the name up without running it
+    const firstLit = literalText(words[0]?.namedChild(0) ?? words[0]);
+    if (firstLit === 'command' && /^-[vV]$/.test(literalText(words[1]) ?? '')) return false;
     // the command word itself, or after prefixes/interpreters: `bash "$0"`, `nohup "$0"`, `exec sudo "$0"`
     const skip = new Set(['bash', 'sh', 'zsh', 'dash', 'exec', 'sudo', 'nohup', 'setsid', 'env', 'command', 'time', 'nice', 'timeout', 'source', '.']);
     for (const w of words) {
@@ -90,6 +123,8 @@ export class BashFacts implements ReportsIncomplete {
     return false;
   }
 }
+
+const STATEMENT_STOP = new Set(['program', 'function_definition', 'compound_statement', 'do_group', 'command_substitution', 'process_substitution', 'heredoc_body']);
 
 export function statementOf(node: Node): Node {
   let n = node;

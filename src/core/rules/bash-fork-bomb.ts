@@ -46,6 +46,9 @@ export function isCallOf(cmd: Node, name: string): boolean {
 export function selfCallsIn(fn: Node, name: string): Node[] {
   const body = fn.childForFieldName('body');
   if (!body) return [];
+  // cheap text test first: most functions never mention their own name
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (!new RegExp(`(^|[\\s;|&({\`])${escaped}($|[\\s;|&)}])`).test(body.text)) return [];
   return body.descendantsOfType('command').filter((c): c is Node => !!c && isCallOf(c, name));
 }
 

@@ -28,6 +28,8 @@ export const rule: Rule<BashFacts> = {
       const first = call.childForFieldName('name')?.text ?? '';
       if (first === 'nohup' || first === 'setsid') continue; // persistence: bash-spread-persist
       if (first === 'source' || first === '.') continue;
+      // `"$0" --help; exit 1`: printing usage on the way out is not a spawning loop
+      if (/\s(--help|-h|--usage|--version)\b/.test(text) || endsRun(call)) continue;
       const loop = enclosingLoops(call)[0];
       const isExec = first === 'exec';
       const bg = isBackgrounded(call);
@@ -71,4 +73,13 @@ export type { Node };
 function hasDepthBound(body: Node): boolean {
   const t = body.text;
   return /-(le|lt|ge|gt|eq)\b/.test(t) || /\(\([^)]*(<|>|<=|>=|==|--|-=|\+\+|\+=|-\s*1|\+\s*1)/.test(t);
+}
+
+/** The statement after the call ends the script or the loop: `exit`, `return`, `break`. */
+function endsRun(call: Node): boolean {
+  let stmt: Node = call;
+  while (stmt.parent && ['pipeline', 'redirected_statement', 'list', 'negated_command'].includes(stmt.parent.type)) stmt = stmt.parent;
+  const next = stmt.nextNamedSibling;
+  const name = next?.type === 'command' ? next.childForFieldName('name')?.text : undefined;
+  return name === 'exit' || name === 'return' || name === 'break';
 }
