@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildExtension, buildTests } from './vscode-build.mjs';
+import { report } from './vscode-report.mjs';
 import { ensureServer } from './vscode-setup.mjs';
 import { launchBrowser, makeProfile, startServer, workbenchUrl } from './vscode-server.mjs';
 
@@ -83,17 +84,6 @@ async function runSuite(suite, testsPath, timeoutMs) {
     profile.dispose();
     fs.rmSync(workspace, { recursive: true, force: true });
   }
-}
-
-function report(suite, r) {
-  process.stdout.write(`\n${suite} suite (VS Code ${r.vscodeVersion ?? '?'}):\n`);
-  for (const t of r.tests) {
-    const mark = t.state === 'passed' ? '  ✓' : t.state === 'pending' ? '  -' : '  ✗';
-    process.stdout.write(`${mark} ${t.title}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ''}\n`);
-    if (t.error) process.stdout.write(`      ${t.error.split('\n').slice(0, 12).join('\n      ')}\n`);
-  }
-  for (const [k, v] of Object.entries(r.metrics ?? {})) process.stdout.write(`  measured: ${k} = ${v}\n`);
-  process.stdout.write(`  ${r.passed} passing, ${r.failed} failing, ${r.pending} pending; mocha ${(r.durationMs / 1000).toFixed(1)} s, with VS Code start ${(r.wallMs / 1000).toFixed(1)} s\n`);
 }
 
 const suites = arg('--suite', 'all') === 'all' ? ['trusted', 'untrusted'] : [arg('--suite', 'all')];
