@@ -7,14 +7,30 @@ import { findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi } from '.
 
 /** Cheap text tests: could this file call a model, read host lists, or persist itself at all? */
 const MODEL_HINT =
-  /\b(llm|sgpt|ollama|aichat|mods|openai|claude|gemini|copilot|aider|fabric|tgpt|chatgpt|shell-gpt|llamafile|llama-cli|lms|codex|opencode|cursor-agent|gpt|ai)\b|generateContent|completions|v1\/messages|v1\/responses|11434|[A-Za-z0-9_.-]*([_-]ai|ai[_-]|[_-]llm|llm[_-]|gpt|GPT|LLM|_AI|AI_|[-_]model|model[-_])[A-Za-z0-9_-]*|\bq\s+chat/;
+  /\b(llm|sgpt|ollama|aichat|mods|openai|claude|gemini|copilot|aider|fabric|tgpt|chatgpt|shell-gpt|llamafile|llama-cli|lms|codex|opencode|cursor-agent|gpt|ai)\b|generateContent|completions|v1\/messages|v1\/responses|11434|[_-]ai\b|\bai[_-]|[_-]llm|llm[_-]|gpt|GPT|LLM|_AI\b|\bAI_|[-_]model\b|\bmodel[-_]|\bq\s+chat/;
 const HOST_HINT = /known_hosts|bash_history|zsh_history|\.ssh\/config/;
-const SELF_PERSIST_HINT = /(\$\{?0\b|BASH_SOURCE)[^]*\b(crontab|nohup|setsid|systemd|bashrc|profile|zshrc|at|batch)\b|\b(crontab|nohup|setsid|systemd|bashrc|profile|zshrc|at|batch)\b[^]*(\$\{?0\b|BASH_SOURCE)/;
+const SELF_HINT = /\$\{?0\b|BASH_SOURCE/;
+const PERSIST_HINT = /\b(crontab|nohup|setsid|disown)\b|\/systemd\/(system|user)\/|\.bashrc|\.bash_profile|\.profile\b|\.zshrc|\.zprofile|\bat\s+(now|midnight|noon|\d)/;
 
 function mayNeedFlow(text: string, extra: readonly string[]): 'yes' | 'no' | 'if-source-names' {
   if (extra.length && extra.some((c) => text.includes(c.split(/\s+/)[0]!))) return 'yes';
-  if (HOST_HINT.test(text) || SELF_PERSIST_HINT.test(text)) return 'yes';
+  if (HOST_HINT.test(text) || (PERSIST_HINT.test(text) && SELF_HINT.test(text))) return 'yes';
   return MODEL_HINT.test(text) ? 'if-source-names' : 'no';
+}
+
+/** `$RUN_AI`, `$LLM`, or `$cmd` where the file assigns cmd a model client: worth a dataflow. */
+function variableMayHoldModel(shown: string, text: string): boolean {
+  const name = /^"?\$\{?([A-Za-z_][A-Za-z0-9_]*)/.exec(shown)?.[1];
+  if (!name) return true; // `$(...)` as a command name: only the dataflow can tell
+  if (nameLooksLikeModelWrapper(name)) return true;
+  const assign = new RegExp(`\\b${name}=(["']?)([^\\s"';)]+)`, 'g');
+  for (let m = assign.exec(text); m; m = assign.exec(text)) {
+    const v = m[2]!;
+    if (v.startsWith('$')) return true; // copied from another variable: follow it properly
+    const base = v.replace(/^.*\//, '');
+    if (findModelCli(base) || nameLooksLikeModelWrapper(base)) return true;
+  }
+  return false;
 }
 
 /** Second, still cheap stage: does any command name look like a model client or a wrapper variable? */
@@ -23,7 +39,10 @@ function hasSourceNames(root: Node, text: string): boolean {
   for (const n of root.descendantsOfType('command_name')) {
     const t = n?.text;
     if (!t) continue;
-    if (t.startsWith('$') || t.startsWith('"$')) return true;
+    if (t.startsWith('$') || t.startsWith('"$')) {
+      if (variableMayHoldModel(t, text)) return true;
+      continue;
+    }
     const base = t.replace(/^.*\//, '');
     if (findModelCli(base) || nameLooksLikeModelWrapper(base)) return true;
     if (urls && /^(curl|wget|http|https|xh|curlie)$/.test(base)) return true;
@@ -55,7 +74,6 @@ export class BashFacts implements ReportsIncomplete {
     return this.flowResult;
   }
 
-  /** Every function definition, in source order (a name may be defined twice). */
   incompleteFindings(): RawFinding[] {
     return this.flow.effects
       .filter((e) => e.kind === 'incomplete')
@@ -71,13 +89,47 @@ export class BashFacts implements ReportsIncomplete {
       });
   }
 
+  private functionsCache: [string, Node][] | undefined;
+  /** Every function definition, in source order (a name may be defined twice). */
   functions(): [string, Node][] {
+    if (this.functionsCache) return this.functionsCache;
     const out: [string, Node][] = [];
-    for (const f of this.tree.rootNode.descendantsOfType('function_definition')) {
-      const name = f?.childForFieldName('name')?.text;
-      if (f && name) out.push([name, f]);
+    for (const f of this.structure().functions) {
+      const name = f.childForFieldName('name')?.text;
+      if (name) out.push([name, f]);
     }
+    this.functionsCache = out;
     return out;
+  }
+
+  private structureCache: { functions: Node[]; backgrounded: Node[] } | undefined;
+  /** Function definitions and `&` tokens, found in one pass over the tree (only when the text can hold them). */
+  structure(): { functions: Node[]; backgrounded: Node[] } {
+    if (this.structureCache) return this.structureCache;
+    const types: string[] = [];
+    if (/\(\s*\)|\bfunction\s/.test(this.text)) types.push('function_definition');
+    if (/(^|[^&>|])&($|[^&>])/m.test(this.text)) types.push('&');
+    const functions: Node[] = [];
+    const backgrounded: Node[] = [];
+    if (types.length) {
+      for (const n of this.tree.rootNode.descendantsOfType(types)) {
+        if (!n) continue;
+        if (n.type === '&') backgrounded.push(n);
+        else functions.push(n);
+      }
+    }
+    this.structureCache = { functions, backgrounded };
+    return this.structureCache;
+  }
+
+  private recursiveCache: { name: string; fn: Node; calls: Node[] }[] | undefined;
+  /** Functions that call themselves, with those calls. */
+  recursiveFunctions(): { name: string; fn: Node; calls: Node[] }[] {
+    if (this.recursiveCache) return this.recursiveCache;
+    this.recursiveCache = this.functions()
+      .map(([name, fn]) => ({ name, fn, calls: selfCallsIn(fn, name) }))
+      .filter((r) => r.calls.length > 0);
+    return this.recursiveCache;
   }
 
   /** Commands that run this script again: `"$0"`, `bash "$0"`, `${BASH_SOURCE[0]}`, `./own-name.sh`. */
@@ -122,6 +174,20 @@ export class BashFacts implements ReportsIncomplete {
     }
     return false;
   }
+}
+
+export function isCallOf(cmd: Node, name: string): boolean {
+  return cmd.type === 'command' && cmd.childForFieldName('name')?.text === name;
+}
+
+/** Calls of `name` inside the body of `fn`. */
+export function selfCallsIn(fn: Node, name: string): Node[] {
+  const body = fn.childForFieldName('body');
+  if (!body) return [];
+  // cheap text test first: most functions never mention their own name
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (!new RegExp(`(^|[\\s;|&({\`])${escaped}($|[\\s;|&)}])`).test(body.text)) return [];
+  return body.descendantsOfType('command').filter((c): c is Node => !!c && isCallOf(c, name));
 }
 
 const STATEMENT_STOP = new Set(['program', 'function_definition', 'compound_statement', 'do_group', 'command_substitution', 'process_substitution', 'heredoc_body']);

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RawFinding } from '../rule';
-import type { BashFacts } from '../bash/facts';
+import { isCallOf, type BashFacts } from '../bash/facts';
 import { enclosingLoops, isBackgrounded, isUnboundedLoop, rangeOf } from '../bash/tree';
 
 export const rule: Rule<BashFacts> = {
@@ -20,9 +20,7 @@ export const rule: Rule<BashFacts> = {
   },
   check({ facts }) {
     const out: RawFinding[] = [];
-    for (const [name, fn] of facts.functions()) {
-      const calls = selfCallsIn(fn, name);
-      if (calls.length === 0) continue;
+    for (const { name, fn, calls } of facts.recursiveFunctions()) {
       const piped = calls.filter((c) => c.parent?.type === 'pipeline' && c.parent.namedChildren.filter((x) => x && isCallOf(x, name)).length >= 2);
       const bg = calls.filter((c) => isBackgrounded(c));
       const bgInLoop = bg.filter((c) => enclosingLoops(c).some((l) => isInside(l, fn) && isUnboundedLoop(l)));
@@ -38,19 +36,6 @@ export const rule: Rule<BashFacts> = {
     return out;
   },
 };
-
-export function isCallOf(cmd: Node, name: string): boolean {
-  return cmd.type === 'command' && cmd.childForFieldName('name')?.text === name;
-}
-
-export function selfCallsIn(fn: Node, name: string): Node[] {
-  const body = fn.childForFieldName('body');
-  if (!body) return [];
-  // cheap text test first: most functions never mention their own name
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  if (!new RegExp(`(^|[\\s;|&({\`])${escaped}($|[\\s;|&)}])`).test(body.text)) return [];
-  return body.descendantsOfType('command').filter((c): c is Node => !!c && isCallOf(c, name));
-}
 
 function isInside(inner: Node, outer: Node): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;

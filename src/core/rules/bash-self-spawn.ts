@@ -2,7 +2,6 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RawFinding } from '../rule';
 import type { BashFacts } from '../bash/facts';
 import { enclosingLoops, isBackgrounded, isConditional, rangeOf } from '../bash/tree';
-import { selfCallsIn } from './bash-fork-bomb';
 import { rule as forkBomb } from './bash-fork-bomb';
 
 export const rule: Rule<BashFacts> = {
@@ -44,14 +43,14 @@ export const rule: Rule<BashFacts> = {
       });
     }
     // Recursive functions that spawn (fork bombs are reported by their own rule).
-    const bombs = new Set(forkBomb.check(ctx).map((f) => f.range.start.line));
-    for (const [name, fn] of facts.functions()) {
+    const bombs = new Set(facts.recursiveFunctions().length ? forkBomb.check(ctx).map((f) => f.range.start.line) : []);
+    for (const { name, fn, calls } of facts.recursiveFunctions()) {
       if (bombs.has(fn.childForFieldName('name')?.startPosition.row ?? fn.startPosition.row)) continue;
       const body = fn.childForFieldName('body');
       if (!body) continue;
       const spawnsElse = body.descendantsOfType('&').length > 0 || /\b(ssh|llm|sgpt|ollama|aichat|mods|claude|gemini|curl|wget|nohup|setsid)\b/.test(body.text);
       if (hasDepthBound(body)) continue;
-      for (const c of selfCallsIn(fn, name)) {
+      for (const c of calls) {
         const spawning = isBackgrounded(c) || c.parent?.type === 'pipeline' || spawnsElse;
         if (!spawning) continue;
         if (isConditional(c, fn) && !spawnsElse && !isBackgrounded(c)) continue;

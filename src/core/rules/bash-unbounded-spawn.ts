@@ -19,9 +19,9 @@ export const rule: Rule<BashFacts> = {
       good: 'for host in web1 web2 web3; do\n  deploy "$host" &\ndone\nwait\n',
     },
   },
-  check({ facts, tree }) {
+  check({ facts }) {
     const out: RawFinding[] = [];
-    for (const amp of tree.rootNode.descendantsOfType('&')) {
+    for (const amp of facts.structure().backgrounded) {
       const stmt = amp?.previousNamedSibling;
       if (!amp || !stmt) continue;
       const loop = enclosingLoops(stmt)[0];

@@ -1,0 +1,50 @@
+/** Scopes of the JavaScript dataflow: a chain of maps from names to values. */
+import { NOTHING, union, type Val } from './taint';
+
+export class Env {
+  readonly vars = new Map<string, Val>();
+  constructor(readonly parent?: Env) {}
+
+  lookup(name: string): Val | undefined {
+    for (let e: Env | undefined = this; e; e = e.parent) {
+      const v = e.vars.get(name);
+      if (v) return v;
+    }
+    return undefined;
+  }
+
+  /** Sets where the name is bound (or here when it is new); `weak` joins with the old value. */
+  assign(name: string, v: Val, weak: boolean, declare: boolean): void {
+    let target: Env = this;
+    if (!declare) {
+      for (let e: Env | undefined = this; e; e = e.parent) {
+        if (e.vars.has(name)) {
+          target = e;
+          break;
+        }
+      }
+    }
+    const old = target.vars.get(name);
+    target.vars.set(name, weak && old ? join(old, v) : v);
+  }
+}
+
+/** The value of "either a or b" (branches, `||`, several returns). */
+export function join(a: Val, b: Val): Val {
+  if (a === b || b === NOTHING) return a;
+  if (a === NOTHING) return b;
+  const files = a.files || b.files ? [...new Set([...(a.files ?? []), ...(b.files ?? [])])] : undefined;
+  return {
+    t: union(a.t, b.t),
+    ref: a.ref ?? b.ref,
+    str: a.str === b.str ? a.str : undefined,
+    hint: a.hint ?? b.hint,
+    fn: a.fn ?? b.fn,
+    props: a.props && b.props ? new Map([...a.props, ...b.props]) : (a.props ?? b.props),
+    elems: a.elems ?? b.elems,
+    files,
+    resolves: a.resolves ?? b.resolves,
+    cls: a.cls ?? b.cls,
+    instanceOf: a.instanceOf ?? b.instanceOf,
+  };
+}
