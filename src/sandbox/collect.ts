@@ -1,0 +1,216 @@
+/**
+ * Starts one prepared sandbox and collects what comes out of it: the snippet's output (capped),
+ * the stub server's and the init script's events (validated), the strace and xtrace streams,
+ * and the manifest. Enforces the wall time and output limits, ends the run when the snippet's
+ * root process is gone, and kills the whole sandbox at once on cancellation.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { BackendInfo, SpawnCommand } from './backend';
+import type { LimitName, Limits } from './limits';
+import { StraceParser, type TracedProcess } from './strace-parser';
+import { JsonLineReader, initEventSchema, stubEventSchema, type InitEvent, type StubEvent } from './trace-events';
+import { XtraceParser } from './xtrace-parser';
+
+/** Live events for the editor; the same facts end up in the report. */
+export type TraceEvent =
+  | { type: 'exec'; pid: number; parent: number | null; argv: string[] }
+  | { type: 'exit'; pid: number; exitCode: number | null; signal: string | null }
+  | { type: 'stub'; event: StubEvent }
+  | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'limit'; limit: LimitName };
+
+export interface RawRun {
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  stub: StubEvent[];
+  init: InitEvent[];
+  strace: StraceParser;
+  xtrace: XtraceParser;
+  manifest: string | null;
+  limitsHit: Set<LimitName>;
+  /** Processes still running after the snippet's root ended, stopped by Fang. */
+  leftoversStopped: boolean;
+  hardKilled: boolean;
+  durationMs: number;
+  notes: string[];
+}
+
+export class DryRunCancelled extends Error {
+  constructor() {
+    super('the dry-run was cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+/** How long background processes may outlive the snippet's root before they are stopped. */
+const SETTLE_MS = 300;
+/** How long the sandbox gets to stop on request before it is killed outright. */
+const STOP_GRACE_MS = 700;
+const MANIFEST_CAP = 8 * 1024 * 1024;
+
+export function collect(
+  cmd: SpawnCommand,
+  env: Record<string, string>,
+  info: BackendInfo,
+  limits: Limits,
+  opts: { signal?: AbortSignal; onEvent?: (e: TraceEvent) => void },
+): Promise<RawRun> {
+  return new Promise((resolve, reject) => {
+    if (opts.signal?.aborted) {
+      reject(new DryRunCancelled());
+      return;
+    }
+    const started = Date.now();
+    const notes: string[] = [];
+    const limitsHit = new Set<LimitName>();
+    const stub: StubEvent[] = [];
+    const init: InitEvent[] = [];
+    const emit = (e: TraceEvent): void => {
+      try {
+        opts.onEvent?.(e);
+      } catch {
+        /* a listener's failure must not stop the run */
+      }
+    };
+    let rootEnded = false;
+    const strace = new StraceParser(
+      (p: TracedProcess) => emit({ type: 'exec', pid: p.pid, parent: p.parent, argv: p.execs[p.execs.length - 1]?.argv ?? [] }),
+      (p: TracedProcess) => {
+        emit({ type: 'exit', pid: p.pid, exitCode: p.exitCode, signal: p.signal });
+        if (p.pid === strace.rootPid && !rootEnded) {
+          rootEnded = true;
+          settleTimer = setTimeout(() => {
+            leftoversStopped = true;
+            requestStop();
+          }, SETTLE_MS);
+        }
+      },
+    );
+    const xtrace = new XtraceParser();
+    const stubReader = new JsonLineReader(stubEventSchema, (e) => {
+      stub.push(e);
+      emit({ type: 'stub', event: e });
+    });
+    const initText: string[] = [];
+    const initReader = new JsonLineReader(initEventSchema, (e) => init.push(e), (line) => initText.length < 20 && initText.push(line.slice(0, 500)));
+    const manifestChunks: Buffer[] = [];
+    let manifestBytes = 0;
+    let leftoversStopped = false;
+    let hardKilled = false;
+    let stopRequested = false;
+    let settleTimer: NodeJS.Timeout | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+
+    const child = spawn(cmd.file, cmd.args, {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const stdio = child.stdio as unknown as Array<Readable | Writable | null>;
+    const control = stdio[7] as Writable;
+    control.on('error', () => undefined);
+
+    const hardKill = (): void => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      hardKilled = true;
+      // bwrap's --die-with-parent and the PID namespace take every process inside with it.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        try {
+          child.kill('SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    };
+    const requestStop = (): void => {
+      if (stopRequested) return;
+      stopRequested = true;
+      control.write('stop\n');
+      killTimer = setTimeout(hardKill, STOP_GRACE_MS);
+    };
+    const hit = (limit: LimitName): void => {
+      if (!limitsHit.has(limit)) emit({ type: 'limit', limit });
+      limitsHit.add(limit);
+      requestStop();
+    };
+    const wallTimer = setTimeout(() => hit('time'), limits.timeMs);
+    const onAbort = (): void => {
+      notes.push('cancelled');
+      hardKill();
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    const size = { stdout: 0, stderr: 0 };
+    const truncated = { stdout: false, stderr: false };
+    for (const [name, fd] of [['stdout', 1], ['stderr', 2]] as const) {
+      (stdio[fd] as Readable).on('data', (c: Buffer) => {
+        const room = limits.outputBytes - size[name];
+        if (room > 0) out[name].push(c.length > room ? c.subarray(0, room) : c);
+        size[name] += c.length;
+        if (room > 0) emit({ type: 'output', stream: name, text: c.subarray(0, Math.max(0, room)).toString('utf8') });
+        if (size[name] > limits.outputBytes) {
+          truncated[name] = true;
+          hit('output');
+        }
+      });
+    }
+    const text = (fd: number, onText: (s: string) => void): void => {
+      const s = stdio[fd] as Readable;
+      s.setEncoding('utf8');
+      s.on('data', onText);
+    };
+    text(3, (s) => stubReader.push(s));
+    text(4, (s) => strace.push(s));
+    text(5, (s) => xtrace.push(s));
+    text(6, (s) => initReader.push(s));
+    (stdio[8] as Readable).on('data', (c: Buffer) => {
+      manifestBytes += c.length;
+      if (manifestBytes <= MANIFEST_CAP) manifestChunks.push(c);
+    });
+
+    child.on('error', (err) => {
+      clearTimeout(wallTimer);
+      reject(new Error(`cannot start ${info.name}: ${err.message}`));
+    });
+    child.on('close', () => {
+      clearTimeout(wallTimer);
+      clearTimeout(settleTimer);
+      clearTimeout(killTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      stubReader.end();
+      initReader.end();
+      strace.end();
+      xtrace.end();
+      if (opts.signal?.aborted) {
+        reject(new DryRunCancelled());
+        return;
+      }
+      if (stubReader.rejected) notes.push(`${stubReader.rejected} malformed stub event(s) were dropped`);
+      if (initReader.rejected) notes.push(`${initReader.rejected} malformed sandbox message(s) were dropped`);
+      for (const l of initText) notes.push(`sandbox: ${l}`);
+      if (manifestBytes > MANIFEST_CAP) notes.push('the list of files left in the sandbox was too long and was cut');
+      resolve({
+        stdout: Buffer.concat(out.stdout).toString('utf8'),
+        stderr: Buffer.concat(out.stderr).toString('utf8'),
+        stdoutTruncated: truncated.stdout,
+        stderrTruncated: truncated.stderr,
+        stub,
+        init,
+        strace,
+        xtrace,
+        manifest: hardKilled ? null : Buffer.concat(manifestChunks).toString('utf8'),
+        limitsHit,
+        leftoversStopped,
+        hardKilled,
+        durationMs: Date.now() - started,
+        notes,
+      });
+    });
+  });
+}

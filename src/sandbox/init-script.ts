@@ -1,0 +1,158 @@
+/**
+ * The scripts that run inside the sandbox. `init.sh` is the sandbox's first process: it
+ * fills the workspace tmpfs, starts the stub server, runs the snippet without capabilities
+ * under the limits and the tracer, stops everything on the host's request, and reports the
+ * disk use and the manifest of the writable areas.
+ *
+ * File descriptors shared with the host (all created by the host, none visible to the
+ * snippet except fd 5 for the Bash trace):
+ *   1, 2  the snippet's stdout and stderr
+ *   3     stub server events (JSON lines)      4  strace output
+ *   5     Bash xtrace records                  6  init events (JSON lines)
+ *   7     stop requests from the host          8  manifest (NUL-separated records)
+ */
+
+export interface InitPlan {
+  workspace: string;
+  home: string;
+  language: 'bash' | 'node';
+  /** Path of the snippet inside the sandbox. */
+  snippet: string;
+  /** Copy the snippet into the workspace at this relative path (ES modules resolve from there). */
+  plantSnippet: string | null;
+  /** Workspace-relative paths where a model shim is planted (`./query-model`). */
+  plants: string[];
+  nproc: number;
+  addressSpace: number;
+  strace: boolean;
+  syscalls: string[];
+  node: string;
+  /** Whether init can and must drop its capabilities before the snippet (bubblewrap: yes). */
+  dropCaps: boolean;
+}
+
+/** Quotes a string for Bash. */
+export function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function planScript(p: InitPlan): string {
+  return [
+    `FANG_WS=${shq(p.workspace)}`,
+    `FANG_HOME=${shq(p.home)}`,
+    `FANG_LANG=${shq(p.language)}`,
+    `FANG_SNIPPET=${shq(p.snippet)}`,
+    `FANG_PLANT_SNIPPET=${shq(p.plantSnippet ?? '')}`,
+    `FANG_PLANTS=(${p.plants.map(shq).join(' ')})`,
+    `FANG_NPROC=${p.nproc}`,
+    `FANG_AS=${p.addressSpace}`,
+    `FANG_STRACE=${p.strace ? 1 : 0}`,
+    `FANG_SYSCALLS=${shq(p.syscalls.join(','))}`,
+    `FANG_NODE=${shq(p.node)}`,
+    `FANG_DROP_CAPS=${p.dropCaps ? 1 : 0}`,
+    '',
+  ].join('\n');
+}
+
+/** Script text as written: `@{` stands for Bash's `${`, which a template literal would take. */
+function script(s: TemplateStringsArray): string {
+  return s.raw.join('').replace(/@\{/g, '${');
+}
+
+export const INIT_SH = script`#!/bin/bash
+# Fang dry-run: first process inside the sandbox. See src/sandbox/init-script.ts.
+set -u
+. /run/fang/plan.sh
+# The snippet's stderr is fd 2 as the host gave it; init's own messages go to its event channel.
+exec {snippet_err}>&2 2>&6
+ev() { printf '%s\n' "$1" >&6; }
+jstr() { local s=@{1//\\/\\\\}; s=@{s//\"/\\\"}; s=@{s//$'\n'/\\n}; s=@{s//$'\t'/\\t}; printf '"%s"' "$s"; }
+
+# The workspace copy: the host's copy is read-only at /run/fang/seed; this one is a tmpfs.
+if ! err=$(cp -R --preserve=mode,timestamps,links --no-dereference /run/fang/seed/. "$FANG_WS"/ 2>&1); then
+  ev "{\"t\":\"note\",\"message\":$(jstr "copying the workspace: $err")}"
+fi
+for rel in "@{FANG_PLANTS[@]}"; do
+  mkdir -p "$FANG_WS/$(dirname "$rel")" && ln -sfn /run/fang/bin/.shim "$FANG_WS/$rel"
+done
+[ -n "$FANG_PLANT_SNIPPET" ] && cp "$FANG_SNIPPET" "$FANG_WS/$FANG_PLANT_SNIPPET"
+
+# The stub server answers model calls and sinks DNS, HTTP and TLS on loopback.
+exec {stub_out}< <(exec "$FANG_NODE" /run/fang/stub.js 2>&6 </dev/null 7<&- 8>&-)
+stub_pid=$!
+if ! read -r -t 10 -u "$stub_out" ready; then
+  ev '{"t":"error","message":"the stub server did not start; model calls will fail"}'
+fi
+
+# Ends every process of the snippet: SIGKILL until none is left. Builtins only, so it works
+# while a fork bomb holds every process slot.
+fang_stop() {
+  local keep=" 1 $$ $BASHPID $stub_pid @{tracer:-} " p n i line rest
+  for ((i = 0; i < 1000; i++)); do
+    n=0
+    for p in /proc/[0-9]*; do
+      p=@{p#/proc/}
+      [[ $keep == *" $p "* ]] && continue
+      if [ -n "@{tracer:-}" ] && read -r line <"/proc/$p/stat" 2>/dev/null; then
+        # The tracer's output pipe (cat, a child of strace) must live to flush the trace.
+        rest=@{line##*) }
+        set -- $rest
+        [[ $line == "$p (cat) "* && @{2:-} == "$tracer" ]] && continue
+      fi
+      kill -KILL "$p" 2>/dev/null && n=$((n + 1))
+    done
+    ((n == 0)) && break
+  done
+}
+
+# setpriv drops every capability, prlimit sets the limits, strace traces; each execs the next,
+# so $! below is the tracer's pid.
+cmd=()
+[ "$FANG_DROP_CAPS" = 1 ] && cmd=(setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs --)
+cmd+=(prlimit --nproc="$FANG_NPROC" --as="$FANG_AS" --core=0 --)
+[ "$FANG_STRACE" = 1 ] && cmd+=(strace -f -q --seccomp-bpf -s 4096 -e signal=none -e trace="$FANG_SYSCALLS" -o '|exec cat >&4' --)
+cmd+=(/bin/bash /run/fang/exec.sh)
+
+ev '{"t":"started"}'
+"@{cmd[@]}" </dev/null 2>&$snippet_err 3>&- 6>&- 7<&- 8>&- {stub_out}<&- {snippet_err}>&- &
+tracer=$!
+( read -r _ <&7; fang_stop ) 3>&- 4>&- 5>&- 8>&- &
+ctl=$!
+disown "$ctl"
+wait "$tracer"
+rc=$?
+ev "{\"t\":\"exit\",\"code\":$rc}"
+kill -KILL "$ctl" 2>/dev/null
+tracer=
+fang_stop
+
+for m in "$FANG_WS" "$FANG_HOME" /tmp; do
+  if read -r blocks free bsize < <(stat -f -c '%b %a %S' "$m" 2>/dev/null); then
+    ev "{\"t\":\"disk\",\"mount\":$(jstr "$m"),\"blocks\":$blocks,\"free\":$free,\"blockSize\":$bsize}"
+  fi
+done
+find "$FANG_WS" "$FANG_HOME" /tmp -mindepth 1 -xdev -printf '%H\t%y\t%s\t%T@\t%P\0' >&8 2>/dev/null
+exit 0
+`;
+
+/** Closes the host's descriptors and becomes the snippet (same pid, so the trace's root is it). */
+export const EXEC_SH = script`#!/bin/bash
+exec 3>&- 4>&- 6>&- 7<&- 8>&-
+. /run/fang/plan.sh
+cd "$FANG_WS" 2>/dev/null || cd /
+if [ "$FANG_LANG" = bash ]; then
+  BASH_ENV=/run/fang/xtrace.sh exec -a bash /bin/bash "$FANG_SNIPPET"
+fi
+exec 5>&-
+if [ -n "$FANG_PLANT_SNIPPET" ]; then
+  exec -a node "$FANG_NODE" "$FANG_WS/$FANG_PLANT_SNIPPET"
+fi
+NODE_PATH="$FANG_WS/node_modules" exec -a node "$FANG_NODE" "$FANG_SNIPPET"
+`;
+
+/** Sourced by the snippet's Bash before its first line (BASH_ENV): the line-linking trace. */
+export const XTRACE_SH = script`PS4=$'\x1e@{BASHPID} @{LINENO} @{BASH_SOURCE[0]-}\x1f'
+BASH_XTRACEFD=5
+unset BASH_ENV
+set -x
+`;

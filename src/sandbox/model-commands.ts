@@ -1,0 +1,76 @@
+/**
+ * Which commands of a snippet stand for a model and get a shim in the sandbox.
+ *
+ * A small, self-contained scan until the core analyzer can hand over its own list: command
+ * words that the catalog or the wrapper-name heuristic matches, and the values of variables
+ * assigned such names (`RUN_AI=./query-model` makes `./query-model` a model command).
+ */
+import { MODEL_CLIS, findModelCli, nameLooksLikeModelWrapper } from '../core/catalog';
+
+export type SnippetLanguage = 'bash' | 'ts' | 'js';
+
+const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', 'time', 'exec', 'command', 'nohup', 'setsid', 'xargs', 'env', 'sudo', '{', '(', 'eval']);
+const WORD = /^[A-Za-z0-9_./@+-]+$/;
+
+function isModelWord(word: string, extra: readonly string[]): boolean {
+  if (!WORD.test(word) || word.length > 200) return false;
+  return findModelCli(word, extra) !== undefined || nameLooksLikeModelWrapper(word);
+}
+
+/** First word of each command: after `;`, `&`, `|`, `(`, `$(`, backquotes, newlines and keywords. */
+function commandWords(text: string): string[] {
+  const out: string[] = [];
+  for (const segment of text.split(/[;&|()`\n{}]|\$\(/)) {
+    const words = segment.trim().split(/\s+/).filter(Boolean);
+    let i = 0;
+    while (i < words.length && (KEYWORDS.has(words[i]!) || /^[A-Za-z_]\w*=/.test(words[i]!) || /^-/.test(words[i]!))) i++;
+    const w = words[i];
+    if (w) out.push(w.replace(/^["']|["']$/g, ''));
+  }
+  return out;
+}
+
+/** Values assigned to shell variables: `NAME=value`, `NAME="value args"`, `export NAME=...`. */
+function assignedCommands(text: string): Array<{ name: string; value: string }> {
+  const out: Array<{ name: string; value: string }> = [];
+  const re = /(?:^|[\s;&|(])(?:export\s+|local\s+|readonly\s+|declare\s+(?:-\w+\s+)*)?([A-Za-z_]\w*)=(?:"([^"\n]*)"|'([^'\n]*)'|([^\s;&|)]+))/gm;
+  for (const m of text.matchAll(re)) {
+    const value = (m[2] ?? m[3] ?? m[4] ?? '').trim().split(/\s+/)[0] ?? '';
+    if (value && !value.startsWith('$')) out.push({ name: m[1]!, value });
+  }
+  return out;
+}
+
+/** String literals of JS/TS: the commands run through child_process are written in them. */
+function stringLiterals(code: string): string[] {
+  const out: string[] = [];
+  for (const m of code.matchAll(/'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`((?:[^`\\]|\\.)*)`/g)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return out;
+}
+
+/**
+ * The model commands a snippet names, as written (`llm`, `./query-model`, `ask_gpt`).
+ * `extra` are command names configured as models (`modelCommands` in the config).
+ */
+export function modelCommandsIn(code: string, language: SnippetLanguage, extra: readonly string[] = []): string[] {
+  const found = new Set<string>();
+  const texts = language === 'bash' ? [code] : stringLiterals(code);
+  for (const text of texts) {
+    for (const w of commandWords(text)) if (isModelWord(w, extra)) found.add(w);
+    for (const { name, value } of assignedCommands(text)) {
+      if (!WORD.test(value)) continue;
+      if (isModelWord(value, extra) || (nameLooksLikeModelWrapper(name) && /[/]/.test(value))) found.add(value);
+    }
+  }
+  // Configured names are stubbed even when the scan does not see them.
+  for (const e of extra) {
+    const first = e.trim().split(/\s+/)[0];
+    if (first) found.add(first);
+  }
+  return [...found].sort();
+}
+
+/** Every command the catalog knows, stubbed in every run whatever the snippet names. */
+export function catalogCommands(): string[] {
+  return MODEL_CLIS.map((c) => c.name);
+}

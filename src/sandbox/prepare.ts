@@ -1,0 +1,237 @@
+/**
+ * Lays out the host folder that the sandbox sees read-only at /run/fang: scripts, stub server,
+ * shims, response script, hosts/resolv.conf, the snippet, and the workspace seed copy.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MODEL_API_HOSTS, MODEL_CLIS } from '../core/catalog';
+import { which, type SandboxLayout } from './backend';
+import { HIDDEN_DIRS } from './bwrap';
+import { EXEC_SH, INIT_SH, XTRACE_SH, planScript, type InitPlan } from './init-script';
+import type { Limits } from './limits';
+import { catalogCommands, modelCommandsIn, type SnippetLanguage } from './model-commands';
+import type { ResponseScript } from './responses';
+import { shimProgram } from './shim';
+import { TRACED_SYSCALLS } from './strace-parser';
+import { stubServerProgram } from './stub-server';
+import { copyWorkspace, type CopyResult } from './workspace';
+
+export interface PrepareOptions {
+  code: string;
+  language: SnippetLanguage;
+  workspaceDir?: string;
+  responses: ResponseScript;
+  /** Adversarial runs: the answer given to every request for code. */
+  codeAnswer?: string | null;
+  limits: Limits;
+  modelCommands?: readonly string[];
+  strace: boolean;
+}
+
+export interface Prepared {
+  runDir: string;
+  layout: SandboxLayout;
+  plan: InitPlan;
+  seed: CopyResult;
+  /** Paths inside the sandbox that Fang put there (excluded from the file diff). */
+  ignore: Set<string>;
+  /** Paths inside the sandbox that are model shims. */
+  shimPaths: Set<string>;
+  stubbedCommands: string[];
+  notes: string[];
+  env: { home: string; pathPrefix: string; electron: boolean };
+  cleanup(): void;
+}
+
+const SHIM_BIN = '/run/fang/bin';
+
+function findNode(): { path: string; electron: boolean } {
+  if (/^node(\.exe)?$/.test(path.basename(process.execPath))) return { path: process.execPath, electron: false };
+  const onPath = which('node');
+  if (onPath) return { path: onPath, electron: false };
+  // Inside the editor's extension host the runtime is Electron, which runs as node on request.
+  return { path: process.execPath, electron: true };
+}
+
+function underHidden(p: string): boolean {
+  return HIDDEN_DIRS.some((d) => p === d || p.startsWith(d + '/'));
+}
+
+async function snippetFile(code: string, language: SnippetLanguage): Promise<{ name: string; text: string; esm: boolean }> {
+  if (language === 'bash') return { name: 'snippet.sh', text: code, esm: false };
+  const esmSyntax = /^\s*(import\s[^(]|export\s)/m.test(code) || /^\s*await\s/m.test(code);
+  if (language === 'js') return esmSyntax ? { name: 'snippet.mjs', text: code, esm: true } : { name: 'snippet.cjs', text: code, esm: false };
+  // TypeScript: strip the types with esbuild's transform (no bundling, nothing is executed here).
+  let esbuild: typeof import('esbuild');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    esbuild = require('esbuild') as typeof import('esbuild');
+  } catch {
+    throw new Error('dry-running TypeScript needs the esbuild package (npm install esbuild)');
+  }
+  const format = esmSyntax ? 'esm' : 'cjs';
+  try {
+    const out = await esbuild.transform(code, { loader: 'ts', format, target: 'node20', sourcemap: 'inline', sourcefile: 'snippet.ts' });
+    return esmSyntax ? { name: 'snippet.mjs', text: out.code, esm: true } : { name: 'snippet.cjs', text: out.code, esm: false };
+  } catch (e) {
+    const first = (e as { errors?: Array<{ text: string; location?: { line: number } }> }).errors?.[0];
+    throw new Error(`the TypeScript snippet does not compile: ${first ? `line ${first.location?.line ?? '?'}: ${first.text}` : (e as Error).message}`);
+  }
+}
+
+export async function prepareRun(o: PrepareOptions): Promise<Prepared> {
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fang-dryrun-'));
+  const cleanup = (): void => fs.rmSync(runDir, { recursive: true, force: true });
+  try {
+    return await layOut(o, runDir, cleanup);
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): Promise<Prepared> {
+  fs.chmodSync(runDir, 0o711);
+  const fang = path.join(runDir, 'fang');
+  const bin = path.join(fang, 'bin');
+  const seedDir = path.join(fang, 'seed');
+  fs.mkdirSync(bin, { recursive: true, mode: 0o755 });
+  fs.mkdirSync(seedDir, { mode: 0o755 });
+  fs.chmodSync(fang, 0o755);
+  const notes: string[] = [];
+
+  const home = os.homedir() && os.homedir() !== '/' ? os.homedir() : '/root';
+  let workspace: string;
+  let seed: CopyResult;
+  if (o.workspaceDir) {
+    workspace = fs.realpathSync(o.workspaceDir);
+    if (!fs.statSync(workspace).isDirectory()) throw new Error(`the workspace ${o.workspaceDir} is not a folder`);
+    if (workspace === '/' || workspace === home) throw new Error(`refusing to use ${workspace} as the workspace: choose the project folder`);
+    seed = copyWorkspace(workspace, seedDir);
+  } else {
+    workspace = path.posix.join(home, 'workspace');
+    seed = { entries: new Map(), files: 0, bytes: 0, skipped: [], nodeModules: null };
+  }
+  notes.push(...seed.skipped.slice(0, 20));
+  if (seed.skipped.length > 20) notes.push(`... and ${seed.skipped.length - 20} more paths not copied`);
+
+  const node = findNode();
+  const roBinds: string[] = [];
+  if (underHidden(node.path)) roBinds.push(path.dirname(path.dirname(node.path)));
+  let nodeModules = seed.nodeModules;
+  if (nodeModules && typeof process.getuid === 'function' && process.getuid() === 0 && !everyoneCanEnter(nodeModules)) {
+    notes.push('node_modules is not readable by the sandbox uid and was left out');
+    nodeModules = null;
+  }
+
+  // The shims: every catalog command, configured model commands, and the snippet's wrappers.
+  const named = modelCommandsIn(o.code, o.language, o.modelCommands ?? []);
+  const specs: Record<string, { sub?: string[]; flags?: string[] }> = {};
+  for (const c of MODEL_CLIS) specs[c.name] = { sub: c.sub, flags: c.flags };
+  const shimPaths = new Set<string>();
+  const ignore = new Set<string>();
+  const plants: string[] = [];
+  const shimBinds: string[] = [];
+  const shebang = node.electron ? `#!/usr/bin/env -S ELECTRON_RUN_AS_NODE=1 ${node.path}` : `#!${node.path}`;
+  fs.writeFileSync(path.join(bin, '.shim'), `${shebang}\n(${shimProgram.toString()})();\n`, { mode: 0o755 });
+  const bare = new Set(catalogCommands());
+  for (const name of named) {
+    if (!name.includes('/')) {
+      bare.add(name);
+      specs[name] ??= {};
+      continue;
+    }
+    specs[path.posix.basename(name)] ??= {};
+    const abs = path.posix.isAbsolute(name) ? path.posix.normalize(name) : path.posix.join(workspace, name);
+    if (abs.startsWith(workspace + '/')) {
+      const rel = abs.slice(workspace.length + 1);
+      plants.push(rel);
+      shimPaths.add(abs);
+      ignore.add(abs);
+    } else if (fs.existsSync(abs) && fs.statSync(abs).isFile()) {
+      shimBinds.push(abs);
+      shimPaths.add(abs);
+    } else notes.push(`${name}: named as a model command but outside the workspace and absent; not stubbed`);
+  }
+  for (const name of bare) {
+    if (!/^[A-Za-z0-9_.@+-]+$/.test(name) || name.startsWith('.')) continue;
+    fs.symlinkSync('.shim', path.join(bin, name));
+    shimPaths.add(`${SHIM_BIN}/${name}`);
+  }
+  fs.writeFileSync(path.join(fang, 'shims.json'), JSON.stringify(specs));
+  fs.writeFileSync(
+    path.join(fang, 'responses.json'),
+    JSON.stringify({ language: o.language, rules: o.responses.rules, defaultAnswer: o.responses.defaultAnswer, codeAnswer: o.codeAnswer ?? null }),
+  );
+  fs.writeFileSync(path.join(fang, 'stub.js'), `(${stubServerProgram.toString()})();\n`);
+
+  const hosts = ['127.0.0.1 localhost fang-sandbox', '::1 localhost ip6-localhost', ...MODEL_API_HOSTS.filter((h) => h.includes('.')).map((h) => `127.0.0.1 ${h}`)];
+  fs.writeFileSync(path.join(fang, 'hosts'), hosts.join('\n') + '\n');
+  fs.writeFileSync(path.join(fang, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+
+  const sn = await snippetFile(o.code, o.language);
+  fs.writeFileSync(path.join(fang, sn.name), sn.text);
+  const plantSnippet = sn.esm ? '.fang-dry-run.mjs' : null;
+  if (plantSnippet) ignore.add(path.posix.join(workspace, plantSnippet));
+  if (nodeModules) ignore.add(path.posix.join(workspace, 'node_modules'));
+
+  const plan: InitPlan = {
+    workspace,
+    home,
+    language: o.language === 'bash' ? 'bash' : 'node',
+    snippet: `/run/fang/${sn.name}`,
+    plantSnippet,
+    plants,
+    nproc: o.limits.processes,
+    addressSpace: o.limits.memoryBytes,
+    strace: o.strace,
+    syscalls: TRACED_SYSCALLS,
+    node: node.path,
+    dropCaps: true,
+  };
+  fs.writeFileSync(path.join(fang, 'plan.sh'), planScript(plan));
+  fs.writeFileSync(path.join(fang, 'init.sh'), INIT_SH, { mode: 0o755 });
+  fs.writeFileSync(path.join(fang, 'exec.sh'), EXEC_SH, { mode: 0o755 });
+  fs.writeFileSync(path.join(fang, 'xtrace.sh'), XTRACE_SH);
+  for (const f of fs.readdirSync(fang)) if (f !== 'seed' && f !== 'bin') fs.chmodSync(path.join(fang, f), f.endsWith('.sh') ? 0o755 : 0o644);
+
+  const layout: SandboxLayout = {
+    fangDir: fang,
+    workspace,
+    workspaceBytes: o.limits.tmpfsBytes + seed.bytes + 4 * 1024 * 1024,
+    home,
+    tmpfsBytes: o.limits.tmpfsBytes,
+    nodeModules,
+    roBinds,
+    shimBinds,
+  };
+  return {
+    runDir,
+    layout,
+    plan,
+    seed,
+    ignore,
+    shimPaths,
+    stubbedCommands: [...bare, ...plants.map((p) => `./${p}`), ...shimBinds].sort(),
+    notes,
+    env: { home, pathPrefix: SHIM_BIN, electron: node.electron },
+    cleanup,
+  };
+}
+
+/** Whether "others" may traverse every folder up to `p` and read it (the sandbox uid is nobody). */
+function everyoneCanEnter(p: string): boolean {
+  let cur = p;
+  for (;;) {
+    try {
+      const st = fs.statSync(cur);
+      if ((st.mode & 0o005) !== 0o005) return false;
+    } catch {
+      return false;
+    }
+    const up = path.dirname(cur);
+    if (up === cur) return true;
+    cur = up;
+  }
+}

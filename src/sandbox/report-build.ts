@@ -1,0 +1,223 @@
+/**
+ * Turns what one sandbox run produced into the report: the process tree with source lines,
+ * the model calls and which answers were executed, file changes, network attempts, what the
+ * sandbox refused, the limits hit, and the one-line verdict.
+ */
+import * as path from 'node:path';
+import type { BackendInfo } from './backend';
+import type { RawRun } from './collect';
+import type { Limits } from './limits';
+import type { Prepared } from './prepare';
+import { REPORT_VERSION, reportSchema, type BlockedAction, type DryRunReport, type ExecutedModelOutput, type ModelCall, type NetworkAttempt, type Recursion, type ReportProcess } from './report-schema';
+import type { SnippetLanguage } from './model-commands';
+import type { TracedProcess } from './strace-parser';
+import { diffWorkspace, parseManifest } from './workspace';
+import type { XtraceRecord } from './xtrace-parser';
+import { describeBlocked, networkAttempts } from './report-network';
+import { composeVerdict } from './verdict';
+
+const MAX_PROCESSES = 500;
+const SHELLS = /^(ba|da|z|k|fi)?sh$|^busybox$/;
+const INTERPRETERS = /^(python[\d.]*|node|perl|ruby|php|deno|bun)$/;
+
+export interface BuildInput {
+  raw: RawRun;
+  prepared: Prepared;
+  info: BackendInfo;
+  language: SnippetLanguage;
+  limits: Limits;
+}
+
+function lastExec(p: TracedProcess): { path: string; argv: string[] } | undefined {
+  return p.execs[p.execs.length - 1];
+}
+
+/** Links each exec'd process to the xtrace record that started it, for its source line. */
+function lineFinder(records: XtraceRecord[], snippet: string) {
+  const byPid = new Map<number, XtraceRecord[]>();
+  for (const r of records) {
+    const list = byPid.get(r.pid) ?? [];
+    list.push(r);
+    byPid.set(r.pid, list);
+  }
+  const used = new Set<number>();
+  return (pid: number, parent: number | null, argv0: string): number | null => {
+    const want = path.posix.basename(argv0);
+    for (const p of [pid, parent]) {
+      if (p === null) continue;
+      const hit = byPid.get(p)?.find((r) => !used.has(r.seq) && r.words.length > 0 && (r.words[0] === argv0 || path.posix.basename(r.words[0]!) === want));
+      if (hit) {
+        used.add(hit.seq);
+        return hit.source === snippet ? hit.line : null;
+      }
+    }
+    return null;
+  };
+}
+
+export function buildProcesses(raw: RawRun, prepared: Prepared): { processes: ReportProcess[]; byPid: Map<number, ReportProcess>; leftovers: number } {
+  const all = [...raw.strace.processes.values()].filter((p) => !p.thread).sort((a, b) => a.seq - b.seq);
+  const findLine = lineFinder(raw.xtrace.records, prepared.plan.snippet);
+  const shown = new Map<number, ReportProcess>();
+  let leftovers = 0;
+  for (const p of all) {
+    const ex = p.execs.find((e) => prepared.shimPaths.has(e.path) || e.path.startsWith('/run/fang/bin/')) ?? lastExec(p);
+    if (!ex) continue;
+    if (p.exitCode === null && p.signal === null) leftovers++;
+    if (shown.size >= MAX_PROCESSES) continue;
+    // The nearest ancestor that exec'd is the parent a reader expects (forks are Bash internals).
+    let parent = p.parent;
+    while (parent !== null && !shown.has(parent)) parent = raw.strace.processes.get(parent)?.parent ?? null;
+    const model = prepared.shimPaths.has(ex.path) || ex.path.startsWith('/run/fang/bin/');
+    shown.set(p.pid, {
+      pid: p.pid,
+      ppid: parent,
+      argv: ex.argv,
+      exitCode: p.exitCode,
+      signal: p.signal,
+      line: findLine(p.pid, p.parent, ex.argv[0] ?? ex.path),
+      model,
+    });
+  }
+  return { processes: [...shown.values()], byPid: shown, leftovers };
+}
+
+function modelCalls(raw: RawRun, byPid: Map<number, ReportProcess>): ModelCall[] {
+  const calls: ModelCall[] = [];
+  const usedPids = new Set<number>();
+  for (const e of raw.stub) {
+    if (e.t === 'model-command') {
+      const proc = byPid.get(e.pid);
+      calls.push({ id: e.id, kind: 'command', command: proc?.argv[0] ?? e.command, argv: proc?.argv ?? e.argv, prompt: e.prompt, answer: e.answer, answerSource: e.source, line: proc?.line ?? null, pid: proc ? e.pid : null });
+    } else if (e.t === 'model-http') {
+      const url = `http://${e.host}${e.port === 80 ? '' : `:${e.port}`}${e.path}`;
+      const proc = [...byPid.values()].find((p) => !usedPids.has(p.pid) && !p.model && p.argv.some((a) => a.includes(e.host) || a.includes(e.path)));
+      if (proc) usedPids.add(proc.pid);
+      calls.push({ id: e.id, kind: 'http', url, prompt: e.prompt, answer: e.answer, answerSource: e.source, line: proc?.line ?? null, pid: proc?.pid ?? null });
+    }
+  }
+  return calls.sort((a, b) => a.id - b.id);
+}
+
+function contains(hay: string, answer: string): boolean {
+  const a = answer.trim();
+  if (!a) return false;
+  const h = hay.trim();
+  return h === a || (a.length >= 4 && h.includes(a));
+}
+
+/** Which answers ran as code: through eval/source (xtrace), `sh -c`/interpreters (exec argv), or their marker. */
+function executedOutput(raw: RawRun, calls: ModelCall[], processes: ReportProcess[], snippet: string): ExecutedModelOutput[] {
+  const out: ExecutedModelOutput[] = [];
+  const usedRecords = new Set<number>();
+  const usedProcs = new Set<number>();
+  const output = `${raw.stdout}\n${raw.stderr}`;
+  for (const call of calls) {
+    if (!call.answer.trim()) continue;
+    const rec = raw.xtrace.records.find((r) => !usedRecords.has(r.seq) && (r.words[0] === 'eval' || r.words[0] === 'source' || r.words[0] === '.') && contains(r.words.slice(1).join(' '), call.answer));
+    if (rec) {
+      usedRecords.add(rec.seq);
+      out.push({ callId: call.id, answer: call.answer, sink: rec.words[0]!, line: rec.source === snippet ? rec.line : null, evidence: `the shell ran \`${rec.words[0]}\` on the answer of model call ${call.id}` });
+      continue;
+    }
+    const proc = processes.find((p) => {
+      if (usedProcs.has(p.pid) || p.model) return false;
+      const name = path.posix.basename(p.argv[0] ?? '');
+      if (!SHELLS.test(name) && !INTERPRETERS.test(name)) return false;
+      const i = p.argv.findIndex((a) => a === '-c' || a === '-e' || a === '--eval');
+      return i >= 0 && contains(p.argv[i + 1] ?? '', call.answer);
+    });
+    if (proc) {
+      usedProcs.add(proc.pid);
+      const flag = proc.argv.find((a) => a === '-c' || a === '-e' || a === '--eval')!;
+      out.push({ callId: call.id, answer: call.answer, sink: `${path.posix.basename(proc.argv[0]!)} ${flag}`, line: proc.line, evidence: `process ${proc.pid} ran the answer of model call ${call.id}` });
+      continue;
+    }
+    const marker = `fang-ran-${call.id}`;
+    if (new RegExp(`(^|[^\\w-])${marker}($|[^\\w])`, 'm').test(output) && call.answer.includes('fang-ran-')) {
+      const printer = raw.xtrace.records.find((r) => r.words[0] === 'printf' && r.words[2] === String(call.id) && /fang-ran-/.test(r.words[1] ?? ''));
+      out.push({ callId: call.id, answer: call.answer, sink: 'interpreter', line: printer && printer.source === snippet ? printer.line : null, evidence: `the output shows \`${marker}\`, which only running the answer prints` });
+    }
+  }
+  return out;
+}
+
+function recursionOf(calls: ModelCall[], executed: ExecutedModelOutput[], processes: ReportProcess[], raw: RawRun, prepared: Prepared, limits: Limits): Recursion[] {
+  const out: Recursion[] = [];
+  // Model answers fed into later model calls: the list an agent loop walks.
+  const fed = calls.filter((c) => calls.some((e) => e.id < c.id && e.answer.split('\n').some((l) => l.trim().length >= 6 && c.prompt.includes(l.trim()))));
+  const bySink = new Map<string, ExecutedModelOutput[]>();
+  for (const e of executed) {
+    const k = `${e.sink}@${e.line ?? '?'}`;
+    bySink.set(k, [...(bySink.get(k) ?? []), e]);
+  }
+  const repeated = [...bySink.values()].filter((g) => g.length >= 2).sort((a, b) => b.length - a.length)[0];
+  if (repeated) {
+    const where = repeated[0]!.line ? ` at line ${repeated[0]!.line}` : '';
+    out.push({
+      kind: 'agent-loop',
+      detail: `model output executed ${repeated.length} times by the same \`${repeated[0]!.sink}\`${where}${fed.length ? `, each time for an answer fed by an earlier model call (${fed.length} chained call${fed.length === 1 ? '' : 's'})` : ''}: an agent loop`,
+      line: repeated[0]!.line,
+    });
+  } else if (fed.length) {
+    out.push({ kind: 'model-chain', detail: `${fed.length} model call(s) were fed the answer of an earlier call`, line: fed[0]!.line });
+  }
+  const self = processes.filter((p) => p.argv.includes(prepared.plan.snippet) && p.pid !== raw.strace.rootPid);
+  if (self.length) out.push({ kind: 'self-spawn', detail: `the snippet started itself ${self.length} time(s)`, line: self[0]!.line });
+  if (raw.limitsHit.has('processes')) out.push({ kind: 'fork-bomb', detail: `spawning ran into the process limit (${limits.processes}) and was refused`, line: null });
+  return out;
+}
+
+export function buildReport(b: BuildInput): DryRunReport {
+  const { raw, prepared, info, limits } = b;
+  const notes = [...prepared.notes, ...raw.notes];
+  const { processes, byPid, leftovers } = buildProcesses(raw, prepared);
+  if (!info.strace) notes.push('strace is not installed: no process tree, no refused syscalls (install the strace package)');
+  if (raw.strace.processes.size > MAX_PROCESSES) notes.push(`only the first ${MAX_PROCESSES} processes are listed`);
+  if (raw.leftoversStopped && leftovers > 0) notes.push(`${leftovers} process(es) still running after the snippet ended were stopped`);
+  if (raw.hardKilled) notes.push('the sandbox did not stop on request and was killed: file changes are unknown');
+  for (const e of raw.init) if (e.t === 'note' || e.t === 'error') notes.push(e.message);
+  for (const e of raw.stub) if (e.t === 'note') notes.push(e.message);
+
+  // Limits that are seen after the fact.
+  if (raw.strace.forkFailures > 0 || /fork: (retry: )?Resource temporarily unavailable/.test(raw.stderr)) raw.limitsHit.add('processes');
+  if (/Cannot allocate memory|out of memory|heap out of memory|Allocation failed|memory exhausted|MemoryError|xmalloc/i.test(raw.stderr)) raw.limitsHit.add('memory');
+  for (const e of raw.init) if (e.t === 'disk' && e.blocks > 0 && e.free <= Math.max(1, e.blocks * 0.01)) raw.limitsHit.add('disk');
+
+  const calls = modelCalls(raw, byPid);
+  const executed = executedOutput(raw, calls, processes, prepared.plan.snippet);
+  const fileChanges = raw.manifest === null ? [] : diffWorkspace({ before: prepared.seed.entries, after: parseManifest(raw.manifest), workspace: prepared.layout.workspace, home: prepared.layout.home, ignore: prepared.ignore });
+  const network: NetworkAttempt[] = networkAttempts(raw);
+  const blocked: BlockedAction[] = describeBlocked(raw, byPid, network, fileChanges, limits);
+  const recursion = recursionOf(calls, executed, processes, raw, prepared, limits);
+  const root = raw.strace.rootPid === null ? undefined : raw.strace.processes.get(raw.strace.rootPid);
+  const initExit = raw.init.find((e) => e.t === 'exit');
+  const exitCode = root ? root.exitCode : initExit && initExit.t === 'exit' ? initExit.code : null;
+  const limitsHit = [...raw.limitsHit].sort();
+
+  const report: DryRunReport = {
+    version: REPORT_VERSION,
+    verdict: composeVerdict({ calls, executed, processes, fileChanges, network, blocked, limitsHit, recursion }),
+    backend: { name: info.name, version: info.version, isolation: info.isolation, traced: info.strace },
+    language: b.language,
+    workspace: prepared.layout.workspace,
+    processes,
+    modelCalls: calls,
+    executedModelOutput: executed,
+    recursion,
+    fileChanges,
+    network,
+    blocked,
+    limitsHit,
+    limits,
+    exitCode,
+    durationMs: raw.durationMs,
+    stdout: raw.stdout,
+    stderr: raw.stderr,
+    stdoutTruncated: raw.stdoutTruncated,
+    stderrTruncated: raw.stderrTruncated,
+    notes,
+  };
+  // Validated on the writing side too: a report that does not fit its schema is a bug here.
+  return reportSchema.parse(report);
+}

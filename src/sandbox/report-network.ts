@@ -1,0 +1,98 @@
+/** Network attempts and refused actions, in the words the report uses. */
+import type { RawRun } from './collect';
+import type { Limits } from './limits';
+import type { BlockedAction, FileChange, NetworkAttempt, ReportProcess } from './report-schema';
+
+/** Ports where the stub listens; attempts there are reported from the stub's own events. */
+const STUB_PORTS = new Set([53, 80, 443, 1234, 8080, 11434]);
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+const MAX = 200;
+
+export function networkAttempts(raw: RawRun): NetworkAttempt[] {
+  const out: NetworkAttempt[] = [];
+  const seen = new Set<string>();
+  const add = (n: NetworkAttempt): void => {
+    const k = `${n.protocol}|${n.host}|${n.port}|${n.detail}`;
+    if (seen.has(k) || out.length >= MAX) return;
+    seen.add(k);
+    out.push(n);
+  };
+  for (const e of raw.stub) {
+    if (e.t === 'dns') add({ host: e.host, port: 53, protocol: 'dns', blocked: true, detail: 'DNS lookup answered by the sandbox (every name resolves to loopback)' });
+    else if (e.t === 'tls') add({ host: e.host, port: e.port, protocol: 'https', blocked: true, detail: 'TLS connection reached the sandbox stub and was closed after the server name' });
+    else if (e.t === 'http') add({ host: e.host, port: e.port, protocol: 'http', blocked: true, detail: `${e.method} ${e.path.slice(0, 200)} refused by the sandbox stub` });
+    else if (e.t === 'model-http') add({ host: e.host, port: e.port, protocol: 'http', blocked: true, detail: `model API call ${e.method} ${e.path.slice(0, 200)} answered by the stub` });
+  }
+  for (const c of raw.strace.connects) {
+    const loop = LOOPBACK.test(c.address);
+    if (loop && STUB_PORTS.has(c.port)) continue;
+    if (loop && c.result === '0') continue;
+    const why = c.result === 'ENETUNREACH' ? 'no route: the sandbox has only a loopback interface' : c.result === 'ECONNREFUSED' ? 'nothing listens there inside the sandbox' : c.result === '0' ? 'sent' : c.result;
+    add({ host: c.address, port: c.port, protocol: c.syscall === 'sendto' ? 'udp' : 'tcp', blocked: true, detail: `${c.syscall}: ${why}` });
+  }
+  return out;
+}
+
+function errnoText(errno: string): string {
+  switch (errno) {
+    case 'EROFS':
+      return 'read-only file system: the host is mounted read-only';
+    case 'EACCES':
+      return 'permission denied: the sandbox runs as an unprivileged uid';
+    case 'EPERM':
+      return 'operation not permitted: the sandbox has no capabilities';
+    case 'ENOENT':
+      return 'not visible in the sandbox (hidden by an empty tmpfs or outside its namespaces)';
+    case 'ESRCH':
+      return 'no such process in the sandbox: host processes are invisible in its PID namespace';
+    case 'EAGAIN':
+      return 'refused by the process limit';
+    case 'ENOTTY':
+    case 'EIO':
+      return 'no terminal: the sandbox runs in a new session without a controlling terminal';
+    default:
+      return errno;
+  }
+}
+
+export function describeBlocked(raw: RawRun, byPid: Map<number, ReportProcess>, network: NetworkAttempt[], fileChanges: FileChange[], limits: Limits): BlockedAction[] {
+  const out: BlockedAction[] = [];
+  const seen = new Set<string>();
+  const add = (b: BlockedAction): void => {
+    const k = `${b.kind}|${b.what}|${b.detail}`;
+    if (seen.has(k) || out.length >= MAX) return;
+    seen.add(k);
+    out.push(b);
+  };
+  const lineOf = (pid: number): number | null => {
+    for (let p: number | null = pid, i = 0; p !== null && i < 64; i++) {
+      const shown = byPid.get(p);
+      if (shown) return shown.line;
+      p = raw.strace.processes.get(p)?.parent ?? null;
+    }
+    return null;
+  };
+  let forks = 0;
+  for (const a of raw.strace.blocked) {
+    if (a.kind === 'process') {
+      forks++;
+      continue;
+    }
+    const what =
+      a.kind === 'write' ? `write to ${a.target}` : a.kind === 'read' ? `read of ${a.target}` : a.kind === 'signal' ? `signal to ${a.target}` : a.kind === 'tty' ? `terminal input injection (TIOCSTI) on ${a.target}` : `${a.syscall} ${a.target}`;
+    add({ kind: a.kind, what, detail: errnoText(a.errno), pid: a.pid, line: lineOf(a.pid) });
+  }
+  if (forks) add({ kind: 'process', what: `${forks} new process(es)`, detail: `refused by the process limit (${limits.processes})`, pid: null, line: null });
+  for (const n of network) add({ kind: 'network', what: `${n.protocol} ${n.host}${n.port === null ? '' : `:${n.port}`}`, detail: n.detail, pid: null, line: null });
+  for (const f of fileChanges) {
+    if (f.area === 'home') add({ kind: 'write', what: `write to ${f.path}`, detail: "went to the sandbox's throwaway home; the real home is untouched", pid: null, line: null });
+  }
+  const limitText: Record<string, string> = {
+    time: `the run was stopped at the time limit (${limits.timeMs} ms)`,
+    output: `output beyond ${limits.outputBytes} bytes per stream was cut and the run stopped`,
+    disk: `the writable areas are capped at ${limits.tmpfsBytes} bytes each`,
+    memory: `memory allocation beyond ${limits.memoryBytes} bytes per process was refused`,
+  };
+  for (const l of raw.limitsHit) if (limitText[l]) add({ kind: l as BlockedAction['kind'], what: `${l} limit`, detail: limitText[l]!, pid: null, line: null });
+  return out;
+}

@@ -1,0 +1,246 @@
+/**
+ * Reads `strace -f -o` output line by line (pid-prefixed, as strace writes it to a file or a
+ * pipe) into a process table and the attempts the sandbox refused.
+ *
+ * Why strace: it sees every exec of every descendant, including programs the shell hook
+ * cannot see (node's child_process, `xargs`, interpreters fed by a pipe), with real parents,
+ * exit statuses and the errno of each refused syscall. `--seccomp-bpf` stops only the traced
+ * syscalls, which keeps the cost of tracing to a few milliseconds for a small snippet.
+ */
+
+export interface TracedProcess {
+  pid: number;
+  /** The pid that cloned this one, when seen. */
+  parent: number | null;
+  /** Successful execs in order; a pid that never exec'd is a fork of its parent. */
+  execs: Array<{ path: string; argv: string[] }>;
+  exitCode: number | null;
+  signal: string | null;
+  thread: boolean;
+  /** Order of first appearance. */
+  seq: number;
+}
+
+export type BlockedKind = 'write' | 'read' | 'network' | 'signal' | 'tty' | 'socket' | 'process';
+
+export interface BlockedAttempt {
+  kind: BlockedKind;
+  pid: number;
+  syscall: string;
+  target: string;
+  errno: string;
+}
+
+export interface ConnectAttempt {
+  pid: number;
+  syscall: 'connect' | 'sendto';
+  family: 'inet' | 'inet6';
+  address: string;
+  port: number;
+  /** 0 on success, or the errno name. */
+  result: string;
+}
+
+const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND/;
+const REFUSED = new Set(['EROFS', 'EACCES', 'EPERM']);
+const FILE_WRITES = new Set(['mkdir', 'mkdirat', 'unlink', 'unlinkat', 'rename', 'renameat', 'renameat2', 'symlink', 'symlinkat', 'link', 'linkat', 'creat', 'rmdir', 'chmod', 'fchmodat', 'truncate']);
+const MAX_ITEMS = 2000;
+
+/** Decodes a C string body as strace prints it (`\n`, `\"`, `\303\251`, `\x1b`). */
+export function decodeCString(body: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== '\\') {
+      const code = body.charCodeAt(i);
+      if (code < 0x80) bytes.push(code);
+      else bytes.push(...Buffer.from(c, 'utf8'));
+      continue;
+    }
+    const n = body[++i];
+    if (n === undefined) break;
+    const simple: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, b: 8, e: 27, '"': 34, '\\': 92, "'": 39 };
+    if (n in simple) bytes.push(simple[n]!);
+    else if (n === 'x') {
+      const hex = /^[0-9a-fA-F]{1,2}/.exec(body.slice(i + 1))?.[0] ?? '';
+      bytes.push(parseInt(hex || '0', 16));
+      i += hex.length;
+    } else if (/[0-7]/.test(n)) {
+      const oct = /^[0-7]{1,3}/.exec(body.slice(i))![0];
+      bytes.push(parseInt(oct, 8) & 0xff);
+      i += oct.length - 1;
+    } else bytes.push(n.charCodeAt(0));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** The quoted strings of an argument list, in order, and where each ends. */
+export function quotedStrings(text: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"(\.\.\.)?/g;
+  for (const m of text.matchAll(re)) out.push(decodeCString(m[1]!) + (m[2] ? '...' : ''));
+  return out;
+}
+
+function resultOf(line: string): { ret: string; errno: string } {
+  const i = line.lastIndexOf(') = ');
+  if (i < 0) return { ret: '?', errno: '' };
+  const m = /^(-?\d+|\?|0x[0-9a-f]+)(?: (E[A-Z0-9]+))?/.exec(line.slice(i + 4));
+  return { ret: m?.[1] ?? '?', errno: m?.[2] ?? '' };
+}
+
+export class StraceParser {
+  readonly processes = new Map<number, TracedProcess>();
+  readonly blocked: BlockedAttempt[] = [];
+  readonly connects: ConnectAttempt[] = [];
+  rootPid: number | null = null;
+  forkFailures = 0;
+  unparsed = 0;
+  private seq = 0;
+  private rest = '';
+  private readonly pending = new Map<number, string>();
+
+  constructor(private readonly onExec?: (p: TracedProcess) => void, private readonly onExit?: (p: TracedProcess) => void) {}
+
+  push(chunk: string): void {
+    const lines = (this.rest + chunk).split('\n');
+    this.rest = lines.pop() ?? '';
+    if (this.rest.length > 1024 * 1024) this.rest = '';
+    for (const l of lines) this.line(l);
+  }
+
+  end(): void {
+    if (this.rest) this.line(this.rest);
+    this.rest = '';
+  }
+
+  private proc(pid: number): TracedProcess {
+    let p = this.processes.get(pid);
+    if (!p) {
+      p = { pid, parent: null, execs: [], exitCode: null, signal: null, thread: false, seq: this.seq++ };
+      this.processes.set(pid, p);
+      if (this.rootPid === null) this.rootPid = pid;
+    }
+    return p;
+  }
+
+  line(raw: string): void {
+    const m = /^(\d+) +(.*)$/.exec(raw);
+    if (!m) {
+      if (raw.trim()) this.unparsed++;
+      return;
+    }
+    const pid = Number(m[1]);
+    let rest = m[2]!;
+    if (rest.endsWith(' <unfinished ...>')) {
+      this.pending.set(pid, rest.slice(0, -' <unfinished ...>'.length));
+      return;
+    }
+    const resumed = /^<\.\.\. (\w+) resumed>(.*)$/.exec(rest);
+    if (resumed) {
+      rest = (this.pending.get(pid) ?? `${resumed[1]}(`) + resumed[2];
+      this.pending.delete(pid);
+    }
+    const p = this.proc(pid);
+    const exit = /^\+\+\+ (?:exited with (\d+)|killed by (SIG\w+)(?: \(core dumped\))?) \+\+\+$/.exec(rest);
+    if (exit) {
+      if (exit[1] !== undefined) p.exitCode = Number(exit[1]);
+      else p.signal = exit[2]!;
+      this.onExit?.(p);
+      return;
+    }
+    const call = /^(\w+)\((.*)$/.exec(rest);
+    if (!call) return;
+    const name = call[1]!;
+    const args = call[2]!;
+    const { ret, errno } = resultOf(rest);
+    this.syscall(p, name, args, ret, errno);
+  }
+
+  private add<T>(list: T[], item: T): void {
+    if (list.length < MAX_ITEMS) list.push(item);
+  }
+
+  private syscall(p: TracedProcess, name: string, args: string, ret: string, errno: string): void {
+    switch (name) {
+      case 'execve':
+      case 'execveat': {
+        if (ret !== '0') return;
+        const strings = quotedStrings(args.slice(0, args.indexOf('], ') >= 0 ? args.indexOf('], ') + 1 : args.length));
+        const path = strings[0] ?? '';
+        p.execs.push({ path, argv: strings.slice(1) });
+        this.onExec?.(p);
+        return;
+      }
+      case 'clone':
+      case 'clone3':
+      case 'fork':
+      case 'vfork': {
+        if (errno) {
+          if (errno === 'EAGAIN') {
+            this.forkFailures++;
+            this.add(this.blocked, { kind: 'process', pid: p.pid, syscall: name, target: 'new process', errno });
+          }
+          return;
+        }
+        const child = Number(ret);
+        if (!Number.isInteger(child) || child <= 0) return;
+        const c = this.proc(child);
+        c.parent = p.pid;
+        if (/CLONE_THREAD/.test(args)) c.thread = true;
+        return;
+      }
+      case 'connect':
+      case 'sendto': {
+        const inet = /sa_family=AF_INET, sin_port=htons\((\d+)\), sin_addr=inet_addr\("([\d.]+)"\)/.exec(args);
+        const inet6 = /sa_family=AF_INET6, sin6_port=htons\((\d+)\).*?inet_pton\(AF_INET6, "([^"]+)"/.exec(args);
+        const hit = inet ?? inet6;
+        if (!hit) return;
+        this.add(this.connects, { pid: p.pid, syscall: name, family: inet ? 'inet' : 'inet6', address: hit[2]!, port: Number(hit[1]), result: errno || '0' });
+        return;
+      }
+      case 'open':
+      case 'openat': {
+        if (!errno) return;
+        const path = quotedStrings(args)[0] ?? '';
+        const writing = WRITE_FLAGS.test(args);
+        if (REFUSED.has(errno) || (!writing && errno === 'ENOENT' && sensitiveRead(path))) {
+          this.add(this.blocked, { kind: writing ? 'write' : 'read', pid: p.pid, syscall: name, target: path, errno });
+        }
+        return;
+      }
+      case 'kill': {
+        if (!errno) return;
+        const km = /^(-?\d+), (\w+)/.exec(args);
+        this.add(this.blocked, { kind: 'signal', pid: p.pid, syscall: name, target: km ? `pid ${km[1]} (${km[2]})` : args.slice(0, 40), errno });
+        return;
+      }
+      case 'ioctl': {
+        if (/TIOCSTI/.test(args)) this.add(this.blocked, { kind: 'tty', pid: p.pid, syscall: 'ioctl TIOCSTI', target: `fd ${args.split(',')[0]}`, errno: errno || 'none' });
+        return;
+      }
+      case 'socket': {
+        if (errno) this.add(this.blocked, { kind: 'socket', pid: p.pid, syscall: name, target: args.replace(/\).*$/, ''), errno });
+        return;
+      }
+      default:
+        if (FILE_WRITES.has(name) && REFUSED.has(errno)) {
+          this.add(this.blocked, { kind: 'write', pid: p.pid, syscall: name, target: quotedStrings(args).join(' -> '), errno });
+        }
+    }
+  }
+}
+
+/** Reads that fail only because the sandbox hides the file are worth naming. */
+function sensitiveRead(path: string): boolean {
+  return /(^|\/)\.(ssh|aws|gnupg|kube|docker|netrc|config\/gcloud)(\/|$)|\/environ$|\/etc\/shadow|(^|\/)\.(bash_history|git-credentials)$/.test(path);
+}
+
+/** The syscalls the tracer stops on; everything else runs at full speed. */
+export const TRACED_SYSCALLS = [
+  'execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork',
+  'connect', 'sendto', 'socket',
+  'open', 'openat', 'creat', 'mkdir', 'mkdirat', 'unlink', 'unlinkat', 'rmdir', 'rename', 'renameat', 'renameat2',
+  'symlink', 'symlinkat', 'link', 'linkat', 'chmod', 'fchmodat', 'truncate',
+  'kill', 'ioctl',
+];

@@ -1,0 +1,32 @@
+/** The one-line verdict at the top of every report. */
+import type { BlockedAction, ExecutedModelOutput, FileChange, ModelCall, NetworkAttempt, Recursion, ReportProcess } from './report-schema';
+
+const n = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
+
+export interface VerdictInput {
+  calls: ModelCall[];
+  executed: ExecutedModelOutput[];
+  processes: ReportProcess[];
+  fileChanges: FileChange[];
+  network: NetworkAttempt[];
+  blocked: BlockedAction[];
+  limitsHit: string[];
+  recursion: Recursion[];
+}
+
+export function composeVerdict(v: VerdictInput): string {
+  const parts: string[] = [];
+  const ran = new Set(v.executed.map((e) => e.callId)).size;
+  parts.push(`${n(v.calls.length, 'model call')}${v.calls.length ? `, ${ran} of them produced code that was executed` : ''}`);
+  parts.push(n(v.processes.length, 'process', 'processes'));
+  const ws = v.fileChanges.filter((f) => f.area === 'workspace').length;
+  const elsewhere = v.fileChanges.length - ws;
+  parts.push(`${n(ws, 'file')} written in the workspace copy${elsewhere ? ` (${elsewhere} more in the sandbox's home and /tmp)` : ''}`);
+  const net = v.network.filter((x) => x.blocked).length;
+  parts.push(`${n(net, 'network attempt')} blocked`);
+  const refused = v.blocked.filter((b) => b.kind !== 'network').length;
+  if (refused) parts.push(`${n(refused, 'other action')} refused by the sandbox`);
+  if (v.limitsHit.length) parts.push(`limit hit: ${v.limitsHit.join(', ')}`);
+  for (const r of v.recursion) parts.push(`recursion: ${r.detail}`);
+  return parts.join('; ');
+}
