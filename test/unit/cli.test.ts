@@ -1,0 +1,146 @@
+/** `fang scan` as users and CI run it: the built bin/fang.js in a real process. */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ROOT } from './helpers';
+import { sarifSchema } from './sarif-schema';
+
+const BIN = path.join(ROOT, 'bin', 'fang.js');
+
+function fang(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tempDir(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fang-cli-'));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+const AGENT = fs.readFileSync(path.join(ROOT, 'examples', 'agent-loop.sh'), 'utf8');
+
+describe('fang scan (CLI)', function () {
+  this.timeout(30000);
+
+  before(function () {
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  });
+
+  it('prints the agent loop findings with file:line, rule, category, severity and the path; exits 1', () => {
+    const r = fang(['scan', 'examples/agent-loop.sh']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /examples\/agent-loop\.sh:10:5: error bash-model-output-exec \[model-output-execution\]/);
+    assert.match(r.stdout, /examples\/agent-loop\.sh:9:1: error bash-agent-loop \[recursive-spawning\]/);
+    assert.match(r.stdout, /examples\/agent-loop\.sh:8:1: warning bash-model-cli-call \[self-invocation\]/);
+    assert.match(r.stdout, /output of `\$RUN_AI` \(\.\/query-model\) \(line 10\) reaches `eval` \(line 10\)/);
+    assert.match(r.stdout, /-> 10:13 model output produced by `\$RUN_AI`/);
+    assert.doesNotMatch(r.stdout, /\x1b\[/, 'no colour when not a terminal');
+  });
+
+  it('emits SARIF that follows the contract', () => {
+    const r = fang(['scan', '--format', 'sarif', 'examples/agent-loop.sh']);
+    assert.equal(r.code, 1);
+    const sarif = sarifSchema.parse(JSON.parse(r.stdout));
+    const results = sarif.runs[0]!.results;
+    assert.deepEqual(new Set(results.map((x) => x.properties.category)), new Set(['self-invocation', 'model-output-execution', 'recursive-spawning']));
+    const exec = results.find((x) => x.ruleId === 'bash-model-output-exec')!;
+    assert.equal(exec.locations[0]!.physicalLocation.artifactLocation.uri, 'examples/agent-loop.sh');
+    assert.deepEqual(exec.locations[0]!.physicalLocation.region.startLine, 10);
+    assert.ok(exec.relatedLocations.length >= 2, 'the dataflow path is in relatedLocations');
+    const ids = sarif.runs[0]!.tool.driver.rules.map((x) => x.id);
+    for (const id of ['bash-model-output-exec', 'bash-agent-loop', 'analysis-incomplete']) assert.ok(ids.includes(id), id);
+  });
+
+  it('emits JSON with 1-based positions', () => {
+    const r = fang(['scan', '--format', 'json', 'examples/agent-loop.sh']);
+    const json = JSON.parse(r.stdout);
+    const f = json.files[0].findings.find((x: { ruleId: string }) => x.ruleId === 'bash-model-output-exec');
+    assert.equal(f.line, 10);
+    assert.equal(f.column, 5);
+    assert.equal(json.version, 1);
+  });
+
+  it('walks folders, skipping node_modules, .git and .gitignore entries, and finds scripts by shebang', () => {
+    const dir = tempDir({
+      '.gitignore': 'ignored/\n',
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'a.sh': 'eval "$(llm "hi")"\n',
+      'tool': '#!/bin/bash\nsgpt "x" | bash\n',
+      'ignored/b.sh': 'eval "$(llm "hi")"\n',
+      'node_modules/c.sh': 'eval "$(llm "hi")"\n',
+      'notes.txt': 'eval "$(llm "hi")"\n',
+    });
+    const r = fang(['scan', '--format', 'json', '.'], dir);
+    const paths = JSON.parse(r.stdout).files.map((f: { path: string }) => f.path).sort();
+    assert.deepEqual(paths, ['a.sh', 'tool']);
+  });
+
+  it('maps Markdown fences back to document lines, console prompts stripped', () => {
+    const dir = tempDir({
+      'README.md': ['# Try this', '', '```console', '$ eval "$(llm "free disk space")"', 'Done.', '```', '', '```python', 'eval("x")', '```', ''].join('\n'),
+    });
+    const r = fang(['scan', '--format', 'json', 'README.md'], dir);
+    const f = JSON.parse(r.stdout).files[0].findings.find((x: { ruleId: string }) => x.ruleId === 'bash-model-output-exec');
+    assert.ok(f, r.stdout);
+    assert.equal(f.line, 4);
+    assert.equal(f.column, 3);
+  });
+
+  it('--fail-on and --rule/--exclude-rule change the result', () => {
+    assert.equal(fang(['scan', '--fail-on', 'error', '--rule', 'bash-model-cli-call', 'examples/agent-loop.sh']).code, 0);
+    assert.equal(fang(['scan', '--fail-on', 'none', 'examples/agent-loop.sh']).code, 0);
+    const only = JSON.parse(fang(['scan', '--format', 'json', '--exclude-rule', 'bash-model-cli-call', 'examples/agent-loop.sh']).stdout);
+    assert.ok(only.files[0].findings.every((f: { ruleId: string }) => f.ruleId !== 'bash-model-cli-call'));
+  });
+
+  it('exits 2 with a clear message on bad usage and unreadable input', () => {
+    const bad = fang(['scan', '--format', 'xml', 'examples']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--format must be one of text, json, sarif/);
+    const missing = fang(['scan', 'no/such/file.sh']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no such file or directory/);
+    const unknownRule = fang(['scan', '--rule', 'nope', 'examples']);
+    assert.equal(unknownRule.code, 2);
+    assert.match(unknownRule.stderr, /unknown rule "nope"/);
+    assert.equal(fang(['frobnicate']).code, 2);
+  });
+
+  it('reads .fang.json: severities, extra model commands; an invalid key is named', () => {
+    const dir = tempDir({
+      '.fang.json': JSON.stringify({ rules: { 'bash-model-cli-call': 'off' }, modelCommands: ['brainy'] }),
+      'x.sh': 'code=$(brainy "write code")\neval "$code"\n',
+    });
+    const r = JSON.parse(fang(['scan', '--format', 'json', 'x.sh'], dir).stdout);
+    const ids = r.files[0].findings.map((f: { ruleId: string }) => f.ruleId);
+    assert.deepEqual(ids, ['bash-model-output-exec']);
+    fs.writeFileSync(path.join(dir, '.fang.json'), JSON.stringify({ rules: { 'bash-model-cli-call': 'loud' } }));
+    const bad = fang(['scan', 'x.sh'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /rules\.bash-model-cli-call: expected one of "error", "warning", "note", "off"/);
+  });
+
+  it('skips binary, oversized and over-budget files with a note in every format, never as clean', () => {
+    const dir = tempDir({
+      'bin.sh': Buffer.from([0x23, 0x21, 0x2f, 0x62, 0x69, 0x6e, 0x2f, 0x73, 0x68, 0x0a, 0, 1, 2, 3]),
+      'big.sh': `#!/bin/sh\n${'echo hello world\n'.repeat(70000)}`,
+    });
+    const text = fang(['scan', 'bin.sh', 'big.sh'], dir);
+    assert.match(text.stdout, /bin\.sh: skipped: binary file/);
+    assert.match(text.stdout, /big\.sh: skipped: 1\.1 MB is over the 1\.0 MB size cap/);
+    assert.match(text.stdout, /0 files scanned, 2 skipped/);
+    const sarif = sarifSchema.parse(JSON.parse(fang(['scan', '--format', 'sarif', 'bin.sh', 'big.sh'], dir).stdout));
+    assert.equal(sarif.runs[0]!.invocations[0]!.toolExecutionNotifications.length, 2);
+    const json = JSON.parse(fang(['scan', '--format', 'json', 'bin.sh'], dir).stdout);
+    assert.equal(json.files[0].skipped.reason, 'binary');
+    fs.writeFileSync(path.join(dir, '.fang.json'), JSON.stringify({ parseBudgetMs: 1 }));
+    fs.writeFileSync(path.join(dir, 'slow.sh'), `#!/bin/sh\n${'if true; then echo "$(date)"; fi\n'.repeat(20000)}`);
+    assert.match(fang(['scan', 'slow.sh'], dir).stdout, /slow\.sh: skipped: parsing took longer than 1 ms/);
+  });
+});
