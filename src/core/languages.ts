@@ -4,7 +4,8 @@ import type { FangConfig } from './config';
 import type { Rule } from './rule';
 import type { RuleLanguage } from './types';
 import { BashFacts } from './bash/facts';
-import { BASH_RULES } from './rules/index';
+import { BASH_RULES, JS_RULES } from './rules/index';
+import { JsFacts } from './js/facts';
 
 export interface LanguageSupport {
   languages: readonly RuleLanguage[];
@@ -19,7 +20,13 @@ const bash: LanguageSupport = {
     new BashFacts(tree, text, config.modelCommands ?? [], path ? path.replace(/^.*[\\/]/, '') : undefined),
 };
 
-export const LANGUAGE_SUPPORT: readonly LanguageSupport[] = [bash];
+const js: LanguageSupport = {
+  languages: ['typescript', 'tsx', 'javascript'],
+  rules: JS_RULES,
+  createFacts: (tree, text, config) => new JsFacts(tree, text, config.sdkNames ?? [], config.modelCommands ?? []),
+};
+
+export const LANGUAGE_SUPPORT: readonly LanguageSupport[] = [bash, js];
 
 export function supportFor(lang: RuleLanguage): LanguageSupport | undefined {
   return LANGUAGE_SUPPORT.find((s) => s.languages.includes(lang));

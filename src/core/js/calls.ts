@@ -89,7 +89,7 @@ export function requireOrImport(host: CallHost, site: CallSite, label: string): 
   if (!a) return { t: CLEAN };
   const written = host.writtenTaint(a);
   if (written.length) {
-    host.effect('file-exec', site, `${label} of a file written with model output`, written);
+    host.effect('file-exec', site, label, written);
     return { t: CLEAN };
   }
   const code = modelOnly(deepTaint(a)).filter((t) => t.origin.kind === 'model');
@@ -171,6 +171,6 @@ function processStart(host: CallHost, ref: Ref, site: CallSite, api: ProcessApi,
   }
   // A file written with model output, then run.
   const written = union(...all.map((v) => host.writtenTaint(v)));
-  if (written.length) host.effect('file-exec', site, `${label} running a file written with model output`, written);
+  if (written.length) host.effect('file-exec', site, label, written);
   return { t: CLEAN };
 }

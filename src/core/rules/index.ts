@@ -10,6 +10,16 @@ import { rule as bashSelfSpawn } from './bash-self-spawn';
 import { rule as bashForkBomb } from './bash-fork-bomb';
 import { rule as bashUnboundedSpawn } from './bash-unbounded-spawn';
 import { rule as bashSpreadPersist } from './bash-spread-persist';
+import type { JsFacts } from '../js/facts';
+import { rule as jsModelSdkCall } from './js-model-sdk-call';
+import { rule as jsModelHttpCall } from './js-model-http-call';
+import { rule as jsModelCliSpawn } from './js-model-cli-spawn';
+import { rule as jsModelOutputExec } from './js-model-output-exec';
+import { rule as jsModelOutputFileExec } from './js-model-output-file-exec';
+import { rule as jsAgentLoop } from './js-agent-loop';
+import { rule as jsSelfSpawn } from './js-self-spawn';
+import { rule as jsUnboundedSpawn } from './js-unbounded-spawn';
+import { rule as jsUnboundedFanout } from './js-unbounded-fanout';
 import { rule as analysisIncomplete } from './analysis-incomplete';
 import { rule as suppressionWithoutReason } from './suppression-without-reason';
 
@@ -23,6 +33,19 @@ export const BASH_RULES: Rule<BashFacts>[] = [
   bashForkBomb,
   bashUnboundedSpawn,
   bashSpreadPersist,
+];
+
+/** TypeScript, TSX and JavaScript share one set of rules and facts. */
+export const JS_RULES: Rule<JsFacts>[] = [
+  jsModelSdkCall,
+  jsModelHttpCall,
+  jsModelCliSpawn,
+  jsModelOutputExec,
+  jsModelOutputFileExec,
+  jsAgentLoop,
+  jsSelfSpawn,
+  jsUnboundedSpawn,
+  jsUnboundedFanout,
 ];
 
 /** Rules that read only the tree and text, for every language. */

@@ -1,0 +1,133 @@
+/** Shared helpers for the JavaScript/TypeScript rules: turning dataflow results into findings. */
+import type { Node } from 'web-tree-sitter';
+import type { RawFinding } from '../rule';
+import type { JsFacts } from '../js/facts';
+import type { JsEffectKind, JsEffect } from '../js/results';
+import type { JsModelCall, Taint } from '../js/taint';
+import { LOOP_TYPES, isFunction, functionName, named, rangeOf } from '../js/tree';
+import type { PathStep, Range } from '../types';
+
+export const line = (r: Range) => r.start.line + 1;
+
+export function pickTaint(ts: readonly Taint[]): Taint | undefined {
+  return ts.find((t) => t.origin.kind === 'model' && t.origin.call?.confidence === 'high') ?? ts.find((t) => t.origin.kind === 'model') ?? ts[0];
+}
+
+export function describeOrigin(t: Taint): string {
+  if (t.origin.kind === 'self') return `the program's own path ${t.origin.label} (line ${line(t.origin.range)})`;
+  return `output of ${t.origin.label} (line ${line(t.origin.range)})`;
+}
+
+export function pathTo(t: Taint, end: Range, message: string): PathStep[] {
+  const first = { range: t.origin.range, message: `${t.origin.label} called here: model output produced` };
+  const steps = [first, ...t.steps];
+  steps.push({ range: end, message });
+  return steps;
+}
+
+export function othersNote(ts: readonly Taint[]): string {
+  return ts.length > 1 ? ` (and ${ts.length - 1} other source${ts.length > 2 ? 's' : ''})` : '';
+}
+
+export function effectFindings(facts: JsFacts, kind: JsEffectKind, verb: (e: JsEffect, t: Taint) => string, endStep: (e: JsEffect) => string): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const e of facts.flow.effects) {
+    if (e.kind !== kind) continue;
+    const t = pickTaint(e.taint);
+    if (!t) continue;
+    out.push({ range: e.range, message: `${verb(e, t)}${othersNote(e.taint)}`, path: pathTo(t, e.range, endStep(e)), confidence: t.origin.call?.confidence ?? 'high' });
+  }
+  return out;
+}
+
+export function callFindings(facts: JsFacts, kind: JsModelCall['kind'], what: (c: JsModelCall) => string): RawFinding[] {
+  return facts.flow.modelCalls
+    .filter((c) => c.kind === kind)
+    .map((c) => ({ range: c.range, message: what(c), path: [], confidence: c.confidence }));
+}
+
+/** Calls of `setInterval` (and friends) whose callback is `fn`: a loop without a condition. */
+export function intervalCallOf(fn: Node): Node | undefined {
+  const args = fn.parent;
+  const call = args?.type === 'arguments' ? args.parent : undefined;
+  const callee = call?.childForFieldName('function')?.text;
+  return call && callee && /^(setInterval|setImmediate|timers\.setInterval)$/.test(callee) ? call : undefined;
+}
+
+/** Does `fn` call itself (by name, `this.name(...)`, or by passing itself to `setTimeout`/`.then`)? */
+export function isRecursive(fn: Node): boolean {
+  const name = functionName(fn);
+  const body = fn.childForFieldName('body');
+  if (!name || !body) return false;
+  const bare = name.replace(/^.*\./, '');
+  for (const c of body.descendantsOfType(['call_expression', 'identifier'])) {
+    if (!c) continue;
+    if (c.type === 'call_expression') {
+      const f = c.childForFieldName('function');
+      const t = f?.text ?? '';
+      if (t === bare || t === name || t === `this.${bare}`) return true;
+    } else if (c.text === bare && c.parent?.type === 'arguments') return true;
+  }
+  return false;
+}
+
+/** Loop-like places around a node: loops, `setInterval` callbacks and recursive functions, innermost first. */
+export function repeatingContexts(node: Node): Node[] {
+  const out: Node[] = [];
+  for (let p = node.parent; p; p = p.parent) {
+    if (LOOP_TYPES.includes(p.type)) out.push(p);
+    else if (isFunction(p)) {
+      const iv = intervalCallOf(p);
+      if (iv) out.push(iv);
+      else if (isRecursive(p)) out.push(p);
+    }
+  }
+  return out;
+}
+
+/** `while (true)`, `for (;;)`, `do ... while (1)` and `setInterval` callbacks. */
+export function isUnboundedLoop(n: Node): boolean {
+  if (n.type === 'call_expression') return true;
+  if (n.type === 'for_statement') return !n.childForFieldName('condition') || /^\s*;?\s*$/.test(n.childForFieldName('condition')?.text ?? '');
+  if (n.type === 'while_statement' || n.type === 'do_statement') {
+    const c = n.childForFieldName('condition')?.text.replace(/[()\s]/g, '');
+    return c === 'true' || c === '1' || c === '!0';
+  }
+  return false;
+}
+
+/** A `break`, `return` or `throw` that ends the loop (not one inside a nested function or loop). */
+export function loopHasExit(loop: Node): boolean {
+  const body = loop.type === 'call_expression' ? undefined : loop.childForFieldName('body');
+  if (!body) return false;
+  const visit = (n: Node): boolean => {
+    if (n.type === 'break_statement' || n.type === 'return_statement' || n.type === 'throw_statement') return true;
+    if (isFunction(n) || (LOOP_TYPES.includes(n.type) && n !== body) || n.type === 'switch_statement') return false;
+    return named(n).some(visit);
+  };
+  return visit(body);
+}
+
+/** The place a finding about a loop points at: the keyword of the loop, or the function's name. */
+export function headRange(n: Node): Range {
+  if (isFunction(n)) return rangeOf(n.childForFieldName('name') ?? n);
+  if (n.type === 'call_expression') return rangeOf(n);
+  return rangeOf(n.child(0) ?? n);
+}
+
+export function describeContext(n: Node): string {
+  if (n.type === 'call_expression') return `the \`${n.childForFieldName('function')?.text}\` callback`;
+  if (isFunction(n)) return `the recursive function \`${functionName(n)}()\``;
+  return 'each iteration of this loop';
+}
+
+/** Inside an `if`, a ternary, `&&`/`||`, a `case` or a `catch`, below `stop` (exclusive). */
+export function isConditional(node: Node, stop?: Node): boolean {
+  for (let c = node, p = node.parent; p && p !== stop; c = p, p = p.parent) {
+    if (p.type === 'if_statement' && p.childForFieldName('condition')?.id !== c.id) return true;
+    if (p.type === 'else_clause' || p.type === 'switch_case' || p.type === 'catch_clause') return true;
+    if (p.type === 'ternary_expression' && p.childForFieldName('condition')?.id !== c.id) return true;
+    if (p.type === 'binary_expression' && /^(&&|\|\||\?\?)$/.test(p.childForFieldName('operator')?.text ?? '') && p.childForFieldName('right')?.id === c.id) return true;
+  }
+  return false;
+}
