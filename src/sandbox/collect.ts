@@ -167,6 +167,7 @@ export function collect(
     };
     text(3, (s) => stubReader.push(s));
     text(4, (s) => strace.push(s));
+    if (process.env.FANG_DEBUG_STRACE) text(4, (s) => require('node:fs').appendFileSync(process.env.FANG_DEBUG_STRACE!, s));
     text(5, (s) => xtrace.push(s));
     text(6, (s) => initReader.push(s));
     (stdio[8] as Readable).on('data', (c: Buffer) => {

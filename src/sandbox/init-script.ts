@@ -29,6 +29,8 @@ export interface InitPlan {
   node: string;
   /** Whether init can and must drop its capabilities before the snippet (bubblewrap: yes). */
   dropCaps: boolean;
+  /** Start the stub server (see needsStub in prepare.ts). */
+  stub: boolean;
 }
 
 /** Quotes a string for Bash. */
@@ -50,6 +52,7 @@ export function planScript(p: InitPlan): string {
     `FANG_SYSCALLS=${shq(p.syscalls.join(','))}`,
     `FANG_NODE=${shq(p.node)}`,
     `FANG_DROP_CAPS=${p.dropCaps ? 1 : 0}`,
+    `FANG_STUB=${p.stub ? 1 : 0}`,
     '',
   ].join('\n');
 }
@@ -78,10 +81,15 @@ done
 [ -n "$FANG_PLANT_SNIPPET" ] && cp "$FANG_SNIPPET" "$FANG_WS/$FANG_PLANT_SNIPPET"
 
 # The stub server answers model calls and sinks DNS, HTTP and TLS on loopback.
-exec {stub_out}< <(exec "$FANG_NODE" /run/fang/stub.js 2>&6 </dev/null 7<&- 8>&-)
-stub_pid=$!
-if ! read -r -t 10 -u "$stub_out" ready; then
-  ev '{"t":"error","message":"the stub server did not start; model calls will fail"}'
+stub_pid=
+if [ "$FANG_STUB" = 1 ]; then
+  exec {stub_out}< <(exec "$FANG_NODE" /run/fang/stub.js 2>&6 </dev/null 7<&- 8>&-)
+  stub_pid=$!
+  if ! read -r -t 10 -u "$stub_out" ready; then
+    ev '{"t":"error","message":"the stub server did not start; model calls will fail"}'
+  fi
+else
+  exec {stub_out}</dev/null
 fi
 
 # Ends every process of the snippet: SIGKILL until none is left. Builtins only, so it works

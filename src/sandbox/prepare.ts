@@ -189,6 +189,7 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
     syscalls: TRACED_SYSCALLS,
     node: node.path,
     dropCaps: true,
+    stub: needsStub(o.code, o.language, named),
   };
   fs.writeFileSync(path.join(fang, 'plan.sh'), planScript(plan));
   fs.writeFileSync(path.join(fang, 'init.sh'), INIT_SH, { mode: 0o755 });
@@ -234,4 +235,14 @@ function everyoneCanEnter(p: string): boolean {
     if (up === cur) return true;
     cur = up;
   }
+}
+
+/**
+ * Whether the snippet could reach a model or the network at all. Starting the stub server
+ * costs a node start (~50 ms), so a snippet that only runs plain commands goes without it;
+ * anything that can run other code, name a host or a model keeps it.
+ */
+export function needsStub(code: string, language: SnippetLanguage, named: readonly string[]): boolean {
+  if (language !== 'bash' || named.length) return true;
+  return /\b(curl|wget|https?|xh|nc|ncat|netcat|socat|telnet|ssh|scp|sftp|rsync|ftp|dig|nslookup|host|ping|python[\d.]*|node|nodejs|perl|ruby|php|deno|bun|go|java|bash|sh|zsh|dash|ksh|fish|busybox|source|eval|exec|xargs|parallel|env|sudo|su|apt|apt-get|pip\d*|npm|npx|yarn|pnpm|git|docker|podman|gh|aws|gcloud|az|kubectl|make|crontab|at|systemctl|nohup|setsid|script|expect|awk|gawk|sed|find|vim?|emacs)\b|:\/\/|\/dev\/(tcp|udp)|\$0|\$\{?BASH_SOURCE|(^|[\s;&|(])\.{1,2}\/|(^|[\s;&|(])\/[\w.-]+\/|(^|[\s;&|(])\.\s|\$\{?[A-Za-z_]\w*\}?\s|_BASE_URL|OLLAMA_HOST|[A-Za-z0-9-]+\.(com|net|org|io|ai|dev|sh|xyz)\b/m.test(code);
 }

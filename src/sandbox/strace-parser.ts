@@ -83,9 +83,8 @@ export function quotedStrings(text: string): string[] {
 }
 
 function resultOf(line: string): { ret: string; errno: string } {
-  const i = line.lastIndexOf(') = ');
-  if (i < 0) return { ret: '?', errno: '' };
-  const m = /^(-?\d+|\?|0x[0-9a-f]+)(?: (E[A-Z0-9]+))?/.exec(line.slice(i + 4));
+  // strace pads the result column: `)             = 0`.
+  const m = /\) +=\s+(-?\d+|\?|0x[0-9a-f]+)(?: (E[A-Z0-9]+))?[^)]*$/.exec(line);
   return { ret: m?.[1] ?? '?', errno: m?.[2] ?? '' };
 }
 

@@ -43,7 +43,7 @@ export function stubServerProgram(): void {
   }
 
   // Default answers show the structure of an agent and stay harmless.
-  const CODE = /\b(code|command|commands|script|shell|bash|implement\w*|snippet|function|program|one-?liner|run)\b/i;
+  const CODE = /\b(code|command|commands|script|shell|bash|implement\w*|snippet|function|program|one-?liner)\b/i;
   const LIST = /\b(list|ideas|enumerate|separate lines|bullet|steps|suggestions|options)\b/i;
   function marker(id: number, prompt: string): string {
     const lang = /\b(javascript|typescript|node(\.?js)?|js|ts)\b/i.test(prompt)
@@ -75,12 +75,15 @@ export function stubServerProgram(): void {
       used.set(i, n + 1);
       return { answer: r.answers[Math.min(n, r.answers.length - 1)] ?? '', source: `responses[${i}]`, id };
     }
-    if (CODE.test(prompt)) {
+    // The ask is usually the last line; a shared preamble ("part of a shell script") must not decide.
+    const lastLine = prompt.trim().split('\n').pop() ?? '';
+    const kind = CODE.test(lastLine) ? 'code' : LIST.test(lastLine) ? 'list' : CODE.test(prompt) ? 'code' : LIST.test(prompt) ? 'list' : 'text';
+    if (kind === 'code') {
       if (cfg.codeAnswer !== null) return { answer: `${marker(id, 'bash')}; ${cfg.codeAnswer}`, source: 'adversarial', id };
       return { answer: marker(id, prompt), source: 'default-code', id };
     }
     if (cfg.defaultAnswer !== null) return { answer: cfg.defaultAnswer, source: 'responses.default', id };
-    if (LIST.test(prompt)) return { answer: 'check disk usage\nsummarize the README\ncount lines of code', source: 'default-list', id };
+    if (kind === 'list') return { answer: 'check disk usage\nsummarize the README\ncount lines of code', source: 'default-list', id };
     return { answer: 'This is a stub answer from the Fang sandbox.', source: 'default-text', id };
   }
 

@@ -1,0 +1,199 @@
+/**
+ * `fang dry-run FILE [--lang bash|ts|js] [--responses FILE] [--timeout SECONDS]
+ *  [--format text|json] [--workspace DIR] [--adversarial] [--processes N]
+ *  [--output-bytes N] [--tmpfs-mb N] [--memory-mb N] [--model-command NAME]...`
+ *
+ * Exit status: 0 when the run completed inside the sandbox (whatever the snippet's own exit
+ * status, which the report carries), 2 when no sandbox could be started or the input is
+ * unusable. The snippet is never run outside a sandbox.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseConfig } from '../core/config';
+import { formatReportText, loadResponsesFile, runDryRun, SandboxUnavailableError, type Limits, type ResponseScript, type SnippetLanguage } from '../sandbox';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  isTTY: boolean;
+}
+
+export const DRY_RUN_USAGE = `usage: fang dry-run FILE [options]   (FILE "-" reads the snippet from stdin)
+  --lang bash|ts|js        language (default: from the file name or its #! line)
+  --responses FILE         JSON or YAML response script for the stubbed models
+  --timeout SECONDS        wall-time limit (default 10)
+  --format text|json       report format (default text)
+  --workspace DIR          folder the snippet works in; copied, never written (default: .)
+  --adversarial            also run with hostile model answers and report the blast radius
+  --processes N            process limit (default 64)
+  --output-bytes N         output kept per stream (default 1048576)
+  --tmpfs-mb N             size of /tmp, the home and the workspace copy (default 64)
+  --memory-mb N            address space per process (default 4096)
+  --model-command NAME     treat NAME as a model command (repeatable)
+`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  file: string;
+  lang?: SnippetLanguage;
+  responses?: string;
+  format: 'text' | 'json';
+  workspace?: string;
+  adversarial: boolean;
+  limits: Partial<Limits>;
+  modelCommands: string[];
+}
+
+function num(flag: string, v: string | undefined, min: number, max: number): number {
+  const n = Number(v);
+  if (v === undefined || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`${flag} needs a number from ${min} to ${max}`);
+  return n;
+}
+
+export function parseDryRunArgs(argv: string[]): Parsed {
+  const p: Parsed = { file: '', format: 'text', adversarial: false, limits: {}, modelCommands: [] };
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--lang': {
+        const v = value();
+        if (v !== 'bash' && v !== 'ts' && v !== 'js') throw new UsageError('--lang must be bash, ts or js');
+        p.lang = v;
+        break;
+      }
+      case '--responses':
+        p.responses = value();
+        break;
+      case '--timeout':
+        p.limits.timeMs = Math.round(num('--timeout', value(), 0.1, 600) * 1000);
+        break;
+      case '--format': {
+        const v = value();
+        if (v !== 'text' && v !== 'json') throw new UsageError('--format must be text or json');
+        p.format = v;
+        break;
+      }
+      case '--workspace':
+        p.workspace = value();
+        break;
+      case '--adversarial':
+        p.adversarial = true;
+        break;
+      case '--processes':
+        p.limits.processes = num('--processes', value(), 8, 4096);
+        break;
+      case '--output-bytes':
+        p.limits.outputBytes = num('--output-bytes', value(), 1, 64 * 1024 * 1024);
+        break;
+      case '--tmpfs-mb':
+        p.limits.tmpfsBytes = num('--tmpfs-mb', value(), 1, 4096) * 1024 * 1024;
+        break;
+      case '--memory-mb':
+        p.limits.memoryBytes = num('--memory-mb', value(), 16, 1024 * 1024) * 1024 * 1024;
+        break;
+      case '--model-command':
+        p.modelCommands.push(value());
+        break;
+      case '-h':
+      case '--help':
+        throw new UsageError('');
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
+        files.push(a);
+    }
+  }
+  if (files.length !== 1) throw new UsageError(files.length ? 'give exactly one snippet file' : 'no snippet file given');
+  p.file = files[0]!;
+  return p;
+}
+
+export function languageOf(file: string, text: string): SnippetLanguage | undefined {
+  const ext = path.extname(file).toLowerCase();
+  if (['.sh', '.bash', '.zsh', '.bats', '.ksh'].includes(ext)) return 'bash';
+  if (['.ts', '.mts', '.cts'].includes(ext)) return 'ts';
+  if (['.js', '.mjs', '.cjs'].includes(ext)) return 'js';
+  const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(text)?.slice(1).map((s) => (s ? path.basename(s) : '')) ?? [];
+  const interp = shebang[0] === 'env' ? shebang[1] : shebang[0];
+  if (interp && /^(ba|z|k|da)?sh$/.test(interp)) return 'bash';
+  if (interp && /^(node|nodejs)$/.test(interp)) return 'js';
+  if (interp && /^(ts-node|tsx)$/.test(interp)) return 'ts';
+  return undefined;
+}
+
+function readInput(file: string): string {
+  try {
+    return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function configuredModelCommands(dir: string): string[] {
+  const file = path.join(dir, '.fang.json');
+  if (!fs.existsSync(file)) return [];
+  try {
+    return parseConfig(JSON.parse(fs.readFileSync(file, 'utf8')), file).config.modelCommands ?? [];
+  } catch {
+    return [];
+  }
+}
+
+export async function dryRunCommand(argv: string[], io: CliIo): Promise<number> {
+  let parsed: Parsed;
+  let code: string;
+  let language: SnippetLanguage;
+  let responses: ResponseScript | undefined;
+  try {
+    parsed = parseDryRunArgs(argv);
+    code = readInput(parsed.file);
+    if (code.includes('\0')) throw new Error(`${parsed.file} looks binary; a snippet must be text`);
+    const lang = parsed.lang ?? languageOf(parsed.file, code);
+    if (!lang) throw new UsageError(`cannot tell the language of ${parsed.file}; pass --lang bash|ts|js`);
+    language = lang;
+    responses = parsed.responses ? loadResponsesFile(parsed.responses) : undefined;
+    if (parsed.workspace && !fs.statSync(parsed.workspace, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--workspace ${parsed.workspace} is not a folder`);
+  } catch (e) {
+    const msg = (e as Error).message;
+    io.stderr.write(msg ? `fang dry-run: ${msg}\n` : '');
+    if (e instanceof UsageError) io.stderr.write(DRY_RUN_USAGE);
+    return 2;
+  }
+  // The current folder is the workspace, unless it is the home or / (then the snippet gets an empty one).
+  const cwd = process.cwd();
+  const workspaceDir = parsed.workspace ? path.resolve(parsed.workspace) : cwd === os.homedir() || cwd === '/' ? undefined : cwd;
+  const ac = new AbortController();
+  const onSignal = (): void => ac.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const report = await runDryRun({
+      code,
+      language,
+      workspaceDir,
+      responses,
+      limits: parsed.limits,
+      adversarial: parsed.adversarial,
+      modelCommands: [...(workspaceDir ? configuredModelCommands(workspaceDir) : []), ...parsed.modelCommands],
+      signal: ac.signal,
+    });
+    io.stdout.write(parsed.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatReportText(report, { color: io.isTTY }));
+    return 0;
+  } catch (e) {
+    if (e instanceof SandboxUnavailableError) io.stderr.write(`fang dry-run: ${e.message}\n`);
+    else if ((e as Error).name === 'AbortError') io.stderr.write('fang dry-run: cancelled; the sandbox was killed\n');
+    else io.stderr.write(`fang dry-run: ${(e as Error).message}\n`);
+    return 2;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
