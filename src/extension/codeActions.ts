@@ -12,7 +12,7 @@ export class FangCodeActions implements vscode.CodeActionProvider {
 
   constructor(private readonly diagnostics: DiagnosticsFeature) {}
 
-  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const analysis = this.diagnostics.latest(doc.uri);
     if (!analysis || analysis.version !== doc.version) return [];
     const actions: vscode.CodeAction[] = [];
@@ -20,19 +20,24 @@ export class FangCodeActions implements vscode.CodeActionProvider {
       const ruleId = ruleIdOf(d);
       if (!ruleId) continue;
       const finding = analysis.findings.find((f) => f.ruleId === ruleId && toRange(f.range).isEqual(d.range));
-      if (!finding) continue;
-      actions.push(...this.forFinding(doc, finding, d));
+      if (finding) actions.push(...this.forFinding(doc, finding, d));
+    }
+    if (!actions.length && !context.diagnostics.some((d) => ruleIdOf(d))) {
+      // The workbench's copy of the diagnostics can lag behind a fresh analysis: use the findings.
+      for (const f of analysis.findings) {
+        if (toRange(f.range).intersection(range)) actions.push(...this.forFinding(doc, f, undefined));
+      }
     }
     return actions;
   }
 
-  private forFinding(doc: vscode.TextDocument, f: Finding, d: vscode.Diagnostic): vscode.CodeAction[] {
+  private forFinding(doc: vscode.TextDocument, f: Finding, d: vscode.Diagnostic | undefined): vscode.CodeAction[] {
     const out: vscode.CodeAction[] = [];
     const add = (title: string, edit: vscode.WorkspaceEdit | undefined, preferred = false) => {
       if (!edit) return;
       const a = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
       a.edit = edit;
-      a.diagnostics = [d];
+      if (d) a.diagnostics = [d];
       a.isPreferred = preferred;
       out.push(a);
     };

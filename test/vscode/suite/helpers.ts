@@ -68,10 +68,17 @@ export function codeOf(d: vscode.Diagnostic): string {
   return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
 }
 
-/** Closes every editor without saving, so each test starts from a clean window. */
+/**
+ * Closes every editor without saving and waits until VS Code has disposed the untitled documents,
+ * so the next test's untitled buffer cannot get a stale document with a reused name.
+ */
 export async function closeAll(): Promise<void> {
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  const untitled = vscode.workspace.textDocuments.filter((d) => d.isUntitled && !d.isClosed);
+  const gone = untitled.map((d) => nextEvent(vscode.workspace.onDidCloseTextDocument, (c) => c === d, `${d.uri.toString()} to close`));
+  const tabs = vscode.window.tabGroups.all.reduce((n, g) => n + g.tabs.length, 0);
+  for (let i = 0; i < tabs; i++) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await Promise.all(gone);
 }
 
 /** Measurements the runner prints after the suite (edit-to-diagnostics latency, ...). */

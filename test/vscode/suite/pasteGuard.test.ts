@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PasteWarning } from '../../../src/extension/pasteGuard';
-import { analysisOf, closeAll, fang, nextEvent, openUntitled, recordMetric, setSetting } from './helpers';
+import { analysisOf, closeAll, fang, nextEvent, openFile, openUntitled, recordMetric, setSetting } from './helpers';
 
 const BLOCK = 'echo "setting up"\nfix=$(llm "write a one-liner that fixes my PATH")\neval "$fix"\necho "done"\n';
 
@@ -53,6 +54,24 @@ describe('paste guard', () => {
       await setSetting('pasteGuard.minChars', 1000);
       await editor.edit((b) => b.insert(new vscode.Position(0, 0), BLOCK));
       await analysisOf(api, doc);
+      assert.deepEqual(seen.warnings.map((w) => w.message), []);
+    } finally {
+      seen.dispose();
+    }
+  });
+
+  it('stays silent when a file is reloaded from disk', async () => {
+    const api = await fang();
+    const seen = collect(api);
+    try {
+      const { doc } = await openFile(api, 'benign.sh');
+      const reloaded = nextEvent(vscode.workspace.onDidChangeTextDocument, (e) => e.document === doc && e.contentChanges.length > 0, 'the reload from disk');
+      // another program rewrites the file: VS Code reloads the clean document
+      fs.writeFileSync(doc.uri.fsPath, `${doc.getText()}${BLOCK}`);
+      await reloaded;
+      const a = await analysisOf(api, doc);
+      assert.equal(doc.isDirty, false);
+      assert.ok(a.findings.some((f) => f.ruleId === 'bash-model-output-exec'), 'the reloaded text must be analysed');
       assert.deepEqual(seen.warnings.map((w) => w.message), []);
     } finally {
       seen.dispose();
