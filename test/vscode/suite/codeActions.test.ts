@@ -98,6 +98,36 @@ describe('quick fixes', () => {
     );
   });
 
+  it('uses // comments and a counter in TypeScript', async () => {
+    const api = await fang();
+    const src = [
+      "import OpenAI from 'openai';",
+      "import { execSync } from 'node:child_process';",
+      'const client = new OpenAI();',
+      'export async function main(): Promise<void> {',
+      '  while (true) {',
+      "    const r = await client.chat.completions.create({ model: 'm', messages: [] });",
+      "    execSync(r.choices[0]!.message.content ?? '');",
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const { doc, analysis } = await openUntitled(api, src, 'typescript');
+    const loop = analysis.findings.find((f) => f.category === 'recursive-spawning' && f.range.start.line === 4);
+    assert.ok(loop, `no loop finding: ${analysis.findings.map((f) => `${f.ruleId}@${f.range.start.line}`).join(', ')}`);
+    await apply(api, doc, await actionsFor(doc, loop.ruleId), /^Add an iteration cap/);
+    assert.equal(doc.lineAt(4).text, '  let fangIterations = 0;');
+    assert.equal(doc.lineAt(5).text, '  while (true) {');
+    assert.equal(doc.lineAt(6).text, "    if (++fangIterations > 10) { console.error('stopping after 10 iterations'); break; }");
+    const exec = analysis.findings.find((f) => f.category === 'model-output-execution');
+    assert.ok(exec);
+    const fresh = await analysisOf(api, doc);
+    const execNow = fresh.findings.find((f) => f.ruleId === exec.ruleId)!;
+    await apply(api, doc, await actionsFor(doc, execNow.ruleId), /on this line$/);
+    assert.equal(doc.lineAt(execNow.range.start.line).text, `    // fang-ignore-next-line ${exec.ruleId} -- reason`);
+    assert.ok(!fangDiagnostics(doc.uri).some((d) => codeOf(d) === exec.ruleId), 'still reported after suppression');
+  });
+
   it('offers no rewrite where the line has no known shape, only suppressions', async () => {
     const api = await fang();
     const { doc } = await openUntitled(api, 'x=$(llm "cmd")\nsh -c "$x" 2>/dev/null\n', 'shellscript');

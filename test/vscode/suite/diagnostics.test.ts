@@ -78,8 +78,14 @@ describe('diagnostics', () => {
       assert.match(api.statusBar.item.text, /skipped/);
       this.skip(); // the core has no TypeScript analysis yet: reported as pending, not passed
     }
-    const codes = fangDiagnostics(doc.uri).map(codeOf);
-    assert.ok(codes.length > 0, 'TypeScript is analysed but nothing was found in agent.ts');
+    const diags = fangDiagnostics(doc.uri);
+    const exec = diags.find((d) => d.range.start.line === 7 && d.severity === vscode.DiagnosticSeverity.Error);
+    assert.ok(exec, `no error on the execSync line; have ${diags.map((d) => `${codeOf(d)}@${d.range.start.line}`).join(', ')}`);
+    assert.match(doc.getText(exec.range), /^execSync\(/);
+    assert.ok((exec.relatedInformation ?? []).some((r) => r.location.range.start.line === 6), 'the path must lead back to the SDK call');
+    const loop = diags.find((d) => d.range.start.line === 5);
+    assert.ok(loop, 'no finding on the while (true) loop head');
+    assert.equal(doc.getText(loop.range), 'while');
   });
 
   it('updates after an edit and releases diagnostics when the document closes', async () => {
