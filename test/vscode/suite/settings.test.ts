@@ -23,7 +23,7 @@ const LEVELS = [...SEVERITIES, 'off'];
 
 describe('settings', () => {
   afterEach(async () => {
-    for (const k of ['rules', 'categories', 'enable', 'modelCommands']) await setSetting(k, undefined);
+    for (const k of ['rules', 'categories', 'enable', 'modelCommands', 'ignore']) await setSetting(k, undefined);
     await closeAll();
   });
 
@@ -95,6 +95,38 @@ describe('settings', () => {
     await setSetting('modelCommands', ['frobnicate']);
     const after = await next;
     assert.ok(after.findings.some((f) => f.ruleId === 'bash-model-output-exec'), after.findings.map((f) => f.ruleId).join(', '));
+  });
+
+  it('skips files matching fang.ignore', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'eval-once.sh');
+    assert.ok(fangDiagnostics(doc.uri).length > 0);
+    const next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString(), 'reanalysis');
+    await setSetting('ignore', ['eval-*.sh']);
+    const a = await next;
+    assert.equal(a.inactive, 'the path matches an ignore pattern');
+    assert.deepEqual(fangDiagnostics(doc.uri), []);
+  });
+
+  it('validates .fang.json in the editor through the contributed JSON schema', async () => {
+    await fang();
+    const file = workspaceUri('.fang.json');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('{\n  "rules": { "bash-model-cli-call": "loud" },\n  "colour": 1\n}\n'));
+    try {
+      const validated = nextEvent(
+        vscode.languages.onDidChangeDiagnostics,
+        () => vscode.languages.getDiagnostics(file).length >= 2,
+        'JSON schema diagnostics on .fang.json',
+        30_000,
+      );
+      await vscode.window.showTextDocument(file);
+      await validated;
+      const lines = vscode.languages.getDiagnostics(file).map((d) => d.range.start.line).sort();
+      assert.deepEqual(lines, [1, 2], vscode.languages.getDiagnostics(file).map((d) => `${d.range.start.line}: ${d.message}`).join('\n'));
+    } finally {
+      await closeAll();
+      await vscode.workspace.fs.delete(file).then(undefined, () => undefined);
+    }
   });
 
   it('reads .fang.json from the workspace folder and reports its mistakes by key', async () => {
