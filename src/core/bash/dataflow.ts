@@ -530,7 +530,9 @@ export function expansionName(node: Node): string | undefined {
 }
 
 export function normalizePath(p: string): string {
-  return p.replace(/^\.\//, '').replace(/^"|"$/g, '').replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1');
+  if (p.startsWith('./')) p = p.slice(2);
+  if (p.startsWith('"') || p.endsWith('"')) p = p.replace(/^"|"$/g, '');
+  return p.includes('${') ? p.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1') : p;
 }
 
 export { basename };

@@ -19,14 +19,19 @@ function mayNeedFlow(text: string, extra: readonly string[]): 'yes' | 'no' | 'if
 }
 
 /** `$RUN_AI`, `$LLM`, or `$cmd` where the file assigns cmd a model client: worth a dataflow. */
-function variableMayHoldModel(shown: string, text: string): boolean {
+function variableMayHoldModel(shown: string, text: string, depth = 0): boolean {
   const name = /^"?\$\{?([A-Za-z_][A-Za-z0-9_]*)/.exec(shown)?.[1];
   if (!name) return true; // `$(...)` as a command name: only the dataflow can tell
   if (nameLooksLikeModelWrapper(name)) return true;
+  if (depth > 3) return true;
   const assign = new RegExp(`\\b${name}=(["']?)([^\\s"';)]+)`, 'g');
   for (let m = assign.exec(text); m; m = assign.exec(text)) {
     const v = m[2]!;
-    if (v.startsWith('$')) return true; // copied from another variable: follow it properly
+    if (v.startsWith('$(') || v.startsWith('`')) return true; // a command's output: only the dataflow can tell
+    if (v.startsWith('$')) {
+      if (variableMayHoldModel(v, text, depth + 1)) return true;
+      continue;
+    }
     const base = v.replace(/^.*\//, '');
     if (findModelCli(base) || nameLooksLikeModelWrapper(base)) return true;
   }
@@ -142,6 +147,10 @@ export class BashFacts implements ReportsIncomplete {
     const re = new RegExp(words.join('|'), 'g');
     const seen = new Set<number>();
     for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
+      // only mentions in a command position or after a launcher: `"$0" ...`, `bash "$0"`, `nohup $0`
+      const lineStart = this.text.lastIndexOf('\n', m.index) + 1;
+      const before = this.text.slice(Math.max(lineStart, m.index - 80), m.index);
+      if (!COMMAND_POSITION.test(before)) continue;
       // climb from the mention to the command it is a word of
       let n: Node | null = this.tree.rootNode.descendantForIndex(m.index);
       while (n && n.type !== 'command' && !STATEMENT_STOP.has(n.type)) n = n.parent;
@@ -185,10 +194,16 @@ export function selfCallsIn(fn: Node, name: string): Node[] {
   const body = fn.childForFieldName('body');
   if (!body) return [];
   // cheap text test first: most functions never mention their own name
+  const text = body.text;
+  if (!text.includes(name)) return [];
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  if (!new RegExp(`(^|[\\s;|&({\`])${escaped}($|[\\s;|&)}])`).test(body.text)) return [];
+  if (!new RegExp(`(^|[\\s;|&({\`])${escaped}($|[\\s;|&)}])`).test(text)) return [];
   return body.descendantsOfType('command').filter((c): c is Node => !!c && isCallOf(c, name));
 }
+
+/** What may stand before a word that is run as a command: nothing, a separator, a launcher, a path prefix. */
+const COMMAND_POSITION =
+  /(^|[;&|({`]|\b(then|do|else|exec|bash|sh|zsh|dash|ksh|nohup|setsid|sudo|env|command|time|nice|timeout\s+\S+|source|\.|xargs|disown)|\$\()\s*["']?(\.\/|[\w./-]*\/)?$|^\s*(-\S+\s+)+["']?$/;
 
 const STATEMENT_STOP = new Set(['program', 'function_definition', 'compound_statement', 'do_group', 'command_substitution', 'process_substitution', 'heredoc_body']);
 

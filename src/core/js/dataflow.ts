@@ -22,6 +22,9 @@ interface Frame {
   returns: Val;
 }
 
+/** `./a.js` and `a.js` name the same file. */
+const fileKey = (f: string) => f.replace(/^\.\//, '');
+
 export class JsFlow implements CallHost {
   private readonly root = new Env();
   private readonly calls = new Map<number, JsModelCall>();
@@ -53,7 +56,12 @@ export class JsFlow implements CallHost {
     for (const f of fns) {
       if (!f || this.evaluated.has(f.id)) continue;
       const cls = f.type === 'method_definition' ? f.parent?.parent : undefined;
-      const self = cls && /class/.test(cls.type) ? { t: CLEAN, instanceOf: cls } : undefined;
+      let self: Val | undefined;
+      if (cls && /class/.test(cls.type)) {
+        self = { t: CLEAN, instanceOf: cls };
+        if (!this.classFields.has(cls.id)) this.initClass(cls, self, [], [], cls);
+        if (this.evaluated.has(f.id)) continue;
+      }
       this.callFunction({ node: f, env: this.root, self }, [], [], f);
     }
     const byPos = <T extends { node: Node }>(xs: Iterable<T>) => [...xs].sort((a, b) => a.node.startIndex - b.node.startIndex);
@@ -93,15 +101,15 @@ export class JsFlow implements CallHost {
 
   write(files: string[], taint: Taints, site: CallSite): void {
     const t = extend(taint, site.range, `written to a file here by \`${site.label}\``);
-    for (const f of files) this.written.set(f, union(this.written.get(f) ?? CLEAN, t));
+    for (const f of files) this.written.set(fileKey(f), union(this.written.get(fileKey(f)) ?? CLEAN, t));
   }
 
   writtenTaint(v: Val): Taints {
     if (this.written.size === 0) return CLEAN;
     const parts: Taints[] = [];
     const visit = (x: Val, depth: number) => {
-      for (const f of x.files ?? []) {
-        const w = this.written.get(f);
+      for (const f of [...(x.files ?? []), ...(x.str !== undefined ? [x.str] : [])]) {
+        const w = this.written.get(fileKey(f));
         if (w) parts.push(w);
       }
       const s = x.str ?? x.hint;
@@ -669,10 +677,12 @@ export class JsFlow implements CallHost {
       // require('x') / import('x') with a literal: a module reference
       if (ref.pkg === '<global>' && (ref.path[0] === 'require' || ref.path[0] === 'import') && ref.path.length === 1) {
         const spec = vals[0]?.str;
-        if (spec !== undefined) return { t: CLEAN, ref: { pkg: normalizePkg(spec), path: [] } };
+        if (spec !== undefined && !this.writtenTaint(vals[0]!).length) return { t: CLEAN, ref: { pkg: normalizePkg(spec), path: [] } };
         result = requireOrImport(this, site, ref.path[0] === 'import' ? '`import()`' : '`require`');
       } else if (VALIDATORS.has(ref.pkg) && method && CLEAN_METHODS.test(method)) {
         result = NOTHING;
+      } else if (ref.pkg === 'module' && ref.path.join('.') === 'createRequire') {
+        return { t: CLEAN, ref: { pkg: '<global>', path: ['require'] } };
       } else if (ref.pkg === 'util' && ref.path[ref.path.length - 1] === 'promisify' && vals[0]) {
         return vals[0];
       } else {
@@ -696,6 +706,12 @@ export class JsFlow implements CallHost {
         if (added.length) this.taintBinding(recvNode, extend(added, site.range, `added to \`${recvNode.text}\` here`), env);
       }
     }
+    if (callee.ref?.pkg === 'path' && result.t.length) {
+      // `path.dirname(__filename)`, `path.join(__dirname, 'worker.js')`: a directory or a sibling, not the program.
+      const last = callee.ref.path[callee.ref.path.length - 1];
+      const lastArg = vals[vals.length - 1]?.str;
+      if (last === 'dirname' || (vals.length > 1 && lastArg && /[\w-]\.\w+$/.test(lastArg))) result = { ...result, t: result.t.filter((t) => t.origin.kind !== 'self') };
+    }
     const cbInput = union(recvTaint, result.t);
     let cbResult: Val = NOTHING;
     for (let i = 0; i < vals.length; i++) {
@@ -707,7 +723,7 @@ export class JsFlow implements CallHost {
       cbResult = join(cbResult, this.callFunction(v.fn, Array.from({ length: n }, () => arg), [], node, undefined, 'received by the callback as'));
       if (method && /^(map|flatMap|forEach)$/.test(method) && recvNode && !isPromiseAll) {
         const model = recvTaint.filter((t) => t.origin.kind === 'model');
-        if (method === 'forEach' && model.length) this.fanouts.set(node.id, { node, range: site.range, body: v.fn.node, over: recvNode, taint: model, how: `\`${calleeLabel(f)}\`` });
+        if (model.length) this.fanouts.set(node.id, { node, range: site.range, body: v.fn.node, over: recvNode, taint: model, how: `\`${calleeLabel(f)}\`` });
       }
     }
     if (method && ITERATING.test(method)) return cbResult.t.length ? { ...result, t: union(result.t, cbResult.t) } : result;
@@ -723,6 +739,7 @@ export class JsFlow implements CallHost {
     const over = f.childForFieldName('object');
     const cb = named(a.childForFieldName('arguments') ?? a)[0];
     if (!over || !cb) return;
+    this.fanouts.delete(a.id);
     const overVal = this.mapReceivers.get(a.id);
     const taint = overVal ? deepTaint(overVal).filter((t) => t.origin.kind === 'model') : CLEAN;
     if (taint.length) this.fanouts.set(node.id, { node, range: rangeOf(node), body: cb, over, taint, how: `\`Promise.${node.childForFieldName('function')?.childForFieldName('property')?.text ?? 'all'}(${calleeLabel(f)}(...))\`` });
@@ -748,7 +765,11 @@ export class JsFlow implements CallHost {
         this.callFunction(vals[0].fn, [{ t: CLEAN, resolves: holder }, NOTHING], [], node);
         return holder;
       }
-      if (ctor.ref.pkg === '<global>' && path === 'URL') return concat([vals[1] ?? { t: CLEAN, str: '' }, vals[0] ?? NOTHING]);
+      if (ctor.ref.pkg === '<global>' && path === 'URL') {
+        // `new URL('./worker.js', import.meta.url)` names a sibling file, not the program itself.
+        const base = vals[1] && vals[0]?.str && /[\w-]\.\w+$/.test(vals[0].str) ? { ...vals[1], t: vals[1].t.filter((t) => t.origin.kind !== 'self') } : vals[1];
+        return concat([base ?? { t: CLEAN, str: '' }, vals[0] ?? NOTHING]);
+      }
       const r = refCall(this, ctor.ref, site, false);
       if (r) return r;
     }
@@ -775,8 +796,10 @@ export class JsFlow implements CallHost {
   callFunction(fn: FnVal, args: Val[], argNodes: Node[], site: Node, self?: Val, how = 'passed as'): Val {
     const node = fn.node;
     const key = `${node.id}:${args.map((a) => `${a.t.map((t) => t.origin.range.start.line).join(',')}${a.ref ? 'r' : ''}${a.resolves ? 'p' : ''}`).join('|')}`;
+    const fname = functionName(node) ?? 'the function';
+    const returned = (v: Val): Val => (v.t.length ? { ...v, t: extend(v.t, rangeOf(site), `returned by \`${fname}()\` here`) } : v);
     const cached = this.memo.get(key);
-    if (cached) return cached;
+    if (cached) return returned(cached);
     if (this.stack.includes(node.id) || this.evals >= MAX_FUNCTION_EVALS) return { t: union(...args.map((a) => deepTaint(a))) };
     this.evals++;
     this.evaluated.add(node.id);
@@ -784,7 +807,6 @@ export class JsFlow implements CallHost {
     const env = new Env(fn.env as Env);
     const thisVal = fn.self ?? self;
     if (thisVal) env.vars.set('this', thisVal);
-    const fname = functionName(node) ?? 'the function';
     const params = node.childForFieldName('parameters') ?? node.childForFieldName('parameter');
     const list = params ? (params.type === 'formal_parameters' ? named(params) : [params]) : [];
     list.forEach((p, i) => {
@@ -803,8 +825,7 @@ export class JsFlow implements CallHost {
       this.frames.pop();
       this.stack.pop();
     }
-    const out = frame.returns.t.length ? { ...frame.returns, t: extend(frame.returns.t, rangeOf(site), `returned by \`${fname}()\` here`) } : frame.returns;
-    this.memo.set(key, out);
-    return out;
+    this.memo.set(key, frame.returns);
+    return returned(frame.returns);
   }
 }
