@@ -29,7 +29,7 @@ export const DRY_RUN_USAGE = `usage: fang dry-run FILE [options]   (FILE "-" rea
   --processes N            process limit (default 64)
   --output-bytes N         output kept per stream (default 1048576)
   --tmpfs-mb N             size of /tmp, the home and the workspace copy (default 64)
-  --memory-mb N            address space per process (default 4096)
+  --memory-mb N            address space per process (default 1024)
   --model-command NAME     treat NAME as a model command (repeatable)
 `;
 

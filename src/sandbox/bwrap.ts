@@ -93,7 +93,9 @@ export class BubblewrapBackend implements Backend {
   }
 
   command(info: BackendInfo, l: SandboxLayout): SpawnCommand {
-    const args = coreArgs();
+    // init.sh is PID 1: nothing inside can kill or stop it; the host signals it by the pid
+    // bwrap reports on fd 7.
+    const args = [...coreArgs(), '--as-pid-1', '--info-fd', '7'];
     const mounts: Array<[string, string[]]> = [];
     for (const dir of HIDDEN_DIRS) if (fs.existsSync(dir) && dir !== l.home) mounts.push([dir, ['--tmpfs', dir]]);
     mounts.push(['/tmp', ['--perms', '1777', '--size', String(l.tmpfsBytes), '--tmpfs', '/tmp']]);

@@ -110,8 +110,16 @@ export function collect(
       detached: true,
     });
     const stdio = child.stdio as unknown as Array<Readable | Writable | null>;
-    const control = stdio[7] as Writable;
-    control.on('error', () => undefined);
+    // bwrap writes {"child-pid": N} on fd 7: the host pid of init, PID 1 inside.
+    let initPid: number | null = null;
+    let infoText = '';
+    const infoStream = stdio[7] as Readable;
+    infoStream.setEncoding('utf8');
+    infoStream.on('data', (s: string) => {
+      infoText += s;
+      const m = /"child-pid"\s*:\s*(\d+)/.exec(infoText);
+      if (m) initPid = Number(m[1]);
+    });
 
     const hardKill = (): void => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -130,7 +138,13 @@ export function collect(
     const requestStop = (): void => {
       if (stopRequested) return;
       stopRequested = true;
-      control.write('stop\n');
+      try {
+        if (initPid === null) throw new Error('no init pid yet');
+        process.kill(initPid, 'SIGUSR1');
+      } catch {
+        hardKill();
+        return;
+      }
       killTimer = setTimeout(hardKill, STOP_GRACE_MS);
     };
     const hit = (limit: LimitName): void => {

@@ -9,7 +9,8 @@
  *   1, 2  the snippet's stdout and stderr
  *   3     stub server events (JSON lines)      4  strace output
  *   5     Bash xtrace records                  6  init events (JSON lines)
- *   7     stop requests from the host          8  manifest (NUL-separated records)
+ *   7     bwrap's info (the host pid of init)  8  manifest (NUL-separated records)
+ * The host asks init (PID 1 inside) to stop the snippet with SIGUSR1.
  */
 
 export interface InitPlan {
@@ -66,8 +67,9 @@ export const INIT_SH = script`#!/bin/bash
 # Fang dry-run: first process inside the sandbox. See src/sandbox/init-script.ts.
 set -u
 . /run/fang/plan.sh
-# The snippet's stderr is fd 2 as the host gave it; init's own messages go to its event channel.
-exec {snippet_err}>&2 2>&6
+# The snippet's stderr is fd 2 as the host gave it; init reports through ev, and the shell's
+# own job notices ("Killed") are not the snippet's output.
+exec {snippet_err}>&2 2>/dev/null
 ev() { printf '%s\n' "$1" >&6; }
 jstr() { local s=@{1//\\/\\\\}; s=@{s//\"/\\\"}; s=@{s//$'\n'/\\n}; s=@{s//$'\t'/\\t}; printf '"%s"' "$s"; }
 
@@ -83,7 +85,7 @@ done
 # The stub server answers model calls and sinks DNS, HTTP and TLS on loopback.
 stub_pid=
 if [ "$FANG_STUB" = 1 ]; then
-  exec {stub_out}< <(exec "$FANG_NODE" /run/fang/stub.js 2>&6 </dev/null 7<&- 8>&-)
+  exec {stub_out}< <(exec "$FANG_NODE" /run/fang/stub.js 2>&6 </dev/null 7>&- 8>&-)
   stub_pid=$!
   if ! read -r -t 10 -u "$stub_out" ready; then
     ev '{"t":"error","message":"the stub server did not start; model calls will fail"}'
@@ -92,26 +94,35 @@ else
   exec {stub_out}</dev/null
 fi
 
-# Ends every process of the snippet: SIGKILL until none is left. Builtins only, so it works
-# while a fork bomb holds every process slot.
+# Ends every process of the snippet: SIGKILL until none is left, SIGCONT to Fang's own (a
+# snippet may have stopped them). Builtins only, so it works while a fork bomb holds every
+# process slot. init is PID 1 of the sandbox, which no process inside can kill or stop.
 fang_stop() {
-  local keep=" 1 $$ $BASHPID $stub_pid @{tracer:-} " p n i line rest
+  local keep=" 1 $$ $stub_pid @{tracer:-} " p n i line rest
   for ((i = 0; i < 1000; i++)); do
     n=0
     for p in /proc/[0-9]*; do
       p=@{p#/proc/}
-      [[ $keep == *" $p "* ]] && continue
-      if [ -n "@{tracer:-}" ] && read -r line <"/proc/$p/stat" 2>/dev/null; then
+      if [[ $keep == *" $p "* ]]; then
+        kill -CONT "$p" 2>/dev/null
+        continue
+      fi
+      if [ -n "@{tracer:-}" ] && read -r line 2>/dev/null <"/proc/$p/stat"; then
         # The tracer's output pipe (cat, a child of strace) must live to flush the trace.
         rest=@{line##*) }
         set -- $rest
-        [[ $line == "$p (cat) "* && @{2:-} == "$tracer" ]] && continue
+        if [[ $line == "$p (cat) "* && @{2:-} == "$tracer" ]]; then
+          kill -CONT "$p" 2>/dev/null
+          continue
+        fi
       fi
       kill -KILL "$p" 2>/dev/null && n=$((n + 1))
     done
     ((n == 0)) && break
   done
 }
+# The host asks for the end of the run (time or output limit, settled background jobs).
+trap 'fang_stop' USR1
 
 # setpriv drops every capability, prlimit sets the limits, strace traces; each execs the next,
 # so $! below is the tracer's pid.
@@ -122,15 +133,15 @@ cmd+=(prlimit --nproc="$FANG_NPROC" --as="$FANG_AS" --core=0 --)
 cmd+=(/bin/bash /run/fang/exec.sh)
 
 ev '{"t":"started"}'
-"@{cmd[@]}" </dev/null 2>&$snippet_err 3>&- 6>&- 7<&- 8>&- {stub_out}<&- {snippet_err}>&- &
+"@{cmd[@]}" </dev/null 2>&$snippet_err 3>&- 6>&- 8>&- {stub_out}<&- {snippet_err}>&- &
 tracer=$!
-( read -r _ <&7; fang_stop ) 3>&- 4>&- 5>&- 8>&- &
-ctl=$!
-disown "$ctl"
-wait "$tracer"
-rc=$?
+while :; do
+  wait "$tracer"
+  rc=$?
+  # wait also returns when the USR1 trap ran; go on waiting until the tracer is gone.
+  kill -0 "$tracer" 2>/dev/null || break
+done
 ev "{\"t\":\"exit\",\"code\":$rc}"
-kill -KILL "$ctl" 2>/dev/null
 tracer=
 fang_stop
 

@@ -23,9 +23,10 @@ export const DEFAULT_LIMITS: Limits = {
   processes: 64,
   outputBytes: 1024 * 1024,
   tmpfsBytes: 64 * 1024 * 1024,
-  // V8 reserves a large address space for its heap cage; 4 GB lets node start while a
-  // snippet that tries to fill the memory still stops far below the machine's size.
-  memoryBytes: 4 * 1024 * 1024 * 1024,
+  // Per process (RLIMIT_AS): node starts in 1 GB of address space; a snippet that tries to
+  // fill the memory is refused long before the machine's. Not a cgroup: the total is bounded
+  // by this times the process limit.
+  memoryBytes: 1024 * 1024 * 1024,
 };
 
 export const LIMIT_NAMES = ['time', 'processes', 'output', 'disk', 'memory'] as const;

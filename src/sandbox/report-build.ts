@@ -181,7 +181,7 @@ export function buildReport(b: BuildInput): DryRunReport {
 
   // Limits that are seen after the fact.
   if (raw.strace.forkFailures > 0 || /fork: (retry: )?Resource temporarily unavailable/.test(raw.stderr)) raw.limitsHit.add('processes');
-  if (/Cannot allocate memory|out of memory|heap out of memory|Allocation failed|memory exhausted|MemoryError|xmalloc/i.test(raw.stderr)) raw.limitsHit.add('memory');
+  if (/Cannot allocate memory|out of memory|heap out of memory|allocation failed|memory exhausted|MemoryError|xmalloc|std::bad_alloc/i.test(raw.stderr)) raw.limitsHit.add('memory');
   for (const e of raw.init) if (e.t === 'disk' && e.blocks > 0 && e.free <= Math.max(1, e.blocks * 0.01)) raw.limitsHit.add('disk');
 
   const calls = modelCalls(raw, byPid);

@@ -45,6 +45,10 @@ function errnoText(errno: string): string {
       return 'not visible in the sandbox (hidden by an empty tmpfs or outside its namespaces)';
     case 'ESRCH':
       return 'no such process in the sandbox: host processes are invisible in its PID namespace';
+    case 'INIT':
+      return "delivered to the sandbox's own PID 1, which ignores it: host processes are out of reach";
+    case 'ALL':
+      return "reached only the sandbox's own processes: host processes are invisible in its PID namespace";
     case 'EAGAIN':
       return 'refused by the process limit';
     case 'ENOTTY':

@@ -46,9 +46,10 @@ export function formatReportText(r: DryRunReport, o: TextOptions = {}): string {
   for (const f of r.fileChanges) out.push(`  ${f.kind.padEnd(8)} ${f.path}${f.area === 'workspace' ? '' : `  (sandbox ${f.area})`}`);
   out.push('', bold(`Network (${r.network.length})`));
   for (const n of r.network) out.push(`  ${n.blocked ? c('32', 'blocked') : c('31', 'allowed')} ${n.protocol} ${n.host}${n.port === null ? '' : `:${n.port}`}: ${n.detail}`);
-  if (r.blocked.length) {
-    out.push('', bold(`Refused by the sandbox (${r.blocked.length})`));
-    for (const b of r.blocked) out.push(`  ${at(b.line)}${b.what}: ${b.detail}`);
+  const refused = r.blocked.filter((b) => b.kind !== 'network');
+  if (refused.length) {
+    out.push('', bold(`Refused by the sandbox (${refused.length})`));
+    for (const b of refused) out.push(`  ${at(b.line)}${b.what}: ${b.detail}`);
   }
   out.push('', `Limits hit: ${r.limitsHit.length ? r.limitsHit.join(', ') : 'none'}`);
   const n = o.outputChars ?? 2000;

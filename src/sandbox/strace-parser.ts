@@ -83,8 +83,11 @@ export function quotedStrings(text: string): string[] {
 }
 
 function resultOf(line: string): { ret: string; errno: string } {
-  // strace pads the result column: `)             = 0`.
-  const m = /\) +=\s+(-?\d+|\?|0x[0-9a-f]+)(?: (E[A-Z0-9]+))?[^)]*$/.exec(line);
+  // strace pads the result column: `)             = -1 EROFS (Read-only file system)`.
+  let at = -1;
+  for (const m of line.matchAll(/\) +=\s/g)) at = m.index + m[0].length;
+  if (at < 0) return { ret: '?', errno: '' };
+  const m = /^\s*(-?\d+|\?|0x[0-9a-f]+)(?: (E[A-Z0-9]+))?/.exec(line.slice(at));
   return { ret: m?.[1] ?? '?', errno: m?.[2] ?? '' };
 }
 
@@ -190,12 +193,14 @@ export class StraceParser {
         return;
       }
       case 'connect':
-      case 'sendto': {
+      case 'sendto':
+      case 'sendmsg':
+      case 'sendmmsg': {
         const inet = /sa_family=AF_INET, sin_port=htons\((\d+)\), sin_addr=inet_addr\("([\d.]+)"\)/.exec(args);
         const inet6 = /sa_family=AF_INET6, sin6_port=htons\((\d+)\).*?inet_pton\(AF_INET6, "([^"]+)"/.exec(args);
         const hit = inet ?? inet6;
         if (!hit) return;
-        this.add(this.connects, { pid: p.pid, syscall: name, family: inet ? 'inet' : 'inet6', address: hit[2]!, port: Number(hit[1]), result: errno || '0' });
+        this.add(this.connects, { pid: p.pid, syscall: name === 'connect' ? 'connect' : 'sendto', family: inet ? 'inet' : 'inet6', address: hit[2]!, port: Number(hit[1]), result: errno || '0' });
         return;
       }
       case 'open':
@@ -209,8 +214,14 @@ export class StraceParser {
         return;
       }
       case 'kill': {
-        if (!errno) return;
         const km = /^(-?\d+), (\w+)/.exec(args);
+        if (!errno) {
+          // Allowed calls that still show intent: at the sandbox's init, or at every process.
+          if (km && (km[1] === '1' || km[1] === '-1') && km[2] !== '0') {
+            this.add(this.blocked, { kind: 'signal', pid: p.pid, syscall: name, target: km[1] === '1' ? `pid 1 (${km[2]})` : `every process (${km[2]})`, errno: km[1] === '1' ? 'INIT' : 'ALL' });
+          }
+          return;
+        }
         this.add(this.blocked, { kind: 'signal', pid: p.pid, syscall: name, target: km ? `pid ${km[1]} (${km[2]})` : args.slice(0, 40), errno });
         return;
       }
@@ -238,7 +249,7 @@ function sensitiveRead(path: string): boolean {
 /** The syscalls the tracer stops on; everything else runs at full speed. */
 export const TRACED_SYSCALLS = [
   'execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork',
-  'connect', 'sendto', 'socket',
+  'connect', 'sendto', 'sendmsg', 'sendmmsg', 'socket',
   'open', 'openat', 'creat', 'mkdir', 'mkdirat', 'unlink', 'unlinkat', 'rmdir', 'rename', 'renameat', 'renameat2',
   'symlink', 'symlinkat', 'link', 'linkat', 'chmod', 'fchmodat', 'truncate',
   'kill', 'ioctl',

@@ -269,9 +269,14 @@ export function stubServerProgram(): void {
   }
   for (const port of [80, 8080, 11434, 1234]) listen(http.createServer(onRequest(port)), port);
   const tls = net.createServer((sock) => {
+    let seen = false;
     sock.once('data', (d: Buffer) => {
+      seen = true;
       emit({ t: 'tls', host: sniOf(d) || '(no server name)', port: 443 });
       sock.destroy();
+    });
+    sock.on('close', () => {
+      if (!seen) emit({ t: 'tls', host: '(connection without a TLS hello)', port: 443 });
     });
     sock.on('error', () => undefined);
   });
