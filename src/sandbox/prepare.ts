@@ -2,6 +2,7 @@
  * Lays out the host folder that the sandbox sees read-only at /run/fang: scripts, stub server,
  * shims, response script, hosts/resolv.conf, the snippet, and the workspace seed copy.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -40,11 +41,26 @@ export interface Prepared {
   shimPaths: Set<string>;
   stubbedCommands: string[];
   notes: string[];
-  env: { home: string; pathPrefix: string; electron: boolean };
+  env: { home: string; pathPrefix: string; electron: boolean; nodeOptions: string };
   cleanup(): void;
 }
 
 const SHIM_BIN = '/run/fang/bin';
+
+/** V8 reserves ~10 GB of address space per WebAssembly memory unless its trap handler is off;
+ *  node's own fetch (undici) uses WebAssembly, so under RLIMIT_AS the handler must be off. */
+let wasmFlagCache: Map<string, boolean> | undefined;
+function supportsWasmFlag(node: string): boolean {
+  wasmFlagCache ??= new Map();
+  const known = wasmFlagCache.get(node);
+  if (known !== undefined) return known;
+  const ok =
+    node === process.execPath
+      ? process.allowedNodeEnvironmentFlags.has('--disable-wasm-trap-handler')
+      : spawnSync(node, ['-e', '0'], { env: { NODE_OPTIONS: '--disable-wasm-trap-handler', ELECTRON_RUN_AS_NODE: '1' }, timeout: 10_000 }).status === 0;
+  wasmFlagCache.set(node, ok);
+  return ok;
+}
 
 function findNode(): { path: string; electron: boolean } {
   if (/^node(\.exe)?$/.test(path.basename(process.execPath))) return { path: process.execPath, electron: false };
@@ -216,7 +232,7 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
     shimPaths,
     stubbedCommands: [...bare, ...plants.map((p) => `./${p}`), ...shimBinds].sort(),
     notes,
-    env: { home, pathPrefix: SHIM_BIN, electron: node.electron },
+    env: { home, pathPrefix: SHIM_BIN, electron: node.electron, nodeOptions: supportsWasmFlag(node.path) ? '--disable-wasm-trap-handler' : '' },
     cleanup,
   };
 }

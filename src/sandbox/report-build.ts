@@ -4,6 +4,7 @@
  * sandbox refused, the limits hit, and the one-line verdict.
  */
 import * as path from 'node:path';
+import { urlLooksLikeModelApi } from '../core/catalog';
 import type { BackendInfo } from './backend';
 import type { RawRun } from './collect';
 import type { Limits } from './limits';
@@ -75,7 +76,8 @@ export function buildProcesses(raw: RawRun, prepared: Prepared): { processes: Re
       argv: ex.argv,
       exitCode: p.exitCode,
       signal: p.signal,
-      line: findLine(p.pid, p.parent, ex.argv[0] ?? ex.path),
+      // The root is the snippet itself; its line would steal a child's xtrace record.
+      line: p.pid === raw.strace.rootPid ? null : findLine(p.pid, p.parent, ex.argv[0] ?? ex.path),
       model,
     });
   }
@@ -95,6 +97,14 @@ function modelCalls(raw: RawRun, byPid: Map<number, ReportProcess>): ModelCall[]
       if (proc) usedPids.add(proc.pid);
       calls.push({ id: e.id, kind: 'http', url, prompt: e.prompt, answer: e.answer, answerSource: e.source, line: proc?.line ?? null, pid: proc?.pid ?? null });
     }
+  }
+  // HTTPS to a model host cannot be answered (no certificate); it is still a model call.
+  let next = Math.max(0, ...calls.map((c) => c.id)) + 1000;
+  for (const e of raw.stub) {
+    if (e.t !== 'tls' || !urlLooksLikeModelApi(e.host)) continue;
+    const proc = [...byPid.values()].find((p) => !usedPids.has(p.pid) && !p.model && p.argv.some((a) => a.includes(e.host)));
+    if (proc) usedPids.add(proc.pid);
+    calls.push({ id: next++, kind: 'http', url: `https://${e.host}/`, prompt: '(sent over TLS: not readable)', answer: '', answerSource: 'unanswered-https', line: proc?.line ?? null, pid: proc?.pid ?? null });
   }
   return calls.sort((a, b) => a.id - b.id);
 }
@@ -136,7 +146,11 @@ function executedOutput(raw: RawRun, calls: ModelCall[], processes: ReportProces
     const marker = `fang-ran-${call.id}`;
     if (new RegExp(`(^|[^\\w-])${marker}($|[^\\w])`, 'm').test(output) && call.answer.includes('fang-ran-')) {
       const printer = raw.xtrace.records.find((r) => r.words[0] === 'printf' && r.words[2] === String(call.id) && /fang-ran-/.test(r.words[1] ?? ''));
-      out.push({ callId: call.id, answer: call.answer, sink: 'interpreter', line: printer && printer.source === snippet ? printer.line : null, evidence: `the output shows \`${marker}\`, which only running the answer prints` });
+      // `model ... | sh`: an interpreter reading its program from stdin, on the model call's line.
+      const reader = processes.find((p) => !usedProcs.has(p.pid) && !p.model && p.argv.length === 1 && (SHELLS.test(path.posix.basename(p.argv[0] ?? '')) || INTERPRETERS.test(path.posix.basename(p.argv[0] ?? ''))) && (call.line === null || p.line === call.line));
+      if (reader) usedProcs.add(reader.pid);
+      const line = printer && printer.source === snippet ? printer.line : (reader?.line ?? null);
+      out.push({ callId: call.id, answer: call.answer, sink: reader ? `${path.posix.basename(reader.argv[0]!)} (program on stdin)` : 'unknown', line, evidence: `the output shows \`${marker}\`, which only running the answer prints` });
     }
   }
   return out;

@@ -79,6 +79,7 @@ export async function runOnce(info: BackendInfo, o: SingleRun): Promise<DryRunRe
   try {
     const env = sandboxEnv(process.env, { home: prepared.env.home, workspace: prepared.layout.workspace, pathPrefix: prepared.env.pathPrefix });
     if (prepared.env.electron) env.ELECTRON_RUN_AS_NODE = '1';
+    if (prepared.env.nodeOptions) env.NODE_OPTIONS = prepared.env.nodeOptions;
     const raw = await collect(backend.command(info, prepared.layout), env, info, o.limits, { signal: o.signal, onEvent: o.onEvent });
     if (!raw.init.some((e) => e.t === 'started')) {
       const why = raw.stderr.trim().split('\n').slice(-3).join(' ') || 'no message';

@@ -21,11 +21,27 @@ export function shimProgram(): void {
     process.stderr.write(`${name} ${args[0] ?? ''}: not available inside the Fang sandbox (no network, no real ${name})\n`);
     process.exit(127);
   }
-  const hasPrompt = args.some((a) => !a.startsWith('-'));
+  // The prompt: positional words, without the subcommand (`ollama run`), the model name that
+  // follows it, and the values of the usual option flags (`-m gpt-4o`, `--system "..."`).
+  const VALUE_FLAGS = new Set(['-m', '--model', '-s', '--system', '-t', '--template', '-o', '--option', '-p', '--provider', '--role', '--temperature', '--max-tokens', '-c', '--cid', '--conversation', '--format']);
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (VALUE_FLAGS.has(a)) {
+      i++;
+      continue;
+    }
+    if (!a.startsWith('-')) words.push(a);
+  }
+  if (spec.sub && spec.sub.length) {
+    words.shift();
+    if (name === 'ollama' || name === 'lms') words.shift();
+  }
+  const hasPrompt = words.length > 0;
 
   function send(stdin: string | null): void {
     const argv0 = process.env.FANG_SHIM_ARGV0 || invoked;
-    const body = JSON.stringify({ command: argv0, argv: [argv0, ...args], stdin, pid: process.pid, ppid: process.ppid });
+    const body = JSON.stringify({ command: argv0, argv: [argv0, ...args], prompt: words.join(' '), stdin, pid: process.pid, ppid: process.ppid });
     const req = http.request(
       { host: '127.0.0.1', port: 80, path: '/__fang__/shim', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
       (res) => {

@@ -202,8 +202,8 @@ export function stubServerProgram(): void {
         if (path === '/__fang__/shim' && req.method === 'POST') {
           const argv = Array.isArray(body.argv) ? body.argv.map(String) : [];
           const stdin = typeof body.stdin === 'string' ? body.stdin : null;
-          const promptArgs = argv.slice(1).filter((a) => !/^-/.test(a));
-          const prompt = [promptArgs.join(' '), stdin ?? ''].filter(Boolean).join('\n');
+          const promptArgs = typeof body.prompt === 'string' ? body.prompt : argv.slice(1).filter((a) => !/^-/.test(a)).join(' ');
+          const prompt = [promptArgs, stdin ?? ''].filter(Boolean).join('\n');
           const a = answerFor(prompt);
           emit({ t: 'model-command', id: a.id, command: String(body.command ?? argv[0] ?? ''), argv, stdin: stdin === null ? null : clip(stdin), prompt: clip(prompt), answer: a.answer, source: a.source, pid: Number(body.pid) || 0, ppid: Number(body.ppid) || 0 });
           reply(res, 200, 'application/json', JSON.stringify({ answer: a.answer }));
