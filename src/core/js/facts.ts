@@ -1,5 +1,6 @@
 /** Facts about one JavaScript/TypeScript file, computed once and shared by the js-* rules. */
-import type { Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
+import { wouldBeCategory } from '../rules/analysis-incomplete';
 import { MODEL_API_HOSTS, MODEL_BASE_URL_VARS, MODEL_CLIS, MODEL_SDK_PACKAGES } from '../catalog';
 import type { RawFinding, ReportsIncomplete } from '../rule';
 import { JsFlow } from './dataflow';
@@ -49,8 +50,38 @@ export class JsFacts implements ReportsIncomplete {
     return this.result;
   }
 
-  /** Model output handed to a function of another local module: the flow leaves the file. */
+  /** Model output handed to a function of another local module, or a syntax error on a model call or sink. */
   incompleteFindings(): RawFinding[] {
+    return [...this.leavingFindings(), ...this.brokenFindings()];
+  }
+
+  /** Syntax errors within a line of a model call or a sink that the generic rule cannot see (no model word on the line). */
+  private brokenFindings(): RawFinding[] {
+    if (!this.tree.rootNode.hasError) return [];
+    const errors: Node[] = [];
+    collectErrors(this.tree.rootNode, errors);
+    const lines = this.text.split('\n');
+    const places = [...this.flow.modelCalls.map((c) => ({ range: c.range, what: `the model call ${c.label}` })), ...this.flow.effects.map((e) => ({ range: e.range, what: `${e.label}` }))];
+    const out: RawFinding[] = [];
+    const seen = new Set<number>();
+    for (const err of errors) {
+      const row = err.startPosition.row;
+      if (seen.has(row) || wouldBeCategory(lines[row] ?? '')) continue;
+      const near = places.find((p) => Math.abs(p.range.start.line - row) <= 1 || (p.range.start.line <= row && row <= p.range.end.line));
+      if (!near) continue;
+      seen.add(row);
+      out.push({
+        category: 'model-output-execution',
+        range: { start: { line: row, column: err.startPosition.column }, end: { line: row, column: (lines[row] ?? '').length } },
+        message: `analysis incomplete: a syntax error on line ${row + 1} is next to ${near.what} (line ${near.range.start.line + 1}), so Fang cannot tell where its output goes`,
+        path: [],
+        confidence: 'low',
+      });
+    }
+    return out;
+  }
+
+  private leavingFindings(): RawFinding[] {
     return this.flow.leaves.map((l) => {
       const t = l.taint[0]!;
       const from = t.origin;
@@ -63,4 +94,14 @@ export class JsFacts implements ReportsIncomplete {
       };
     });
   }
+}
+
+function collectErrors(node: Node, out: Node[]): void {
+  if (out.length > 50) return;
+  if (node.isError || node.isMissing) {
+    out.push(node);
+    return;
+  }
+  if (!node.hasError) return;
+  for (const c of node.children) if (c) collectErrors(c, out);
 }

@@ -1,0 +1,128 @@
+/**
+ * The JavaScript/TypeScript analysis beyond the fixtures: docs examples, messages and related
+ * paths, configuration (sdkNames, modelCommands), suppressions, Markdown fences, the flow leaving
+ * the file, and the cheap pre-filter.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzer, ROOT } from './helpers';
+import type { Finding } from '../../src/core/index';
+
+const ids = (fs: Finding[]) => fs.map((f) => `${f.ruleId}@${f.range.start.line + 1}`);
+
+function section(md: string, title: string): { info: string; code: string } {
+  const m = new RegExp(`## ${title}\\n+\`\`\`(\\w+)\\n([^]*?)\`\`\``).exec(md);
+  assert.ok(m, `no "## ${title}" fence`);
+  return { info: m[1]!, code: m[2]! };
+}
+
+describe('js analysis', function () {
+  this.timeout(30000);
+
+  it("each js-* docs page's Bad fence fires its rule and its Good fence does not (read as Markdown)", async () => {
+    const a = await analyzer();
+    const pages = fs.readdirSync(path.join(ROOT, 'docs', 'rules')).filter((f) => f.startsWith('js-'));
+    assert.ok(pages.length >= 9, `only ${pages.length} js-* pages`);
+    const problems: string[] = [];
+    for (const p of pages) {
+      const id = p.replace(/\.md$/, '');
+      const md = fs.readFileSync(path.join(ROOT, 'docs', 'rules', p), 'utf8');
+      for (const [title, want] of [['Bad', true], ['Good', false]] as const) {
+        const { info, code } = section(md, title);
+        const doc = `# example\n\n\`\`\`${info}\n${code}\`\`\`\n`;
+        const r = a.analyze(doc, { path: `${id}.md` });
+        const fired = r.findings.some((f) => f.ruleId === id);
+        if (fired !== want) problems.push(`${id}: ${title} example ${fired ? 'fires' : 'does not fire'}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('names both ends in the message and walks the path in related locations', async () => {
+    const a = await analyzer();
+    const text = [
+      "import OpenAI from 'openai';",
+      'const openai = new OpenAI();',
+      'async function ask(q) {',
+      "  const res = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: q }] });",
+      '  return res.choices[0].message.content;',
+      '}',
+      "const { exec } = require('child_process');",
+      "const cmd = await ask('a command');",
+      'exec(`sudo ${cmd}`);',
+    ].join('\n');
+    const r = a.analyze(text, { path: 'agent.mjs' });
+    const f = r.findings.find((x) => x.ruleId === 'js-model-output-exec');
+    assert.ok(f, ids(r.findings).join(', '));
+    assert.equal(f.message, 'output of `openai.chat.completions.create` (line 4) reaches `exec` (line 9) and runs as code');
+    assert.equal(f.category, 'model-output-execution');
+    assert.equal(f.range.start.line, 8);
+    const lines = f.path.map((s) => s.range.start.line + 1);
+    assert.equal(lines[0], 4);
+    assert.equal(lines[lines.length - 1], 9);
+    assert.ok(f.path.some((s) => /returned by `ask\(\)`/.test(s.message) && s.range.start.line === 7), JSON.stringify(f.path));
+    assert.ok(f.path.some((s) => /assigned to `cmd`/.test(s.message)), JSON.stringify(f.path));
+  });
+
+  it('honours sdkNames and modelCommands from the configuration', async () => {
+    const a = await analyzer();
+    const text = "import { ask } from '@acme/llm';\nimport { execSync } from 'node:child_process';\nconst a = await ask('x');\nconst b = execSync('acme-ai chat hello').toString();\neval(a + b);\n";
+    const without = a.analyze(text, { path: 'x.ts' });
+    assert.deepEqual(ids(without.findings), []);
+    const withCfg = a.analyze(text, { path: 'x.ts', config: { sdkNames: ['@acme/llm'], modelCommands: ['acme-ai chat'] } });
+    assert.deepEqual(ids(withCfg.findings).sort(), ['js-model-cli-spawn@4', 'js-model-output-exec@5', 'js-model-sdk-call@3']);
+    const exec = withCfg.findings.find((f) => f.ruleId === 'js-model-output-exec')!;
+    assert.match(exec.message, /and 1 other source/);
+  });
+
+  it('honours fang-ignore-next-line with a reason, and reports one without', async () => {
+    const a = await analyzer();
+    const base = "import ollama from 'ollama';\nconst r = await ollama.generate({ model: 'm', prompt: 'p' });\n";
+    const quiet = a.analyze(`${base}// fang-ignore-next-line js-model-output-exec -- sandboxed harness\neval(r.response);\n`, { path: 'a.js' });
+    assert.deepEqual(ids(quiet.findings).filter((x) => !x.startsWith('js-model-sdk-call')), []);
+    const noReason = a.analyze(`${base}// fang-ignore-next-line js-model-output-exec\neval(r.response);\n`, { path: 'a.js' });
+    assert.deepEqual(ids(noReason.findings).filter((x) => !x.startsWith('js-model-sdk-call')), ['suppression-without-reason@3']);
+  });
+
+  it('reads ts, typescript, js, javascript, tsx and jsx fences in Markdown with document line numbers', async () => {
+    const a = await analyzer();
+    const body = "import { generateText } from 'ai';\nconst { text } = await generateText({ model, prompt: 'code' });\neval(text);\n";
+    const infos = ['ts', 'typescript', 'js', 'javascript', 'tsx', 'jsx'];
+    const md = infos.map((i) => `## ${i}\n\n\`\`\`${i}\n${body}\`\`\`\n`).join('\n');
+    const r = a.analyze(md, { path: 'README.md' });
+    const evalLines = r.findings.filter((f) => f.ruleId === 'js-model-output-exec').map((f) => f.range.start.line);
+    const expected = md.split('\n').flatMap((l, i) => (l === 'eval(text);' ? [i] : []));
+    assert.equal(expected.length, infos.length);
+    assert.deepEqual(evalLines, expected);
+  });
+
+  it('says the analysis is incomplete where model output leaves the file or the tree is broken near a model call', async () => {
+    const a = await analyzer();
+    const leaving = "import Anthropic from '@anthropic-ai/sdk';\nimport { runStep } from './runner.js';\nconst c = new Anthropic();\nconst m = await c.messages.create({ model: 'x', max_tokens: 9, messages: [] });\nrunStep(m.content[0].text);\n";
+    const r1 = a.analyze(leaving, { path: 'agent.ts' });
+    const inc = r1.findings.find((f) => f.ruleId === 'analysis-incomplete');
+    assert.ok(inc, ids(r1.findings).join(', '));
+    assert.equal(inc.range.start.line, 4);
+    assert.match(inc.message, /`runStep`, imported from another file/);
+    const broken = "import OpenAI from 'openai';\nconst o = new OpenAI();\nconst r = await o.responses.create({ input: 'x' );\neval(r.output_text;\n";
+    const r2 = a.analyze(broken, { path: 'broken.ts' });
+    assert.ok(r2.findings.some((f) => f.ruleId === 'analysis-incomplete'), ids(r2.findings).join(', '));
+  });
+
+  it('handles every listed extension', async () => {
+    const a = await analyzer();
+    const code = "const { execSync } = require('child_process');\nexecSync('llm hello');\n";
+    for (const ext of ['ts', 'tsx', 'js', 'jsx', 'mjs', 'cjs', 'mts', 'cts']) {
+      const r = a.analyze(code, { path: `f.${ext}` });
+      assert.equal(r.skipped, undefined, ext);
+      assert.deepEqual(ids(r.findings), ['js-model-cli-spawn@2'], ext);
+    }
+  });
+
+  it('stays quiet on benign code that has eval-like calls but no model', async () => {
+    const a = await analyzer();
+    const code = "const vm = require('vm');\nconst { exec } = require('child_process');\nvm.runInThisContext(fs.readFileSync('a.js', 'utf8'));\nexec(process.argv[2]);\neval(input);\n";
+    assert.deepEqual(ids(a.analyze(code, { path: 'tool.js' }).findings), []);
+  });
+});
