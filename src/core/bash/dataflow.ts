@@ -43,6 +43,8 @@ export class BashFlow {
   private readonly evaluated = new Set<string>();
   private functionEvals = 0;
   dynamicModelWrite: Taints = CLEAN;
+  /** Bumped whenever a variable or file gets taint: a loop's second pass is needed only then. */
+  private changes = 0;
   private readonly memo = new Map<string, Taints>();
   private weak = 0;
 
@@ -144,12 +146,14 @@ export class BashFlow {
   private loop(node: Node, stdin: Taints): Taints {
     return this.weakly(() => {
       let out: Taints = CLEAN;
+      const before = this.changes;
       for (let pass = 0; pass < 2; pass++) {
+        if (pass === 1 && this.changes === before) break; // nothing new can flow around the loop
         if (node.type === 'for_statement') {
           const variable = node.childForFieldName('variable');
           const values = node.childrenForFieldName('value').filter((v): v is Node => !!v);
           const t = union(...values.map((v) => this.word(v).taint));
-          if (variable) this.setVar(variable.text, extend(t, rangeOf(variable), `iterated as ${variable.text} here`), undefined);
+          if (variable) this.setVar(variable.text, extend(t, variable, `iterated as ${variable.text} here`), undefined);
         }
         for (const c of namedChildren(node)) {
           if (c.type === 'variable_name' || isWordNode(c)) continue;
@@ -164,7 +168,7 @@ export class BashFlow {
     let flow = stdin;
     for (const c of namedChildren(node)) {
       if (c.type === "comment") continue;
-      flow = extend(this.stmt(c, flow), rangeOf(c), "piped on here");
+      flow = extend(this.stmt(c, flow), c, 'piped on here');
     }
     return flow;
   }
@@ -192,12 +196,12 @@ export class BashFlow {
     for (const r of redirects) {
       if (r.type === 'herestring_redirect') {
         const w = r.namedChildren.find((c) => c && isWordNode(c));
-        if (w) input = union(input, extend(this.word(w).taint, rangeOf(r), 'fed as standard input here'));
+        if (w) input = union(input, extend(this.word(w).taint, r, 'fed as standard input here'));
       } else if (r.type === 'heredoc_redirect') {
         const start = r.namedChildren.find((c) => c?.type === 'heredoc_start');
         const quoted = !!start && /['"\\]/.test(start.text);
         const hbody = r.namedChildren.find((c) => c?.type === 'heredoc_body');
-        if (hbody && !quoted) input = union(input, extend(this.word(hbody).taint, rangeOf(hbody), 'fed as a here-document here'));
+        if (hbody && !quoted) input = union(input, extend(this.word(hbody).taint, hbody, 'fed as a here-document here'));
         for (const fr of r.namedChildren) if (fr?.type === 'file_redirect') this.outputRedirect(fr, outputs, () => (toStderr = true));
       } else if (r.type === 'file_redirect') {
         const op = r.child(0)?.text ?? '';
@@ -256,7 +260,7 @@ export class BashFlow {
           const dest = inner[0]!.childForFieldName('destination');
           return dest ? this.fileTaint(this.word(dest).key) : CLEAN;
         }
-        return extend(this.sequence(inner, CLEAN), rangeOf(node), 'captured here');
+        return extend(this.sequence(inner, CLEAN), node, 'captured here');
       }
       case 'simple_expansion':
       case 'expansion': {
@@ -319,6 +323,7 @@ export class BashFlow {
     const k = normalizePath(key);
     const step = extend(t, range, `written to ${key} here`);
     const old = this.files.get(k) ?? CLEAN;
+    if (t.length) this.changes++;
     this.files.set(k, append || this.weak ? union(old, step) : step);
     if (/[$`]/.test(key) && t.some((x) => x.origin.kind === 'model')) this.dynamicModelWrite = union(this.dynamicModelWrite, step);
     this.recordEffects(classifyEffects({ kind: 'write', node: by, range, path: key, taint: t, flow: this }));
@@ -334,12 +339,13 @@ export class BashFlow {
     const appending = node.children.some((c) => c?.type === '+=') || nameNode.type === 'subscript';
     const w = value ? this.word(value) : undefined;
     let t = w?.taint ?? CLEAN;
-    t = extend(t, rangeOf(node), `assigned to ${name} here`);
+    t = extend(t, node, `assigned to ${name} here`);
     this.setVar(name, appending ? union(this.vars.get(name) ?? CLEAN, t) : t, appending ? undefined : w?.lit);
   }
 
   setVar(name: string, t: Taints, literal: string | undefined): void {
     const old = this.vars.get(name);
+    if (t.length && t !== old) this.changes++;
     this.vars.set(name, this.weak && old ? union(old, t) : t);
     if (literal !== undefined && !this.weak) this.values.set(name, literal);
     else if (literal !== undefined && !this.values.has(name)) this.values.set(name, literal);
@@ -385,7 +391,7 @@ export class BashFlow {
     if (name !== undefined && this.functions.has(name)) {
       const f = this.functions.get(name)!;
       const out = this.callFunction(name, f, real.slice(1).map((w) => w.taint), stdin, node);
-      return extend(out, rangeOf(node), `returned by ${name}() here`);
+      return extend(out, node, `returned by ${name}() here`);
     }
 
     const shown = nameNode.text;
@@ -403,7 +409,7 @@ export class BashFlow {
 
     const base = name !== undefined ? basename(name) : undefined;
     this.builtins(base, real, stdin, node);
-    this.recordEffects(classifyEffects({ kind: 'command', node, range: rangeOf(node), words: real, allWords: words, stdin, flow: this }));
+    this.recordEffects(classifyEffects({ kind: 'command', node, words: real, allWords: words, stdin, flow: this }));
 
     if (match) return out;
     if (base !== undefined && NO_DATA_OUTPUT.has(base)) return CLEAN;
@@ -434,7 +440,7 @@ export class BashFlow {
         names.push(w);
       }
       if (names.length === 0) names.push(base === 'read' ? 'REPLY' : 'MAPFILE');
-      for (const n of names) this.setVar(n, extend(stdin, rangeOf(node), `read into ${n} here`), undefined);
+      for (const n of names) this.setVar(n, extend(stdin, node, `read into ${n} here`), undefined);
     } else if (base === 'printf' && words[1]?.lit === '-v' && words[2]?.lit) {
       const n = words[2].lit;
       this.setVar(n, extend(union(...words.slice(3).map((w) => w.taint)), rangeOf(node), `formatted into ${n} here`), undefined);
@@ -464,7 +470,7 @@ export class BashFlow {
     if (this.functionEvals++ > MAX_FUNCTION_EVALS) return CLEAN;
     const body = f.childForFieldName('body');
     if (!body) return CLEAN;
-    const steppedArgs = args.map((a, i) => extend(a, rangeOf(site), `passed to ${name}() as $${i + 1} here`));
+    const steppedArgs = args.map((a, i) => extend(a, site, `passed to ${name}() as $${i + 1} here`));
     this.frames.push({ name, args: steppedArgs });
     try {
       return this.stmt(body, stdin);

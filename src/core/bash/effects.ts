@@ -6,6 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Range } from '../types';
 import { CLEAN, ofKind, union, type Taints } from './taint';
 import type { Word } from './dataflow';
+import { rangeOf } from './tree';
 import { basename, codeFlagsOf, isCodeFlag, isInterpreter, SHELLS, RC_FILE, SYSTEMD_DIR, CRON_PATH, REMOTE_COMMANDS } from './commands';
 
 export type EffectKind = 'exec' | 'file-exec' | 'persist' | 'spread' | 'fanout' | 'incomplete';
@@ -27,7 +28,7 @@ interface FlowView {
 }
 
 export type EffectInput =
-  | { kind: 'command'; node: Node; range: Range; words: Word[]; allWords: Word[]; stdin: Taints; flow: FlowView }
+  | { kind: 'command'; node: Node; words: Word[]; allWords: Word[]; stdin: Taints; flow: FlowView }
   | { kind: 'write'; node: Node; range: Range; path: string; taint: Taints; flow: FlowView };
 
 const model = (t: Taints) => ofKind(t, 'model').filter((x) => x.origin.kind === 'model');
@@ -36,7 +37,7 @@ const modelOrSelf = (t: Taints) => t.filter((x) => x.origin.kind === 'model' || 
 export function classifyEffects(input: EffectInput): Effect[] {
   const out: Effect[] = [];
   const add = (kind: EffectKind, label: string, taint: Taints, node: Node = input.node) => {
-    if (taint.length) out.push({ kind, node, range: input.range, label, taint });
+    if (taint.length) out.push({ kind, node, range: input.kind === 'write' ? input.range : rangeOf(input.node), label, taint });
   };
   if (input.kind === 'write') {
     const p = input.path.replace(/^~|^\$HOME|^\$\{HOME\}/, '~');
@@ -88,7 +89,7 @@ export function classifyEffects(input: EffectInput): Effect[] {
   if (flow.dynamicModelWrite.length && !out.some((e) => e.kind === 'exec' || e.kind === 'file-exec')) {
     const code = codeWord(base, args);
     if (code && code.lit === undefined && model(code.taint).length === 0) {
-      out.push({ kind: 'incomplete', node: input.node, range: input.range, label: `\`${base}\``, taint: flow.dynamicModelWrite });
+      out.push({ kind: 'incomplete', node: input.node, range: rangeOf(input.node), label: `\`${base}\``, taint: flow.dynamicModelWrite });
     }
   }
 

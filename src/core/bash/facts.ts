@@ -6,30 +6,41 @@ import type { RawFinding, ReportsIncomplete } from '../rule';
 import { findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi } from '../catalog';
 
 /** Cheap text tests: could this file call a model, read host lists, or persist itself at all? */
-const MODEL_HINT =
-  /\b(llm|sgpt|ollama|aichat|mods|openai|claude|gemini|copilot|aider|fabric|tgpt|chatgpt|shell-gpt|llamafile|llama-cli|lms|codex|opencode|cursor-agent|gpt|ai)\b|generateContent|completions|v1\/messages|v1\/responses|11434|[_-]ai\b|\bai[_-]|[_-]llm|llm[_-]|gpt|GPT|LLM|_AI\b|\bAI_|[-_]model\b|\bmodel[-_]|\bq\s+chat/;
+/** Names and endpoints of model clients: a file with one of these gets the full dataflow check. */
+const STRONG_MODEL_HINT =
+  /\b(llm|sgpt|ollama|aichat|mods|openai|claude|gemini|copilot|aider|fabric|tgpt|chatgpt|shell-gpt|llamafile|llama-cli|lms|codex|opencode|cursor-agent)\b|generateContent|completions|v1\/messages|v1\/responses|11434|api\.(anthropic|mistral|groq|cohere|together|deepseek|fireworks|perplexity|x)\.|openrouter/;
+/** Words that only look like a model wrapper's name (`ai`, `gpt`, `query-model`, `RUN_AI`). */
+const WEAK_MODEL_HINT = /\b(gpt|ai)\b|[_-]ai\b|\bai[_-]|[_-]llm|llm[_-]|gpt|GPT|LLM|_AI\b|\bAI_|[-_]model\b|\bmodel[-_]|\bq\s+chat/;
 const HOST_HINT = /known_hosts|bash_history|zsh_history|\.ssh\/config/;
 const SELF_HINT = /\$\{?0\b|BASH_SOURCE/;
 const PERSIST_HINT = /\b(crontab|nohup|setsid|disown)\b|\/systemd\/(system|user)\/|\.bashrc|\.bash_profile|\.profile\b|\.zshrc|\.zprofile|\bat\s+(now|midnight|noon|\d)/;
 
-function mayNeedFlow(text: string, extra: readonly string[]): 'yes' | 'no' | 'if-source-names' {
+function mayNeedFlow(text: string, extra: readonly string[]): 'yes' | 'no' | 'if-source-names' | 'if-wrapper-names' {
   if (extra.length && extra.some((c) => text.includes(c.split(/\s+/)[0]!))) return 'yes';
   if (HOST_HINT.test(text) || (PERSIST_HINT.test(text) && SELF_HINT.test(text))) return 'yes';
-  return MODEL_HINT.test(text) ? 'if-source-names' : 'no';
+  if (STRONG_MODEL_HINT.test(text)) return 'if-source-names';
+  return WEAK_MODEL_HINT.test(text) ? 'if-wrapper-names' : 'no';
 }
 
 /** `$RUN_AI`, `$LLM`, or `$cmd` where the file assigns cmd a model client: worth a dataflow. */
-function variableMayHoldModel(shown: string, text: string, depth = 0): boolean {
+function variableMayHoldModel(shown: string, text: string, depth = 0, seen = new Set<string>()): boolean {
+  // depth -1: only wrapper-like names count (the text names no model client at all)
+  const weakOnly = depth < 0;
   const name = /^"?\$\{?([A-Za-z_][A-Za-z0-9_]*)/.exec(shown)?.[1];
-  if (!name) return true; // `$(...)` as a command name: only the dataflow can tell
+  if (!name) return !weakOnly; // `$(...)` as a command name: only the dataflow can tell
+  if (seen.has(name)) return false;
+  seen.add(name);
   if (nameLooksLikeModelWrapper(name)) return true;
   if (depth > 3) return true;
   const assign = new RegExp(`\\b${name}=(["']?)([^\\s"';)]+)`, 'g');
   for (let m = assign.exec(text); m; m = assign.exec(text)) {
     const v = m[2]!;
-    if (v.startsWith('$(') || v.startsWith('`')) return true; // a command's output: only the dataflow can tell
+    if (v.startsWith('$(') || v.startsWith('`')) {
+      if (!weakOnly) return true; // a command's output: only the dataflow can tell
+      continue;
+    }
     if (v.startsWith('$')) {
-      if (variableMayHoldModel(v, text, depth + 1)) return true;
+      if (variableMayHoldModel(v, text, weakOnly ? -1 : depth + 1, seen)) return true;
       continue;
     }
     const base = v.replace(/^.*\//, '');
@@ -39,13 +50,13 @@ function variableMayHoldModel(shown: string, text: string, depth = 0): boolean {
 }
 
 /** Second, still cheap stage: does any command name look like a model client or a wrapper variable? */
-function hasSourceNames(root: Node, text: string): boolean {
+function hasSourceNames(root: Node, text: string, strong: boolean): boolean {
   const urls = urlLooksLikeModelApi(text);
   for (const n of root.descendantsOfType('command_name')) {
     const t = n?.text;
     if (!t) continue;
     if (t.startsWith('$') || t.startsWith('"$')) {
-      if (variableMayHoldModel(t, text)) return true;
+      if (variableMayHoldModel(t, text, strong ? 0 : -1)) return true;
       continue;
     }
     const base = t.replace(/^.*\//, '');
@@ -71,7 +82,7 @@ export class BashFacts implements ReportsIncomplete {
   get flow(): FlowResult {
     if (!this.flowResult) {
       const hint = mayNeedFlow(this.text, this.extraModelCommands);
-      const needed = hint === 'yes' || (hint === 'if-source-names' && hasSourceNames(this.tree.rootNode, this.text));
+      const needed = hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names'));
       this.flowResult = needed
         ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName).run()
         : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set() };
@@ -111,18 +122,25 @@ export class BashFacts implements ReportsIncomplete {
   /** Function definitions and `&` tokens, found in one pass over the tree (only when the text can hold them). */
   structure(): { functions: Node[]; backgrounded: Node[] } {
     if (this.structureCache) return this.structureCache;
-    const types: string[] = [];
-    if (/\(\s*\)|\bfunction\s/.test(this.text)) types.push('function_definition');
-    if (/(^|[^&>|])&($|[^&>])/m.test(this.text)) types.push('&');
+    // Found from the text, then confirmed in the tree: cheaper than walking every node.
     const functions: Node[] = [];
     const backgrounded: Node[] = [];
-    if (types.length) {
-      for (const n of this.tree.rootNode.descendantsOfType(types)) {
-        if (!n) continue;
-        if (n.type === '&') backgrounded.push(n);
-        else functions.push(n);
+    const root = this.tree.rootNode;
+    const seen = new Set<number>();
+    for (const m of this.text.matchAll(FUNCTION_HEAD)) {
+      const at = m.index! + m[0].length - 1;
+      let n: Node | null = root.descendantForIndex(at);
+      for (let up = 0; n && n.type !== 'function_definition' && up < 3; up++) n = n.parent;
+      if (n?.type === 'function_definition' && !seen.has(n.id)) {
+        seen.add(n.id);
+        functions.push(n);
       }
     }
+    for (const m of this.text.matchAll(BACKGROUND_AMP)) {
+      const n = root.descendantForIndex(m.index! + m[1]!.length);
+      if (n?.type === '&') backgrounded.push(n);
+    }
+    functions.sort((a, b) => a.startIndex - b.startIndex);
     this.structureCache = { functions, backgrounded };
     return this.structureCache;
   }
@@ -200,6 +218,11 @@ export function selfCallsIn(fn: Node, name: string): Node[] {
   if (!new RegExp(`(^|[\\s;|&({\`])${escaped}($|[\\s;|&)}])`).test(text)) return [];
   return body.descendantsOfType('command').filter((c): c is Node => !!c && isCallOf(c, name));
 }
+
+/** `name() {`, `name ()`, `function name {`: where a function definition may start. */
+const FUNCTION_HEAD = /(?:^|[;&|{}\s])(?:function\s+[^\s()]+|[^\s()=;&|<>$"'`]+\s*\(\s*\))/g;
+/** A lone `&` (not `&&`, `>&`, `&>`, `|&`). Group 1 is what precedes it. */
+const BACKGROUND_AMP = /([^&>|<])&(?![&>])/g;
 
 /** What may stand before a word that is run as a command: nothing, a separator, a launcher, a path prefix. */
 const COMMAND_POSITION =

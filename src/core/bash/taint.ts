@@ -1,6 +1,7 @@
 /** Taint values carried by the Bash dataflow: where a piece of text came from, and how. */
 import type { Node } from 'web-tree-sitter';
 import type { PathStep, Range } from '../types';
+import { rangeOf } from './tree';
 
 export type ModelCallKind = 'cli' | 'http' | 'wrapper';
 
@@ -49,9 +50,10 @@ export function union(...sets: Taints[]): Taints {
   return out ?? first;
 }
 
-/** Adds a step to each taint, once: `assigned to SUGGESTION here`. */
-export function extend(ts: Taints, range: Range, message: string): Taints {
+/** Adds a step to each taint, once: `assigned to SUGGESTION here`. A node's range is read only when needed. */
+export function extend(ts: Taints, at: Range | Node, message: string): Taints {
   if (ts.length === 0) return ts;
+  const range = 'startPosition' in at ? rangeOf(at) : at;
   return ts.map((t) => {
     const last = t.steps[t.steps.length - 1];
     if (last && last.range.start.line === range.start.line && last.message === message) return t;

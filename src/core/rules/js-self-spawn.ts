@@ -1,7 +1,7 @@
 import type { Rule, RawFinding } from '../rule';
 import type { JsFacts } from '../js/facts';
 import { isConditional, isUnboundedLoop, line, loopHasExit, pathTo, repeatingContexts } from './js-common';
-import { LOOP_TYPES } from '../js/tree';
+import { enclosingFunction, LOOP_TYPES } from '../js/tree';
 
 export const rule: Rule<JsFacts> = {
   meta: {
@@ -19,8 +19,11 @@ export const rule: Rule<JsFacts> = {
       good: "import { spawn } from 'node:child_process';\nif (!process.env.FANG_CHILD) {\n  spawn(process.execPath, [process.argv[1]], { env: { ...process.env, FANG_CHILD: '1' }, stdio: 'inherit' });\n}\n",
     },
   },
-  check({ facts }) {
+  check({ facts, text }) {
     const out: RawFinding[] = [];
+    // A file that checks its role (`isMainThread`, `cluster.isPrimary`) starts its own workers from functions on purpose.
+    const workerRole = /\b(isMainThread|workerData|parentPort)\b/.test(text);
+    const clusterRole = /\bis(Primary|Master|Worker)\b/.test(text);
     for (const s of facts.flow.spawns) {
       const t = s.self[0];
       if (!t) continue;
@@ -28,6 +31,8 @@ export const rule: Rule<JsFacts> = {
       const loop = contexts.find((c) => LOOP_TYPES.includes(c.type) || c.type === 'call_expression');
       const unbounded = contexts.find((c) => isUnboundedLoop(c) && !loopHasExit(c));
       const guarded = isConditional(s.node);
+      const roleChecked = (s.api === 'worker' && workerRole) || (s.label.includes('cluster') && clusterRole);
+      if (!loop && !unbounded && roleChecked && enclosingFunction(s.node)) continue;
       let why: string | undefined;
       if (unbounded) why = unbounded.type === 'call_expression' ? 'from a `setInterval` callback' : 'inside a loop that never ends';
       else if (!guarded) why = loop ? 'inside a loop, and every copy runs the same loop' : 'with nothing that stops the copy from doing the same';
