@@ -117,7 +117,9 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
   fs.chmodSync(fang, 0o755);
   const notes: string[] = [];
 
-  const home = os.homedir() && os.homedir() !== '/' ? os.homedir() : '/root';
+  // The sandbox's home is a tmpfs at the real home's path; a user without one gets /tmp/home.
+  const real = os.homedir();
+  const home = real && real !== '/' && fs.existsSync(real) ? real : '/tmp/home';
   let workspace: string;
   let seed: CopyResult;
   if (o.workspaceDir) {

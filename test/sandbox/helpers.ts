@@ -1,0 +1,141 @@
+/**
+ * Shared by the sandbox suites: real bubblewrap is required (a missing one fails the suite with
+ * what to install), host canaries are hashed before and after each run, and no sandbox process
+ * may outlive its run.
+ */
+import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { detectBackend, runDryRun, type DryRunOptions, type DryRunReport } from '../../src/sandbox';
+
+export const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'dryrun');
+/** Short limits keep the suite quick; the containment claims are the same at any limit. */
+export const TEST_TIME_MS = 3000;
+
+/** Fails (never skips) when the machine cannot run the real sandbox. */
+export async function requireSandbox(): Promise<void> {
+  const b = await detectBackend();
+  if (!b.available) {
+    assert.fail(`the sandbox suite needs real bubblewrap and strace; install them (Debian: apt-get install bubblewrap strace). ${b.message}`);
+  }
+  if (b.name !== 'bubblewrap' || !b.strace) {
+    assert.fail(`the sandbox suite needs bubblewrap with strace (apt-get install bubblewrap strace); found ${b.name}, strace ${b.strace ? 'present' : 'missing'}`);
+  }
+}
+
+export function fixture(name: string, replace: Record<string, string> = {}): string {
+  let text = fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+  for (const [k, v] of Object.entries(replace)) text = text.split(k).join(v);
+  return text;
+}
+
+/** Hash of a file or a whole folder (names, types, contents), or of its absence. */
+export function treeHash(p: string): string {
+  const h = crypto.createHash('sha256');
+  const walk = (q: string, rel: string): void => {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(q);
+    } catch {
+      h.update(`absent:${rel}\n`);
+      return;
+    }
+    if (st.isDirectory()) {
+      h.update(`dir:${rel}:${st.mode}\n`);
+      for (const n of fs.readdirSync(q).sort()) walk(path.join(q, n), `${rel}/${n}`);
+    } else if (st.isSymbolicLink()) h.update(`link:${rel}:${fs.readlinkSync(q)}\n`);
+    else h.update(`file:${rel}:${st.mode}:`).update(fs.readFileSync(q)).update('\n');
+  };
+  walk(p, '');
+  return h.digest('hex');
+}
+
+/** A canary folder and a canary file in the real home, plus files snippets like to touch. */
+export class HostCanaries {
+  readonly id = crypto.randomBytes(6).toString('hex');
+  readonly home = os.homedir();
+  readonly dir = path.join(this.home, `.fang-canary-${this.id}`);
+  readonly file = path.join(this.home, `.fang-canary-${this.id}.txt`);
+  readonly secret = `FANG-SECRET-${crypto.randomBytes(8).toString('hex')}`;
+  private readonly watched: string[];
+  private before = '';
+
+  constructor(extra: string[] = []) {
+    fs.mkdirSync(path.join(this.dir, 'nested'), { recursive: true });
+    fs.writeFileSync(path.join(this.dir, 'nested', 'keep.txt'), `canary ${this.id}\n`);
+    fs.writeFileSync(path.join(this.dir, 'secret-key'), `${this.secret}\n`, { mode: 0o600 });
+    fs.writeFileSync(this.file, `canary file ${this.id}\n`);
+    this.watched = [this.dir, this.file, path.join(this.home, '.bashrc'), path.join(this.home, '.profile'), '/etc/passwd', '/etc/hostname', ...extra];
+  }
+
+  snapshot(): void {
+    this.before = this.hash();
+  }
+
+  hash(): string {
+    return this.watched.map((p) => `${p}=${treeHash(p)}`).join('\n');
+  }
+
+  assertUnchanged(): void {
+    assert.equal(this.hash(), this.before, 'a host file or folder outside the sandbox changed');
+  }
+
+  replacements(): Record<string, string> {
+    return { __CANARY_DIR__: this.dir, __CANARY_FILE__: this.file };
+  }
+
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    fs.rmSync(this.file, { force: true });
+  }
+}
+
+/** Host processes that belong to a sandbox: uid 65534 when we are root, or a telltale argv. */
+export function sandboxProcesses(marker?: string): string[] {
+  const found: string[] = [];
+  const root = process.getuid?.() === 0;
+  for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+      const state = /^State:\s+(\S)/m.exec(status)?.[1];
+      if (state === 'Z') continue;
+      if ((root && uid === '65534') || cmd.includes('/run/fang/') || (marker && cmd.includes(marker))) found.push(`${pid} ${cmd}`);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return found;
+}
+
+export interface TimedRun {
+  report: DryRunReport;
+  elapsedMs: number;
+}
+
+/** Runs a dry-run and checks what every run must satisfy: ended in time, nothing left behind. */
+export async function dryRun(opts: DryRunOptions, marker?: string): Promise<TimedRun> {
+  const limits = { timeMs: TEST_TIME_MS, ...opts.limits };
+  const t = Date.now();
+  const report = await runDryRun({ ...opts, limits });
+  const elapsedMs = Date.now() - t;
+  assert.ok(elapsedMs <= limits.timeMs + 1000, `the run took ${elapsedMs} ms, more than the time limit (${limits.timeMs} ms) plus 1 s`);
+  assert.deepEqual(sandboxProcesses(marker), [], 'sandbox processes outlived the run');
+  return { report, elapsedMs };
+}
+
+export function blockedText(r: DryRunReport): string {
+  return r.blocked.map((b) => `${b.kind}: ${b.what}: ${b.detail}`).join('\n');
+}
+
+export function tempWorkspace(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fang-ws-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
