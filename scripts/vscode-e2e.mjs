@@ -71,6 +71,28 @@ async function main(page, port, workspace) {
   await check('the status bar shows the finding count', async () => {
     await page.locator('.statusbar-item', { hasText: /Fang: \d+/ }).first().waitFor({ timeout: TIMEOUT });
   });
+  await check('inserting a risky block raises the paste-guard notification', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('benign.sh');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'benign.sh' }).first().waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: 'benign.sh' }).waitFor({ timeout: TIMEOUT });
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    // a real paste: the block goes through the system clipboard and Ctrl+V
+    await page.evaluate((t) => navigator.clipboard.writeText(t), 'fix=$(llm "write a one-liner that fixes my PATH")\neval "$fix"\necho "done"\n');
+    await page.keyboard.press('Control+V');
+    const toast = page.locator('.notification-toast', { hasText: 'Inserted code' });
+    await toast.waitFor({ timeout: TIMEOUT });
+    // let the toast finish sliding in before the screenshot
+    await toast.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
+    await page.locator('.notifications-toasts').evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
+    const text = await toast.innerText();
+    for (const action of ['Show', 'Undo']) if (!text.includes(action)) throw new Error(`no ${action} action in the notification:\n${text}`);
+  });
+  await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-paste-guard.png') });
 }
 
 const t0 = Date.now();
@@ -94,7 +116,9 @@ try {
   await check('the VSIX installs into the VS Code server offline', () => installVsix(profile, vsix));
   server = await startServer(profile);
   browser = await launchBrowser();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const page = await context.newPage();
   try {
     await main(page, server.port, workspace);
   } catch {
@@ -107,8 +131,9 @@ try {
 } finally {
   await browser?.close();
   await server?.stop();
-  profile.dispose();
-  fs.rmSync(workspace, { recursive: true, force: true });
+  if (process.env.FANG_E2E_KEEP) process.stdout.write(`kept ${profile.dir} and ${workspace}\n`);
+  else profile.dispose();
+  if (!process.env.FANG_E2E_KEEP) fs.rmSync(workspace, { recursive: true, force: true });
 }
 process.stdout.write('\nend-to-end (packaged VSIX in the browser UI):\n');
 for (const c of checks) {

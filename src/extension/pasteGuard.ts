@@ -54,8 +54,7 @@ export class PasteGuard implements vscode.Disposable {
 
   private onChange(e: vscode.TextDocumentChangeEvent): void {
     if (e.reason === vscode.TextDocumentChangeReason.Undo || e.reason === vscode.TextDocumentChangeReason.Redo) return;
-    // A load or revert from disk leaves the document clean; an insertion by the user never does.
-    if (!e.document.isDirty || !e.contentChanges.length) return;
+    if (!e.contentChanges.length) return;
     const { editor } = this.configs.forDocument(e.document.uri);
     if (!editor.pasteGuard.enabled || !documentLanguage(e.document)) return;
     // Several changes in one edit are several cursors: guard only a single block insertion.
@@ -66,6 +65,10 @@ export class PasteGuard implements vscode.Disposable {
     this.diagnostics.analyzeNow(e.document).then(
       (a) => {
         if (!a || a.version !== version) return;
+        // A load or revert from disk leaves the document clean; an insertion by the user never
+        // does. The dirty flag reaches the extension host just after the change event, so it is
+        // read here, once the analysis has come back, not in the change handler.
+        if (!e.document.isDirty) return;
         const hits = a.findings.filter(
           (f) => f.severity !== 'note' && (block.intersection(toRange(f.range)) || f.path.some((s) => block.intersection(toRange(s.range)))),
         );
@@ -114,5 +117,7 @@ export class PasteGuard implements vscode.Disposable {
 function describe(hits: Finding[]): string {
   const f = hits[0]!;
   const more = hits.length > 1 ? ` (and ${hits.length - 1} more)` : '';
-  return `Inserted code: ${f.message}, line ${f.range.start.line + 1}${more}`;
+  const line = f.range.start.line + 1;
+  const where = new RegExp(`\\bline ${line}\\b`).test(f.message) ? '' : `, line ${line}`;
+  return `Inserted code: ${f.message}${where}${more}`;
 }

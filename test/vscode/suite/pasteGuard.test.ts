@@ -29,7 +29,8 @@ describe('paste guard', () => {
     assert.equal(w.range.start.line, 2);
     assert.equal(w.range.end.line, 6);
     assert.ok(w.findings.some((f) => f.ruleId === 'bash-model-output-exec'));
-    assert.match(w.message, /^Inserted code: .*eval.*, line 5/);
+    assert.match(w.message, /^Inserted code: .*eval.*line 5/);
+    assert.equal(w.message.match(/line 5/g)?.length, 1, `the line is named once: ${w.message}`);
   });
 
   it('stays silent for typing, undo and redo, and below the thresholds', async () => {
