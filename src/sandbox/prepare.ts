@@ -39,6 +39,8 @@ export interface Prepared {
   ignore: Set<string>;
   /** Paths inside the sandbox that are model shims. */
   shimPaths: Set<string>;
+  /** Whether an exec'd path (as the snippet typed it, maybe relative) is a model shim. */
+  isShim(execPath: string): boolean;
   stubbedCommands: string[];
   notes: string[];
   env: { home: string; pathPrefix: string; electron: boolean; nodeOptions: string };
@@ -232,6 +234,8 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
     seed,
     ignore,
     shimPaths,
+    isShim: (p: string) =>
+      shimPaths.has(p) || p.startsWith(`${SHIM_BIN}/`) || (!p.startsWith('/') && plants.includes(path.posix.normalize(p))),
     stubbedCommands: [...bare, ...plants.map((p) => `./${p}`), ...shimBinds].sort(),
     notes,
     env: { home, pathPrefix: SHIM_BIN, electron: node.electron, nodeOptions: supportsWasmFlag(node.path) ? '--disable-wasm-trap-handler' : '' },

@@ -62,14 +62,14 @@ export function buildProcesses(raw: RawRun, prepared: Prepared): { processes: Re
   const shown = new Map<number, ReportProcess>();
   let leftovers = 0;
   for (const p of all) {
-    const ex = p.execs.find((e) => prepared.shimPaths.has(e.path) || e.path.startsWith('/run/fang/bin/')) ?? lastExec(p);
+    const ex = p.execs.find((e) => prepared.isShim(e.path)) ?? lastExec(p);
     if (!ex) continue;
     if (p.exitCode === null && p.signal === null) leftovers++;
     if (shown.size >= MAX_PROCESSES) continue;
     // The nearest ancestor that exec'd is the parent a reader expects (forks are Bash internals).
     let parent = p.parent;
     while (parent !== null && !shown.has(parent)) parent = raw.strace.processes.get(parent)?.parent ?? null;
-    const model = prepared.shimPaths.has(ex.path) || ex.path.startsWith('/run/fang/bin/');
+    const model = prepared.isShim(ex.path);
     shown.set(p.pid, {
       pid: p.pid,
       ppid: parent,

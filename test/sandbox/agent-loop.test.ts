@@ -1,0 +1,74 @@
+/**
+ * The classic agent loop from the Bash issue, dry-run with the default answers and with a
+ * response script: the list call, one code call per listed idea, one eval per code answer,
+ * and the recursion in the verdict.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadResponsesFile, parseReport } from '../../src/sandbox';
+import { FIXTURES, dryRun, fixture, requireSandbox, tempWorkspace } from './helpers';
+
+describe('dry-run of the agent loop (real bubblewrap)', function () {
+  this.timeout(60_000);
+  let ws: string;
+  before(requireSandbox);
+  beforeEach(() => {
+    ws = tempWorkspace({ 'README.md': '# paperclips\n' });
+  });
+  afterEach(() => fs.rmSync(ws, { recursive: true, force: true }));
+
+  it('shows the list call, one code call per idea, one eval per answer and the loop', async () => {
+    const { report } = await dryRun({ code: fixture('agent-loop.sh'), language: 'bash', workspaceDir: ws });
+    parseReport(JSON.parse(JSON.stringify(report)));
+    const [list, ...code] = report.modelCalls;
+    assert.ok(list, 'no model call at all');
+    assert.equal(list.command, './query-model');
+    assert.equal(list.line, 5);
+    assert.match(list.prompt, /On separate lines, list ideas to try\./);
+    assert.equal(list.answerSource, 'default-list');
+    const ideas = list.answer.split('\n').filter(Boolean);
+    assert.equal(ideas.length, 3);
+    assert.equal(code.length, ideas.length, 'one code call per listed idea');
+    code.forEach((c, i) => {
+      assert.equal(c.line, 7);
+      assert.ok(c.prompt.endsWith(`What code implements this suggestion?: ${ideas[i]}`), c.prompt);
+      assert.equal(c.answerSource, 'default-code');
+    });
+    assert.deepEqual(
+      report.executedModelOutput.map((e) => [e.callId, e.sink, e.line]),
+      code.map((c) => [c.id, 'eval', 7]),
+      'one eval per code answer, at line 7',
+    );
+    assert.deepEqual(report.stdout.trim().split('\n'), code.map((c) => `fang-ran-${c.id}`));
+    const loop = report.recursion.find((r) => r.kind === 'agent-loop');
+    assert.ok(loop, 'the recursion is named');
+    assert.equal(loop.line, 7);
+    assert.match(report.verdict, /4 model calls, 3 of them produced code that was executed/);
+    assert.match(report.verdict, /agent loop/);
+    const shims = report.processes.filter((p) => p.model);
+    assert.deepEqual(shims.map((p) => p.line), [5, 7, 7, 7]);
+    assert.deepEqual(report.fileChanges, []);
+  });
+
+  it('answers from a response script: each answer in turn, and its effects', async () => {
+    const responses = loadResponsesFile(path.join(FIXTURES, 'responses-agent.yaml'));
+    const { report } = await dryRun({ code: fixture('agent-loop.sh'), language: 'bash', workspaceDir: ws, responses });
+    assert.deepEqual(report.modelCalls.map((c) => c.answerSource), ['responses[0]', 'responses[1]', 'responses[1]']);
+    assert.deepEqual(report.modelCalls.slice(1).map((c) => c.answer), ['echo one > made-by-model.txt', 'echo two']);
+    assert.equal(report.executedModelOutput.length, 2);
+    assert.equal(report.stdout, 'two\n');
+    assert.deepEqual(report.fileChanges.map((f) => `${f.kind} ${f.path}`), ['created made-by-model.txt']);
+    assert.ok(!fs.existsSync(path.join(ws, 'made-by-model.txt')), 'the real workspace was written');
+  });
+
+  it('catches model calls over HTTP from TypeScript and the command it runs', async () => {
+    const { report } = await dryRun({ code: fixture('agent-fetch.ts'), language: 'ts', workspaceDir: ws });
+    assert.equal(report.modelCalls.length, 1, report.stderr);
+    const call = report.modelCalls[0]!;
+    assert.equal(call.url, 'http://api.openai.com/v1/chat/completions');
+    assert.equal(call.prompt, 'Give me a shell command that shows the disk usage.');
+    assert.deepEqual(report.executedModelOutput.map((e) => e.sink), ['sh -c']);
+    assert.match(report.stdout, new RegExp(`fang-ran-${call.id}`));
+  });
+});

@@ -1,0 +1,106 @@
+/** The parsers that read what comes out of the sandbox, on real strace and xtrace text. */
+import * as assert from 'node:assert/strict';
+import { StraceParser, decodeCString } from '../../src/sandbox/strace-parser';
+import { XtraceParser, xtraceWords } from '../../src/sandbox/xtrace-parser';
+import { JsonLineReader, stubEventSchema, type StubEvent } from '../../src/sandbox/trace-events';
+import { diffWorkspace, parseManifest } from '../../src/sandbox/workspace';
+
+describe('strace parser', () => {
+  it('builds the process tree from execs, clones, resumed calls and exits', () => {
+    const p = new StraceParser();
+    p.push(
+      [
+        '21    execve("/bin/bash", ["bash", "/run/fang/snippet.sh"], 0x55 /* 20 vars */) = 0',
+        '21    clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 22',
+        '22    execve("./query-model", ["./query-model", "line one\\nsay \\"hi\\" \\303\\251"], 0x55 /* 20 vars */ <unfinished ...>',
+        '22    <... execve resumed>)             = 0',
+        '22    clone3({flags=CLONE_VM|CLONE_THREAD|CLONE_SIGHAND, exit_signal=0} => {parent_tid=[24]}, 88) = 24',
+        '22    execve("/usr/bin/nope", ["nope"], 0x55 /* 1 vars */) = -1 ENOENT (No such file or directory)',
+        '24    +++ exited with 0 +++',
+        '22    +++ exited with 3 +++',
+        '21    +++ killed by SIGKILL +++',
+      ].join('\n') + '\n',
+    );
+    assert.equal(p.rootPid, 21);
+    const child = p.processes.get(22)!;
+    assert.equal(child.parent, 21);
+    assert.deepEqual(child.execs, [{ path: './query-model', argv: ['./query-model', 'line one\nsay "hi" é'] }]);
+    assert.equal(child.exitCode, 3);
+    assert.equal(p.processes.get(24)!.thread, true);
+    assert.equal(p.processes.get(21)!.signal, 'SIGKILL');
+  });
+
+  it('names refused writes, reads, signals, forks and network attempts', () => {
+    const p = new StraceParser();
+    p.push(
+      [
+        '5 openat(AT_FDCWD, "/etc/x", O_WRONLY|O_CREAT|O_TRUNC, 0666) = -1 EROFS (Read-only file system)',
+        '5 openat(AT_FDCWD, "/root/.ssh/id_rsa", O_RDONLY) = -1 ENOENT (No such file or directory)',
+        '5 openat(AT_FDCWD, "/usr/lib/missing.so", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)',
+        '5 kill(4242, SIGTERM)                   = -1 ESRCH (No such process)',
+        '5 clone(child_stack=NULL, flags=SIGCHLD) = -1 EAGAIN (Resource temporarily unavailable)',
+        '5 connect(3, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("192.0.2.1")}, 16) = -1 ENETUNREACH (Network is unreachable)',
+        '5 sendmsg(9, {msg_name={sa_family=AF_INET6, sin6_port=htons(53), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:db8::1", &sin6_addr), sin6_scope_id=0}, msg_namelen=28}, 0) = -1 ENETUNREACH (Network is unreachable)',
+        '5 ioctl(0, TIOCSTI, "x")                = -1 ENOTTY (Inappropriate ioctl for device)',
+      ].join('\n') + '\n',
+    );
+    assert.deepEqual(
+      p.blocked.map((b) => `${b.kind} ${b.target} ${b.errno}`),
+      ['write /etc/x EROFS', 'read /root/.ssh/id_rsa ENOENT', 'signal pid 4242 (SIGTERM) ESRCH', 'process new process EAGAIN', 'tty fd 0 ENOTTY'],
+    );
+    assert.equal(p.forkFailures, 1);
+    assert.deepEqual(p.connects.map((c) => `${c.syscall} ${c.address}:${c.port} ${c.result}`), ['connect 192.0.2.1:443 ENETUNREACH', 'sendto 2001:db8::1:53 ENETUNREACH']);
+  });
+
+  it('decodes C escapes byte by byte', () => {
+    assert.equal(decodeCString('a\\tb\\x41\\101\\\\'), 'a\tbAA\\');
+  });
+});
+
+describe('xtrace parser', () => {
+  it('splits records on RS, keeps multi-line commands, and reads nesting depth', () => {
+    const x = new XtraceParser();
+    const stream = "\x1e7 3 /run/fang/snippet.sh\x1fA=1\n\x1e\x1e9 5 /run/fang/snippet.sh\x1fecho 'a\nb'\n\x1e7 7 /run/fang/snippet.sh\x1feval 'printf '\\''fang-ran-%s\\n'\\'' 2'\n";
+    // Feed in small chunks: records must survive any split.
+    for (let i = 0; i < stream.length; i += 5) x.push(stream.slice(i, i + 5));
+    x.end();
+    assert.deepEqual(
+      x.records.map((r) => [r.pid, r.line, r.depth, r.words]),
+      [
+        [7, 3, 1, ['A=1']],
+        [9, 5, 2, ['echo', 'a\nb']],
+        [7, 7, 1, ['eval', "printf 'fang-ran-%s\\n' 2"]],
+      ],
+    );
+  });
+
+  it('unquotes $\'...\' words', () => {
+    assert.deepEqual(xtraceWords("printf $'a\\tb' 'c d'"), ['printf', 'a\tb', 'c d']);
+  });
+});
+
+describe('events from inside the sandbox', () => {
+  it('keeps valid lines and drops forged or broken ones', () => {
+    const got: StubEvent[] = [];
+    const r = new JsonLineReader(stubEventSchema, (e) => got.push(e));
+    r.push('{"t":"dns","host":"a.example","qtype":1,"at":1}\n{"t":"dns","host":5}\nnot json\n{"t":"tls","host":"b.ex');
+    r.push('ample","port":443,"at":2}\n');
+    r.end();
+    assert.deepEqual(got.map((e) => e.t), ['dns', 'tls']);
+    assert.equal(r.rejected, 2);
+  });
+});
+
+describe('workspace diff', () => {
+  it('finds created, modified and deleted files and ignores Fang\'s own', () => {
+    const before = new Map([
+      ['a.txt', { type: 'file' as const, size: 2, mtime: 100 }],
+      ['gone.txt', { type: 'file' as const, size: 2, mtime: 100 }],
+      ['same.txt', { type: 'file' as const, size: 2, mtime: 100 }],
+    ]);
+    // The workspace is a mount point inside the home: its folder there is Fang's, not a change.
+    const manifest = ['/h/w\tf\t3\t200.5\ta.txt', '/h/w\tf\t2\t100.0000000000\tsame.txt', '/h/w\tf\t1\t300\tnew.txt', '/h/w\tl\t10\t300\tquery-model', '/h\tf\t5\t300\t.bashrc', '/h\td\t0\t1\tw'].join('\0') + '\0';
+    const changes = diffWorkspace({ before, after: parseManifest(manifest), workspace: '/h/w', home: '/h', ignore: new Set(['/h/w/query-model']) });
+    assert.deepEqual(changes.map((c) => `${c.area} ${c.kind} ${c.path}`), ['home created /h/.bashrc', 'workspace modified a.txt', 'workspace deleted gone.txt', 'workspace created new.txt']);
+  });
+});
