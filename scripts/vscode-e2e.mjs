@@ -54,6 +54,17 @@ async function main(page, port, workspace) {
     if (!/agent loop/.test(text)) throw new Error(`the agent-loop message is missing:\n${text}`);
   });
   await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-problems.png') });
+  await check("the rule id in the Problems panel opens the rule's page shipped in the extension", async () => {
+    await page.locator('.markers-panel .monaco-list-row a', { hasText: 'bash-agent-loop' }).first().click();
+    // the extension swaps the raw Markdown for its rendered preview
+    await page.locator('.tab.active', { hasText: 'Preview bash-agent-loop.md' }).waitFor({ timeout: TIMEOUT });
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const heading = frame.locator('h1', { hasText: 'bash-agent-loop' });
+    await heading.waitFor({ timeout: TIMEOUT });
+    await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-rule-page.png') });
+    await page.locator('.tab', { hasText: 'agent-loop.sh' }).first().click();
+    await page.locator('.tab.active', { hasText: 'agent-loop.sh' }).waitFor({ timeout: TIMEOUT });
+  });
   await check('hovering the loop head explains the risk', async () => {
     // put the cursor on the loop head (line 7) and ask for the hover with the keyboard
     await page.locator('.monaco-editor .view-lines').first().click();

@@ -33,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): FangApi {
   const pasteGuard = new PasteGuard(diagnostics, configs, log);
   const statusBar = new StatusBar(diagnostics);
   context.subscriptions.push(client, configs, diagnostics, pasteGuard, statusBar);
+  context.subscriptions.push(docs.previewWhenOpened());
   registerCommands(context, { log, docs, rules });
   registerHover(context, diagnostics, rules, docs);
   const codeActions = registerCodeActions(context, diagnostics);
