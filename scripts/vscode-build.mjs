@@ -31,18 +31,12 @@ export function copyWasm(outDir = path.join(root, 'dist')) {
   }
 }
 
-/**
- * web-tree-sitter's ESM build reads `import.meta.url`, which is empty in a CommonJS bundle; give
- * it the bundle's own file URL.
- */
-export const importMetaUrlShim = {
-  define: { 'import.meta.url': '__fangImportMetaUrl' },
-  banner: { js: 'const __fangImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-};
+/** esbuild would pick web-tree-sitter's ESM build (it reads `import.meta`); use its CommonJS build. */
+export const treeSitterAlias = { 'web-tree-sitter': path.join(root, 'node_modules', 'web-tree-sitter', 'web-tree-sitter.cjs') };
 
 export async function buildExtension({ minify = false } = {}) {
   await esbuild.build({
-    ...importMetaUrlShim,
+    alias: treeSitterAlias,
     absWorkingDir: root,
     entryPoints: extensionEntryPoints,
     outdir: 'dist',

@@ -153,5 +153,6 @@ for (const c of checks) {
 }
 const nFailed = checks.filter((c) => !c.ok).length + (failed && checks.every((c) => c.ok) ? 1 : 0);
 process.stdout.write(`screenshots in ${path.relative(root, artifacts)}/; total ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+process.stdout.write(`\n  ${checks.filter((c) => c.ok).length} passing\n  ${nFailed} failing\n`);
 process.stdout.write(`e2e: ${checks.filter((c) => c.ok).length} passed, ${nFailed} failed\n`);
 process.exit(nFailed ? 1 : 0);

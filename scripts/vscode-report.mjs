@@ -7,5 +7,9 @@ export function report(suite, r) {
     if (t.error) process.stdout.write(`      ${t.error.split('\n').slice(0, 12).join('\n      ')}\n`);
   }
   for (const [k, v] of Object.entries(r.metrics ?? {})) process.stdout.write(`  measured: ${k} = ${v}\n`);
-  process.stdout.write(`  ${r.passed} passing, ${r.failed} failing, ${r.pending} pending; mocha ${(r.durationMs / 1000).toFixed(1)} s, with VS Code start ${r.wallMs !== undefined ? (r.wallMs / 1000).toFixed(1) : "?"} s\n`);
+  // mocha's own summary shape, so scripts/test-all.mjs can add the counts up
+  const wall = r.wallMs !== undefined ? `, ${(r.wallMs / 1000).toFixed(1)} s with VS Code start` : '';
+  process.stdout.write(`\n  ${r.passed} passing (${(r.durationMs / 1000).toFixed(1)} s in mocha${wall})\n`);
+  if (r.pending) process.stdout.write(`  ${r.pending} pending\n`);
+  process.stdout.write(`  ${r.failed} failing\n`);
 }
