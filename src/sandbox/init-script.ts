@@ -23,6 +23,8 @@ export interface InitPlan {
   plantSnippet: string | null;
   /** Workspace-relative paths where a model shim is planted (`./query-model`). */
   plants: string[];
+  /** Whether the seed copy has any files (an empty one is not copied). */
+  seed: boolean;
   nproc: number;
   addressSpace: number;
   strace: boolean;
@@ -47,6 +49,7 @@ export function planScript(p: InitPlan): string {
     `FANG_SNIPPET=${shq(p.snippet)}`,
     `FANG_PLANT_SNIPPET=${shq(p.plantSnippet ?? '')}`,
     `FANG_PLANTS=(${p.plants.map(shq).join(' ')})`,
+    `FANG_SEED=${p.seed ? 1 : 0}`,
     `FANG_NPROC=${p.nproc}`,
     `FANG_AS=${p.addressSpace}`,
     `FANG_STRACE=${p.strace ? 1 : 0}`,
@@ -71,11 +74,13 @@ set -u
 # own job notices ("Killed") are not the snippet's output.
 exec {snippet_err}>&2 2>/dev/null
 ev() { printf '%s\n' "$1" >&6; }
-jstr() { local s=@{1//\\/\\\\}; s=@{s//\"/\\\"}; s=@{s//$'\n'/\\n}; s=@{s//$'\t'/\\t}; printf '"%s"' "$s"; }
+# JSON string of $1 in $REPLY, without a subshell.
+jstr() { local s=@{1//\\/\\\\}; s=@{s//\"/\\\"}; s=@{s//$'\n'/\\n}; s=@{s//$'\t'/\\t}; printf -v REPLY '"%s"' "$s"; }
 
 # The workspace copy: the host's copy is read-only at /run/fang/seed; this one is a tmpfs.
-if ! err=$(cp -R --preserve=mode,timestamps,links --no-dereference /run/fang/seed/. "$FANG_WS"/ 2>&1); then
-  ev "{\"t\":\"note\",\"message\":$(jstr "copying the workspace: $err")}"
+if [ "$FANG_SEED" = 1 ] && ! err=$(cp -R --preserve=mode,timestamps,links --no-dereference /run/fang/seed/. "$FANG_WS"/ 2>&1); then
+  jstr "copying the workspace: $err"
+  ev "{\"t\":\"note\",\"message\":$REPLY}"
 fi
 for rel in "@{FANG_PLANTS[@]}"; do
   mkdir -p "$FANG_WS/$(dirname "$rel")" && ln -sfn /run/fang/bin/.shim "$FANG_WS/$rel"
@@ -124,16 +129,16 @@ fang_stop() {
 # The host asks for the end of the run (time or output limit, settled background jobs).
 trap 'fang_stop' USR1
 
-# setpriv drops every capability, prlimit sets the limits, strace traces; each execs the next,
-# so $! below is the tracer's pid.
+# setpriv drops every capability and strace traces; each execs the next, so $! below is the
+# tracer's pid.
 cmd=()
 [ "$FANG_DROP_CAPS" = 1 ] && cmd=(setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs --)
-cmd+=(prlimit --nproc="$FANG_NPROC" --as="$FANG_AS" --core=0 --)
 [ "$FANG_STRACE" = 1 ] && cmd+=(strace -f -q --seccomp-bpf -s 4096 -e signal=none -e trace="$FANG_SYSCALLS" -o '|exec cat >&4' --)
 cmd+=(/bin/bash /run/fang/exec.sh)
 
 ev '{"t":"started"}'
-"@{cmd[@]}" </dev/null 2>&$snippet_err 3>&- 6>&- 8>&- {stub_out}<&- {snippet_err}>&- &
+# The limits are set in the subshell that becomes the tracer (ulimit: no extra exec).
+(ulimit -u "$FANG_NPROC" -v $((FANG_AS / 1024)) -c 0 && exec "@{cmd[@]}") </dev/null 2>&$snippet_err 3>&- 6>&- 8>&- {stub_out}<&- {snippet_err}>&- &
 tracer=$!
 while :; do
   wait "$tracer"
@@ -145,11 +150,13 @@ ev "{\"t\":\"exit\",\"code\":$rc}"
 tracer=
 fang_stop
 
-for m in "$FANG_WS" "$FANG_HOME" /tmp; do
-  if read -r blocks free bsize < <(stat -f -c '%b %a %S' "$m" 2>/dev/null); then
-    ev "{\"t\":\"disk\",\"mount\":$(jstr "$m"),\"blocks\":$blocks,\"free\":$free,\"blockSize\":$bsize}"
-  fi
-done
+mounts=("$FANG_WS" "$FANG_HOME" /tmp)
+i=0
+while read -r blocks free bsize; do
+  jstr "@{mounts[i]}"
+  ev "{\"t\":\"disk\",\"mount\":$REPLY,\"blocks\":$blocks,\"free\":$free,\"blockSize\":$bsize}"
+  i=$((i + 1))
+done < <(stat -f -c '%b %a %S' "@{mounts[@]}" 2>/dev/null)
 find "$FANG_WS" "$FANG_HOME" /tmp -mindepth 1 -xdev -printf '%H\t%y\t%s\t%T@\t%P\0' >&8 2>/dev/null
 exit 0
 `;

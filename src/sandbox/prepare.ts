@@ -98,8 +98,22 @@ async function snippetFile(code: string, language: SnippetLanguage): Promise<{ n
   }
 }
 
+/** Where run folders go: memory (/dev/shm) when there is one, since a disk folder costs
+ *  tens of milliseconds to fill and remove on a slow disk. FANG_RUN_DIR overrides. */
+function runBase(): string {
+  const wanted = process.env.FANG_RUN_DIR;
+  if (wanted) return wanted;
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK | fs.constants.X_OK);
+    if (fs.statSync('/dev/shm').isDirectory()) return '/dev/shm';
+  } catch {
+    /* no shared memory folder */
+  }
+  return os.tmpdir();
+}
+
 export async function prepareRun(o: PrepareOptions): Promise<Prepared> {
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fang-dryrun-'));
+  const runDir = fs.mkdtempSync(path.join(runBase(), 'fang-dryrun-'));
   const cleanup = (): void => fs.rmSync(runDir, { recursive: true, force: true });
   try {
     return await layOut(o, runDir, cleanup);
@@ -203,6 +217,7 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
     snippet: `/run/fang/${sn.name}`,
     plantSnippet,
     plants,
+    seed: seed.files > 0,
     nproc: o.limits.processes,
     addressSpace: o.limits.memoryBytes,
     strace: o.strace,
