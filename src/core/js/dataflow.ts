@@ -14,6 +14,8 @@ import { refCall, requireOrImport, type CallHost } from './calls';
 import type { CallSite, JsEffect, JsEffectKind, JsFanout, JsFlowResult, JsLeave, JsSpawn } from './results';
 
 const MAX_FUNCTION_EVALS = 600;
+/** Words without which a function can neither start a process nor read the program's own path. */
+const SPAWN_TOKENS = /\b(spawn|spawnSync|exec|execSync|execFile|execFileSync|fork|execa\w*|Worker|cluster|__filename|argv|require|setInterval|llm|sgpt|ollama|claude|gemini)\b|import\.meta|\$`|child_process/;
 const VALIDATORS = new Set(['zod', 'valibot', 'yup', 'joi', 'ajv', '@sinclair/typebox', 'superstruct', 'arktype']);
 const MUTATORS = /^(push|unshift|splice|set|add|append|concat|assign|write|appendChild)$/;
 const ITERATING = /^(map|flatMap|forEach|filter|find|reduce|some|every|then|catch|finally|on|once|addListener|subscribe)$/;
@@ -39,6 +41,8 @@ export class JsFlow implements CallHost {
   private readonly stack: number[] = [];
   private readonly frames: Frame[] = [];
   private readonly origins = new Map<string, Origin>();
+  private readonly seenFns: { node: Node; env: Env }[] = [];
+  private readonly seenIds = new Set<number>();
   private weak = 0;
   private evals = 0;
   /** Set once anything is tainted: loops then run a second time to carry values around. */
@@ -48,13 +52,17 @@ export class JsFlow implements CallHost {
     private readonly program: Node,
     readonly extraSdk: readonly string[],
     readonly extraCli: readonly string[],
+    /** The file names no model SDK or endpoint: only processes and the program's own path matter. */
+    private readonly spawnOnly = false,
   ) {}
 
   run(): JsFlowResult {
     this.block(named(this.program), this.root);
-    const fns = this.program.descendantsOfType(FUNCTION_TYPES);
-    for (const f of fns) {
-      if (!f || this.evaluated.has(f.id)) continue;
+    // Functions met on the way but never called still hold calls worth reporting; evaluating
+    // one can meet more, so the list grows while it is walked.
+    for (let i = 0; i < this.seenFns.length; i++) {
+      const { node: f, env } = this.seenFns[i]!;
+      if (this.evaluated.has(f.id)) continue;
       const cls = f.type === 'method_definition' ? f.parent?.parent : undefined;
       let self: Val | undefined;
       if (cls && /class/.test(cls.type)) {
@@ -62,7 +70,7 @@ export class JsFlow implements CallHost {
         if (!this.classFields.has(cls.id)) this.initClass(cls, self, [], [], cls);
         if (this.evaluated.has(f.id)) continue;
       }
-      this.callFunction({ node: f, env: this.root, self }, [], [], f);
+      this.callFunction({ node: f, env, self }, [], [], f);
     }
     const byPos = <T extends { node: Node }>(xs: Iterable<T>) => [...xs].sort((a, b) => a.node.startIndex - b.node.startIndex);
     return {
@@ -72,6 +80,18 @@ export class JsFlow implements CallHost {
       leaves: byPos(this.leaves.values()),
       fanouts: byPos(this.fanouts.values()),
     };
+  }
+
+  private noteFn(node: Node, env: Env): void {
+    if (!this.seenIds.has(node.id)) {
+      this.seenIds.add(node.id);
+      this.seenFns.push({ node, env });
+    }
+  }
+
+  private noteClass(node: Node, env: Env): void {
+    const body = node.childForFieldName('body');
+    for (const m of body ? named(body) : []) if (m.type === 'method_definition') this.noteFn(m, env);
   }
 
   // ---- CallHost -------------------------------------------------------------------
@@ -133,6 +153,7 @@ export class JsFlow implements CallHost {
       if (d.type === 'function_declaration' || d.type === 'generator_function_declaration') {
         const name = d.childForFieldName('name')?.text;
         if (name) env.vars.set(name, { t: CLEAN, fn: { node: d, env } });
+        this.noteFn(d, env);
       }
     }
     for (const s of stmts) this.stmt(s, env);
@@ -171,6 +192,7 @@ export class JsFlow implements CallHost {
       case 'abstract_class_declaration': {
         const name = node.childForFieldName('name')?.text;
         if (name) env.vars.set(name, { t: CLEAN, cls: node });
+        this.noteClass(node, env);
         return;
       }
       case 'return_statement': {
@@ -505,9 +527,11 @@ export class JsFlow implements CallHost {
       case 'function_expression':
       case 'function':
       case 'generator_function':
+        this.noteFn(node, env);
         return { t: CLEAN, fn: { node, env } };
       case 'class':
       case 'class_expression':
+        this.noteClass(node, env);
         return { t: CLEAN, cls: node };
       case 'object':
         return this.object(node, env);
@@ -579,6 +603,7 @@ export class JsFlow implements CallHost {
       else if (c.type === 'method_definition') {
         const k = c.childForFieldName('name')?.text;
         if (k) props.set(k, { t: CLEAN, fn: { node: c, env } });
+        this.noteFn(c, env);
       } else if (c.type === 'spread_element') {
         const inner = named(c)[0];
         const v = inner ? this.expr(inner, env) : NOTHING;
@@ -801,6 +826,11 @@ export class JsFlow implements CallHost {
     const cached = this.memo.get(key);
     if (cached) return returned(cached);
     if (this.stack.includes(node.id) || this.evals >= MAX_FUNCTION_EVALS) return { t: union(...args.map((a) => deepTaint(a))) };
+    if (this.spawnOnly && args.every((a) => a.t.length === 0 && !a.elems && !a.props) && !SPAWN_TOKENS.test(node.text)) {
+      // Nothing here can start a process or read the program's path, and nothing tainted comes in.
+      this.evaluated.add(node.id);
+      return NOTHING;
+    }
     this.evals++;
     this.evaluated.add(node.id);
     this.stack.push(node.id);

@@ -1,7 +1,7 @@
 /** Facts about one JavaScript/TypeScript file, computed once and shared by the js-* rules. */
 import type { Node, Tree } from 'web-tree-sitter';
 import { wouldBeCategory } from '../rules/analysis-incomplete';
-import { MODEL_API_HOSTS, MODEL_BASE_URL_VARS, MODEL_CLIS, MODEL_SDK_PACKAGES } from '../catalog';
+import { MODEL_API_HOSTS, MODEL_BASE_URL_VARS, MODEL_SDK_PACKAGES } from '../catalog';
 import type { RawFinding, ReportsIncomplete } from '../rule';
 import { JsFlow } from './dataflow';
 import type { JsFlowResult } from './results';
@@ -10,14 +10,13 @@ const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 /** Could this text call a model at all? An SDK import, an endpoint, a model CLI in a string. */
 const MODEL_HINT = new RegExp(
   [
-    `['"\`](${MODEL_SDK_PACKAGES.map(esc).join('|')}|@langchain/[\\w-]+|langchain/[\\w/-]+|@ai-sdk/[\\w-]+|@anthropic-ai/[\\w-]+)['"\`]`,
+    `(from\\s*|require\\(\\s*|import\\(\\s*)['"\`](${MODEL_SDK_PACKAGES.map(esc).join('|')}|@langchain/[\\w-]+|langchain/[\\w/-]+|@ai-sdk/[\\w-]+|@anthropic-ai/[\\w-]+)['"\`]`,
     MODEL_API_HOSTS.map(esc).join('|'),
     'v1/(chat/)?completions|v1/messages|v1/responses|chat/completions|11434|generateContent',
     MODEL_BASE_URL_VARS.join('|'),
-    `['"\`\\s](${MODEL_CLIS.map((c) => esc(c.name)).join('|')})[\\s'"\`]`,
   ].join('|'),
 );
-/** Does it start processes or name its own path? (self-spawn and unbounded spawning need no model) */
+/** Does it start processes? (model CLIs, self-spawn and unbounded spawning need one of these) */
 const SPAWN_HINT = /child_process|['"]execa['"]|['"]zx(\/globals)?['"]|worker_threads|['"](node:)?cluster['"]|\bnew Worker\b/;
 
 export class JsFacts implements ReportsIncomplete {
@@ -32,19 +31,21 @@ export class JsFacts implements ReportsIncomplete {
 
   /** Whether the dataflow runs at all (cheap text test first). */
   get relevant(): boolean {
+    return this.mode !== 'none';
+  }
+
+  /** full: the text could call a model; spawn: it only starts processes; none: nothing to follow. */
+  get mode(): 'full' | 'spawn' | 'none' {
     const t = this.text;
-    return (
-      MODEL_HINT.test(t) ||
-      SPAWN_HINT.test(t) ||
-      this.extraSdk.some((s) => t.includes(s)) ||
-      this.extraCli.some((c) => t.includes(c.trim().split(/\s+/)[0]!))
-    );
+    if (MODEL_HINT.test(t) || this.extraSdk.some((s) => t.includes(s)) || this.extraCli.some((c) => t.includes(c.trim().split(/\s+/)[0]!))) return 'full';
+    return SPAWN_HINT.test(t) ? 'spawn' : 'none';
   }
 
   get flow(): JsFlowResult {
     if (!this.result) {
-      this.result = this.relevant
-        ? new JsFlow(this.tree.rootNode, this.extraSdk, this.extraCli).run()
+      const mode = this.mode;
+      this.result = mode !== 'none'
+        ? new JsFlow(this.tree.rootNode, this.extraSdk, this.extraCli, mode === 'spawn').run()
         : { modelCalls: [], effects: [], spawns: [], leaves: [], fanouts: [] };
     }
     return this.result;
