@@ -32,6 +32,8 @@ export class AnalysisClient {
     private readonly workerPath: string,
     private readonly wasmDir: string,
     private readonly onLog: (message: string) => void,
+    /** Called once when the worker has failed too often and analysis stops. */
+    private readonly onFatal: (message: string) => void = () => undefined,
   ) {}
 
   /** Metadata of every rule the analyzer knows; starts the worker if needed. */
@@ -102,7 +104,9 @@ export class AnalysisClient {
     this.onLog(`analysis worker failed: ${e.message}`);
     if (this.restarts > MAX_RESTARTS) {
       this.disposed = true;
-      this.onLog(`the analysis worker failed ${this.restarts} times; analysis is off until the window reloads`);
+      const msg = `the analysis worker failed ${this.restarts} times; analysis is off until the window reloads`;
+      this.onLog(msg);
+      this.onFatal(msg);
     }
   }
 

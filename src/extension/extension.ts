@@ -25,7 +25,14 @@ export interface FangApi {
 export function activate(context: vscode.ExtensionContext): FangApi {
   const log = createLog(context);
   const dist = path.join(context.extensionPath, 'dist');
-  const client = new AnalysisClient(path.join(dist, 'worker.js'), path.join(dist, 'wasm'), (m) => log.info(m));
+  const showFailure = (message: string) =>
+    void vscode.window.showErrorMessage(`Fang: ${message}`, 'Show Output').then((pick) => {
+      if (pick) log.show(true);
+    });
+  const client = new AnalysisClient(path.join(dist, 'worker.js'), path.join(dist, 'wasm'), (m) => log.info(m), (m) => {
+    log.error(m);
+    showFailure(m);
+  });
   const docs = new RuleDocs(context.extensionUri);
   const rules = () => client.rules();
   const configs = new ConfigService(log);
@@ -39,9 +46,7 @@ export function activate(context: vscode.ExtensionContext): FangApi {
   const codeActions = registerCodeActions(context, diagnostics);
   rules().catch((e: unknown) => {
     log.error(`the analyzer could not start: ${e instanceof Error ? e.message : String(e)}`);
-    void vscode.window.showErrorMessage('Fang: the analyzer could not start, so nothing is checked.', 'Show Output').then((pick) => {
-      if (pick) log.show(true);
-    });
+    showFailure('the analyzer could not start, so nothing is checked.');
   });
   log.info(`Fang ${String(context.extension.packageJSON.version)} active (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
   return { diagnostics, pasteGuard, configs, statusBar, rules, codeActions };
