@@ -180,7 +180,11 @@ export function collect(
       s.on('data', onText);
     };
     text(3, (s) => stubReader.push(s));
-    text(4, (s) => strace.push(s));
+    text(4, (s) => {
+      strace.push(s);
+      // A refused fork is the process limit at work; like every limit, it ends the run.
+      if (strace.forkFailures > 0 && !limitsHit.has('processes')) hit('processes');
+    });
     if (process.env.FANG_DEBUG_STRACE) text(4, (s) => require('node:fs').appendFileSync(process.env.FANG_DEBUG_STRACE!, s));
     text(5, (s) => xtrace.push(s));
     text(6, (s) => initReader.push(s));

@@ -71,4 +71,24 @@ describe('dry-run of the agent loop (real bubblewrap)', function () {
     assert.deepEqual(report.executedModelOutput.map((e) => e.sink), ['sh -c']);
     assert.match(report.stdout, new RegExp(`fang-ran-${call.id}`));
   });
+
+  it('lets a snippet use the workspace\'s node_modules, read-only', async () => {
+    fs.chmodSync(ws, 0o755);
+    fs.mkdirSync(path.join(ws, 'node_modules', 'fake-sdk'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'node_modules', 'fake-sdk', 'index.js'), "module.exports = { hello: () => 'hello from fake-sdk' };\n");
+    const code = "const sdk = require('fake-sdk');\nconsole.log(sdk.hello());\ntry { require('fs').writeFileSync('node_modules/fake-sdk/index.js', 'x'); } catch (e) { console.log('write:', e.code); }\n";
+    const { report } = await dryRun({ code, language: 'js', workspaceDir: ws });
+    assert.equal(report.stdout, 'hello from fake-sdk\nwrite: EROFS\n', report.stderr);
+    assert.match(fs.readFileSync(path.join(ws, 'node_modules', 'fake-sdk', 'index.js'), 'utf8'), /hello from fake-sdk/);
+  });
+
+  it('says so when node_modules sits where the sandbox uid cannot reach it', async function () {
+    if (process.getuid?.() !== 0) assert.fail('only a root caller runs the sandbox as another uid; run this suite as root (CI does)');
+    fs.chmodSync(ws, 0o700);
+    fs.mkdirSync(path.join(ws, 'node_modules', 'fake-sdk'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'node_modules', 'fake-sdk', 'index.js'), 'module.exports = {};\n');
+    const { report } = await dryRun({ code: "require('fake-sdk')", language: 'js', workspaceDir: ws });
+    assert.ok(report.notes.some((n) => /node_modules is not readable by the sandbox uid/.test(n)), report.notes.join('\n'));
+    assert.match(report.stderr, /Cannot find module 'fake-sdk'/);
+  });
 });
