@@ -630,6 +630,7 @@ export class JsFlow implements CallHost {
     }
     if (obj.ref) {
       const ref = obj.ref;
+      if (name === 'default' && ref.path.length === 0 && ref.pkg !== '<global>') return obj; // `require('x').default`
       const path = ref.pkg === '<global>' && ref.path.length === 1 && /^(globalThis|window|global|self)$/.test(ref.path[0]!) ? [name] : [...ref.path, name];
       if (ref.pkg === '<global>') {
         const full = path.join('.');
