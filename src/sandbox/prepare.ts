@@ -83,8 +83,9 @@ async function snippetFile(code: string, language: SnippetLanguage): Promise<{ n
   // TypeScript: strip the types with esbuild's transform (no bundling, nothing is executed here).
   let esbuild: typeof import('esbuild');
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    esbuild = require('esbuild') as typeof import('esbuild');
+    // Loaded at run time, never bundled: esbuild finds its native binary next to its own files.
+    const load: NodeRequire = require;
+    esbuild = load('esbuild') as typeof import('esbuild');
   } catch {
     throw new Error('dry-running TypeScript needs the esbuild package (npm install esbuild)');
   }
