@@ -133,7 +133,7 @@ trap 'fang_stop' USR1
 # tracer's pid.
 cmd=()
 [ "$FANG_DROP_CAPS" = 1 ] && cmd=(setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs --)
-[ "$FANG_STRACE" = 1 ] && cmd+=(strace -f -q --seccomp-bpf -s 4096 -e signal=none -e trace="$FANG_SYSCALLS" -o '|exec cat >&4' --)
+[ "$FANG_STRACE" = 1 ] && cmd+=(strace -f -q -ttt --seccomp-bpf -s 4096 -e signal=none -e trace="$FANG_SYSCALLS" -o '|exec cat >&4' --)
 cmd+=(/bin/bash /run/fang/exec.sh)
 
 ev '{"t":"started"}'
@@ -177,7 +177,7 @@ NODE_PATH="$FANG_WS/node_modules" exec -a node "$FANG_NODE" "$FANG_SNIPPET"
 `;
 
 /** Sourced by the snippet's Bash before its first line (BASH_ENV): the line-linking trace. */
-export const XTRACE_SH = script`PS4=$'\x1e@{BASHPID} @{LINENO} @{BASH_SOURCE[0]-}\x1f'
+export const XTRACE_SH = script`PS4=$'\x1e@{BASHPID} @{LINENO} @{EPOCHREALTIME} @{BASH_SOURCE[0]-}\x1f'
 BASH_XTRACEFD=5
 unset BASH_ENV
 set -x

@@ -202,7 +202,7 @@ export function buildReport(b: BuildInput): DryRunReport {
   const executed = executedOutput(raw, calls, processes, prepared.plan.snippet);
   const fileChanges = raw.manifest === null ? [] : diffWorkspace({ before: prepared.seed.entries, after: parseManifest(raw.manifest), workspace: prepared.layout.workspace, home: prepared.layout.home, ignore: prepared.ignore });
   const network: NetworkAttempt[] = networkAttempts(raw);
-  const blocked: BlockedAction[] = describeBlocked(raw, byPid, network, fileChanges, limits);
+  const blocked: BlockedAction[] = describeBlocked(raw, byPid, network, fileChanges, limits, prepared.plan.snippet);
   const recursion = recursionOf(calls, executed, processes, raw, prepared, limits);
   const root = raw.strace.rootPid === null ? undefined : raw.strace.processes.get(raw.strace.rootPid);
   const initExit = raw.init.find((e) => e.t === 'exit');

@@ -2,6 +2,7 @@
 import type { RawRun } from './collect';
 import type { Limits } from './limits';
 import type { BlockedAction, FileChange, NetworkAttempt, ReportProcess } from './report-schema';
+import type { XtraceRecord } from './xtrace-parser';
 
 /** Ports where the stub listens; attempts there are reported from the stub's own events. */
 const STUB_PORTS = new Set([53, 80, 443, 1234, 8080, 11434]);
@@ -59,7 +60,7 @@ function errnoText(errno: string): string {
   }
 }
 
-export function describeBlocked(raw: RawRun, byPid: Map<number, ReportProcess>, network: NetworkAttempt[], fileChanges: FileChange[], limits: Limits): BlockedAction[] {
+export function describeBlocked(raw: RawRun, byPid: Map<number, ReportProcess>, network: NetworkAttempt[], fileChanges: FileChange[], limits: Limits, snippet: string): BlockedAction[] {
   const out: BlockedAction[] = [];
   const seen = new Set<string>();
   const add = (b: BlockedAction): void => {
@@ -68,7 +69,14 @@ export function describeBlocked(raw: RawRun, byPid: Map<number, ReportProcess>, 
     seen.add(k);
     out.push(b);
   };
-  const lineOf = (pid: number): number | null => {
+  // The shell line running when the attempt happened: the pid's latest xtrace record before it
+  // (a failed redirection of a builtin has no process of its own), else its process's line.
+  const lineOf = (pid: number, time: number | null): number | null => {
+    if (time !== null) {
+      let best: XtraceRecord | undefined;
+      for (const r of raw.xtrace.records) if (r.pid === pid && r.time !== null && r.time <= time && (!best || r.time >= best.time!)) best = r;
+      if (best) return best.source === snippet ? best.line : null;
+    }
     for (let p: number | null = pid, i = 0; p !== null && i < 64; i++) {
       const shown = byPid.get(p);
       if (shown) return shown.line;
@@ -84,7 +92,7 @@ export function describeBlocked(raw: RawRun, byPid: Map<number, ReportProcess>, 
     }
     const what =
       a.kind === 'write' ? `write to ${a.target}` : a.kind === 'read' ? `read of ${a.target}` : a.kind === 'signal' ? `signal to ${a.target}` : a.kind === 'tty' ? `terminal input injection (TIOCSTI) on ${a.target}` : `${a.syscall} ${a.target}`;
-    add({ kind: a.kind, what, detail: errnoText(a.errno), pid: a.pid, line: lineOf(a.pid) });
+    add({ kind: a.kind, what, detail: errnoText(a.errno), pid: a.pid, line: lineOf(a.pid, a.time) });
   }
   if (forks) add({ kind: 'process', what: `${forks} new process(es)`, detail: `refused by the process limit (${limits.processes})`, pid: null, line: null });
   for (const n of network) add({ kind: 'network', what: `${n.protocol} ${n.host}${n.port === null ? '' : `:${n.port}`}`, detail: n.detail, pid: null, line: null });

@@ -26,6 +26,8 @@ export type BlockedKind = 'write' | 'read' | 'network' | 'signal' | 'tty' | 'soc
 export interface BlockedAttempt {
   kind: BlockedKind;
   pid: number;
+  /** Seconds since the epoch (strace -ttt), to find the shell line that was running. */
+  time: number | null;
   syscall: string;
   target: string;
   errno: string;
@@ -99,6 +101,7 @@ export class StraceParser {
   forkFailures = 0;
   unparsed = 0;
   private seq = 0;
+  private time: number | null = null;
   private rest = '';
   private readonly pending = new Map<number, string>();
 
@@ -127,13 +130,14 @@ export class StraceParser {
   }
 
   line(raw: string): void {
-    const m = /^(\d+) +(.*)$/.exec(raw);
+    const m = /^(\d+) +(?:(\d+\.\d+) +)?(.*)$/.exec(raw);
     if (!m) {
       if (raw.trim()) this.unparsed++;
       return;
     }
     const pid = Number(m[1]);
-    let rest = m[2]!;
+    this.time = m[2] ? Number(m[2]) : null;
+    let rest = m[3]!;
     if (rest.endsWith(' <unfinished ...>')) {
       this.pending.set(pid, rest.slice(0, -' <unfinished ...>'.length));
       return;
@@ -163,6 +167,10 @@ export class StraceParser {
     if (list.length < MAX_ITEMS) list.push(item);
   }
 
+  private block(b: Omit<BlockedAttempt, 'time'>): void {
+    this.add(this.blocked, { ...b, time: this.time });
+  }
+
   private syscall(p: TracedProcess, name: string, args: string, ret: string, errno: string): void {
     switch (name) {
       case 'execve':
@@ -181,7 +189,7 @@ export class StraceParser {
         if (errno) {
           if (errno === 'EAGAIN') {
             this.forkFailures++;
-            this.add(this.blocked, { kind: 'process', pid: p.pid, syscall: name, target: 'new process', errno });
+            this.block({ kind: 'process', pid: p.pid, syscall: name, target: 'new process', errno });
           }
           return;
         }
@@ -209,7 +217,7 @@ export class StraceParser {
         const path = quotedStrings(args)[0] ?? '';
         const writing = WRITE_FLAGS.test(args);
         if (REFUSED.has(errno) || (!writing && errno === 'ENOENT' && sensitiveRead(path))) {
-          this.add(this.blocked, { kind: writing ? 'write' : 'read', pid: p.pid, syscall: name, target: path, errno });
+          this.block({ kind: writing ? 'write' : 'read', pid: p.pid, syscall: name, target: path, errno });
         }
         return;
       }
@@ -218,24 +226,24 @@ export class StraceParser {
         if (!errno) {
           // Allowed calls that still show intent: at the sandbox's init, or at every process.
           if (km && (km[1] === '1' || km[1] === '-1') && km[2] !== '0') {
-            this.add(this.blocked, { kind: 'signal', pid: p.pid, syscall: name, target: km[1] === '1' ? `pid 1 (${km[2]})` : `every process (${km[2]})`, errno: km[1] === '1' ? 'INIT' : 'ALL' });
+            this.block({ kind: 'signal', pid: p.pid, syscall: name, target: km[1] === '1' ? `pid 1 (${km[2]})` : `every process (${km[2]})`, errno: km[1] === '1' ? 'INIT' : 'ALL' });
           }
           return;
         }
-        this.add(this.blocked, { kind: 'signal', pid: p.pid, syscall: name, target: km ? `pid ${km[1]} (${km[2]})` : args.slice(0, 40), errno });
+        this.block({ kind: 'signal', pid: p.pid, syscall: name, target: km ? `pid ${km[1]} (${km[2]})` : args.slice(0, 40), errno });
         return;
       }
       case 'ioctl': {
-        if (/TIOCSTI/.test(args)) this.add(this.blocked, { kind: 'tty', pid: p.pid, syscall: 'ioctl TIOCSTI', target: `fd ${args.split(',')[0]}`, errno: errno || 'none' });
+        if (/TIOCSTI/.test(args)) this.block({ kind: 'tty', pid: p.pid, syscall: 'ioctl TIOCSTI', target: `fd ${args.split(',')[0]}`, errno: errno || 'none' });
         return;
       }
       case 'socket': {
-        if (errno) this.add(this.blocked, { kind: 'socket', pid: p.pid, syscall: name, target: args.replace(/\).*$/, ''), errno });
+        if (errno) this.block({ kind: 'socket', pid: p.pid, syscall: name, target: args.replace(/\).*$/, ''), errno });
         return;
       }
       default:
         if (FILE_WRITES.has(name) && REFUSED.has(errno)) {
-          this.add(this.blocked, { kind: 'write', pid: p.pid, syscall: name, target: quotedStrings(args).join(' -> '), errno });
+          this.block({ kind: 'write', pid: p.pid, syscall: name, target: quotedStrings(args).join(' -> '), errno });
         }
     }
   }

@@ -1,7 +1,7 @@
 /**
  * Reads the Bash xtrace stream of the snippet. The sandbox sets
- * PS4=$'\x1e${BASHPID} ${LINENO} ${BASH_SOURCE[0]-}\x1f', so each record is
- * RS(repeated once per nesting level) "pid line source" US "command as bash printed it";
+  * PS4=$'\x1e${BASHPID} ${LINENO} ${EPOCHREALTIME} ${BASH_SOURCE[0]-}\x1f', so each record is
+ * RS(repeated once per nesting level) "pid line time source" US "command as bash printed it";
  * a command may span lines (a multi-line `eval` argument), so records split on RS, not on
  * newlines. This is what links processes and model calls to source lines.
  */
@@ -9,6 +9,8 @@
 export interface XtraceRecord {
   pid: number;
   line: number;
+  /** Seconds since the epoch ($EPOCHREALTIME), null when the shell had no such variable. */
+  time: number | null;
   source: string;
   depth: number;
   /** The words of the command, unquoted. */
@@ -90,13 +92,14 @@ export class XtraceParser {
   private record(part: string, depth: number): void {
     const us = part.indexOf('\x1f');
     if (us < 0) return;
-    const head = /^(\d+) (\d+) ?(.*)$/.exec(part.slice(0, us));
+    const head = /^(\d+) (\d+) (?:(\d+[.,]\d+) )?(.*)$/.exec(part.slice(0, us));
     if (!head) return;
     const text = part.slice(us + 1).replace(/\n$/, '');
     if (this.records.length >= 20000) {
       this.dropped++;
       return;
     }
-    this.records.push({ pid: Number(head[1]), line: Number(head[2]), source: head[3] ?? '', depth, words: xtraceWords(text), text, seq: this.seq++ });
+    const time = head[3] ? Number(head[3].replace(',', '.')) : null;
+    this.records.push({ pid: Number(head[1]), line: Number(head[2]), time, source: head[4] ?? '', depth, words: xtraceWords(text), text, seq: this.seq++ });
   }
 }

@@ -54,6 +54,8 @@ describe('sandbox containment (real bubblewrap)', function () {
     assert.match(text, /write to \/etc\/fang-pwned: read-only file system/);
     assert.match(text, /write to \/etc\/passwd: permission denied/);
     assert.match(text, /write to \/usr\/local\/fang-pwned: read-only/);
+    // Each refusal points at its line, also for a builtin's failed redirection.
+    assert.deepEqual(report.blocked.filter((b) => b.kind === 'write').map((b) => b.line), [2, 3, 4, 5, 6]);
     assert.ok(!fs.existsSync('/etc/fang-pwned'));
   });
 
