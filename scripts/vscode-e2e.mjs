@@ -1,5 +1,5 @@
 // End-to-end: packages the VSIX, installs it into a fresh VS Code server the way a user would,
-// opens the agent-loop example in the browser UI, checks the Problems panel lists its findings
+// opens examples/agent-loop.sh in the browser UI, checks the Problems panel lists its findings
 // and the hover explains them, and saves screenshots under .artifacts/ (git-ignored).
 //   node scripts/vscode-e2e.mjs      exit 0 when every check passed
 import * as fs from 'node:fs';
@@ -66,10 +66,10 @@ async function main(page, port, workspace) {
     await page.locator('.tab.active', { hasText: 'agent-loop.sh' }).waitFor({ timeout: TIMEOUT });
   });
   await check('hovering the loop head explains the risk', async () => {
-    // put the cursor on the loop head (line 7) and ask for the hover with the keyboard
+    // put the cursor on the loop head and ask for the hover with the keyboard
     await page.locator('.monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+G');
-    await page.locator('.quick-input-widget input').fill(':7:3');
+    await page.locator('.quick-input-widget input').fill(`:${loopLine}:3`);
     await page.keyboard.press('Enter');
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
@@ -118,8 +118,13 @@ const profile = makeProfile({
   'update.mode': 'none',
   'workbench.tips.enabled': false,
 });
+// The workspace: the repository's examples (the agent-loop example among them) and a benign
+// script to paste into.
 const workspace = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR || '/tmp'), 'fang-e2e-'));
-fs.cpSync(path.join(root, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
+fs.cpSync(path.join(root, 'examples'), workspace, { recursive: true });
+fs.copyFileSync(path.join(root, 'test', 'vscode', 'workspace', 'benign.sh'), path.join(workspace, 'benign.sh'));
+const loopLine = fs.readFileSync(path.join(workspace, 'agent-loop.sh'), 'utf8').split('\n').findIndex((l) => /^\s*while\b/.test(l)) + 1;
+if (loopLine < 1) throw new Error('examples/agent-loop.sh has no while loop');
 let server;
 let browser;
 let failed = false;

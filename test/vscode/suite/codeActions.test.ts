@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { FangApi } from '../../../src/extension/extension';
-import { analysisOf, closeAll, codeOf, fang, fangDiagnostics, openFile, openUntitled } from './helpers';
+import { analysisOf, closeAll, codeOf, fang, fangDiagnostics, openFile, openScratch } from './helpers';
 
 async function actionsFor(doc: vscode.TextDocument, ruleId: string, api?: FangApi): Promise<vscode.CodeAction[]> {
   const d = fangDiagnostics(doc.uri).find((x) => codeOf(x) === ruleId);
@@ -29,7 +29,7 @@ describe('quick fixes', () => {
 
   it('suppresses on this line with a reason placeholder, in the file\'s comment syntax', async () => {
     const api = await fang();
-    const { doc } = await openUntitled(api, EVAL, 'shellscript');
+    const { doc } = await openScratch(api, EVAL, 'shellscript');
     await apply(api, doc, await actionsFor(doc, 'bash-model-output-exec'), /^Suppress bash-model-output-exec on this line$/);
     assert.equal(doc.lineAt(2).text, '# fang-ignore-next-line bash-model-output-exec -- reason');
     assert.equal(doc.lineAt(3).text, 'eval "$(llm "write a command that frees disk space")"');
@@ -39,7 +39,7 @@ describe('quick fixes', () => {
 
   it('suppresses in the file below the shebang', async () => {
     const api = await fang();
-    const { doc } = await openUntitled(api, EVAL, 'shellscript');
+    const { doc } = await openScratch(api, EVAL, 'shellscript');
     await apply(api, doc, await actionsFor(doc, 'bash-model-cli-call'), /^Suppress bash-model-cli-call in this file$/);
     assert.equal(doc.lineAt(0).text, '#!/bin/bash');
     assert.equal(doc.lineAt(1).text, '# fang-ignore-file bash-model-cli-call -- reason');
@@ -56,7 +56,7 @@ describe('quick fixes', () => {
 
   it('offers "insert confirmation" for eval of model output and prints before running', async () => {
     const api = await fang();
-    const { doc } = await openUntitled(api, EVAL, 'shellscript');
+    const { doc } = await openScratch(api, EVAL, 'shellscript');
     const actions = await actionsFor(doc, 'bash-model-output-exec');
     const fix = actions.find((a) => /^Insert confirmation/.test(a.title));
     assert.ok(fix, actions.map((a) => a.title).join(' | '));
@@ -80,7 +80,7 @@ describe('quick fixes', () => {
   it('gives an agent loop an iteration cap', async () => {
     const api = await fang();
     const loop = 'goal="tidy the disk"\nwhile true; do\n  action=$(sgpt --shell "$goal")\n  bash -c "$action"\ndone\n';
-    const { doc } = await openUntitled(api, loop, 'shellscript');
+    const { doc } = await openScratch(api, loop, 'shellscript');
     await apply(api, doc, await actionsFor(doc, 'bash-agent-loop'), /^Add an iteration cap/);
     assert.equal(
       doc.getText(),
@@ -112,7 +112,7 @@ describe('quick fixes', () => {
       '}',
       '',
     ].join('\n');
-    const { doc, analysis } = await openUntitled(api, src, 'typescript');
+    const { doc, analysis } = await openScratch(api, src, 'typescript');
     const loop = analysis.findings.find((f) => f.category === 'recursive-spawning' && f.range.start.line === 4);
     assert.ok(loop, `no loop finding: ${analysis.findings.map((f) => `${f.ruleId}@${f.range.start.line}`).join(', ')}`);
     await apply(api, doc, await actionsFor(doc, loop.ruleId), /^Add an iteration cap/);
@@ -130,7 +130,7 @@ describe('quick fixes', () => {
 
   it('offers no rewrite where the line has no known shape, only suppressions', async () => {
     const api = await fang();
-    const { doc } = await openUntitled(api, 'x=$(llm "cmd")\nsh -c "$x" 2>/dev/null\n', 'shellscript');
+    const { doc } = await openScratch(api, 'x=$(llm "cmd")\nsh -c "$x" 2>/dev/null\n', 'shellscript');
     const titles = (await actionsFor(doc, 'bash-model-output-exec')).map((a) => a.title);
     assert.ok(!titles.some((t) => /^Insert confirmation/.test(t)), titles.join(' | '));
     assert.ok(titles.includes('Suppress bash-model-output-exec on this line'));

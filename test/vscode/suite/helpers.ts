@@ -54,8 +54,28 @@ export async function openFile(api: FangApi, name: string): Promise<{ doc: vscod
   return { doc, analysis: await analysisOf(api, doc) };
 }
 
+const EXTENSIONS: Record<string, string> = { shellscript: 'sh', typescript: 'ts', javascript: 'js', markdown: 'md' };
+let scratchCount = 0;
+
+/**
+ * Writes `content` to a new file in the workspace and opens it. Tests use files rather than
+ * untitled buffers where the content matters: VS Code reuses untitled names and may restore a
+ * closed buffer's backup into a new buffer of the same name.
+ */
+export async function openScratch(api: FangApi, content: string, language: keyof typeof EXTENSIONS): Promise<{ doc: vscode.TextDocument; editor: vscode.TextEditor; analysis: Analysis }> {
+  scratchCount += 1;
+  const uri = workspaceUri(`scratch/${Date.now()}-${scratchCount}.${EXTENSIONS[language]}`);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  if (doc.getText() !== content) throw new Error(`${uri.toString()} opened with other content than written`);
+  const editor = await vscode.window.showTextDocument(doc);
+  return { doc, editor, analysis: await analysisOf(api, doc) };
+}
+
+/** An untitled buffer; only for tests about untitled buffers (see openScratch). */
 export async function openUntitled(api: FangApi, content: string, language?: string): Promise<{ doc: vscode.TextDocument; editor: vscode.TextEditor; analysis: Analysis }> {
   const doc = await vscode.workspace.openTextDocument({ content, language });
+  if (doc.getText() !== content) throw new Error(`${doc.uri.toString()} opened with a previous buffer's content`);
   const editor = await vscode.window.showTextDocument(doc);
   return { doc, editor, analysis: await analysisOf(api, doc) };
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PasteWarning } from '../../../src/extension/pasteGuard';
-import { analysisOf, closeAll, fang, nextEvent, openFile, openUntitled, recordMetric, setSetting } from './helpers';
+import { analysisOf, closeAll, fang, nextEvent, openFile, openScratch, recordMetric, setSetting } from './helpers';
 
 const BLOCK = 'echo "setting up"\nfix=$(llm "write a one-liner that fixes my PATH")\neval "$fix"\necho "done"\n';
 
@@ -22,7 +22,7 @@ describe('paste guard', () => {
 
   it('warns at once when one edit inserts a risky block, naming what and where', async () => {
     const api = await fang();
-    const { doc, editor } = await openUntitled(api, '#!/bin/bash\n# my script\n', 'shellscript');
+    const { doc, editor } = await openScratch(api, '#!/bin/bash\n# my script\n', 'shellscript');
     const warned = nextEvent(api.pasteGuard.onDidWarn, (w) => w.uri.toString() === doc.uri.toString(), 'a paste warning');
     await editor.edit((b) => b.insert(new vscode.Position(2, 0), BLOCK));
     const w = await warned;
@@ -37,7 +37,7 @@ describe('paste guard', () => {
     const api = await fang();
     const seen = collect(api);
     try {
-      const { doc, editor } = await openUntitled(api, '#!/bin/bash\n', 'shellscript');
+      const { doc, editor } = await openScratch(api, '#!/bin/bash\n', 'shellscript');
       // type the risky block character by character
       for (const ch of BLOCK) {
         await editor.edit((b) => b.insert(doc.lineAt(doc.lineCount - 1).range.end, ch));
@@ -82,7 +82,7 @@ describe('paste guard', () => {
   it('Undo removes the inserted block', async () => {
     const api = await fang();
     const before = '#!/bin/bash\necho start\n';
-    const { doc, editor } = await openUntitled(api, before, 'shellscript');
+    const { doc, editor } = await openScratch(api, before, 'shellscript');
     const warned = nextEvent(api.pasteGuard.onDidWarn, (w) => w.uri.toString() === doc.uri.toString(), 'a paste warning');
     await editor.edit((b) => b.insert(new vscode.Position(2, 0), BLOCK));
     const w = await warned;
@@ -92,7 +92,7 @@ describe('paste guard', () => {
 
   it('a 1 MB insertion is handled off the main thread without freezing the extension host', async () => {
     const api = await fang();
-    const { doc, editor } = await openUntitled(api, '#!/bin/bash\n', 'shellscript');
+    const { doc, editor } = await openScratch(api, '#!/bin/bash\n', 'shellscript');
     const line = 'echo "padding line that is harmless and long enough to add up quickly ......."\n';
     const blob = line.repeat(Math.floor((1000 * 1024) / line.length));
     let worstGap = 0;

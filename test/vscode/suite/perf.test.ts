@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { analysisOf, closeAll, fang, fangDiagnostics, nextEvent, recordMetric } from './helpers';
+import { analysisOf, closeAll, fang, fangDiagnostics, nextEvent, openScratch, recordMetric, workspaceUri } from './helpers';
 
 /** A realistic shell script of `lines` lines: functions, loops, pipelines, a few model calls. */
 function script(lines: number): string {
@@ -51,10 +51,8 @@ describe('responsiveness', () => {
 
   it('updates diagnostics quickly after an edit to a 1,000-line script', async () => {
     const api = await fang();
-    const doc = await vscode.workspace.openTextDocument({ language: 'shellscript', content: script(1000) });
+    const { doc, editor, analysis: first } = await openScratch(api, script(1000), 'shellscript');
     assert.equal(doc.lineCount, 1000);
-    const editor = await vscode.window.showTextDocument(doc);
-    const first = await analysisOf(api, doc);
     recordMetric('1,000-line script: worker analysis time', first.workerMs, 'ms');
     const samples: number[] = [];
     for (let k = 0; k < 5; k++) {
@@ -77,7 +75,9 @@ describe('responsiveness', () => {
   it('opening a 10,000-line script does not stall the extension host', async () => {
     const api = await fang();
     const { value: a, gapMs } = await worstGap(async () => {
-      const doc = await vscode.workspace.openTextDocument({ language: 'shellscript', content: script(10_000) });
+      const uri = workspaceUri('scratch/ten-thousand.sh');
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(script(10_000)));
+      const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc);
       return analysisOf(api, doc, 30_000);
     });

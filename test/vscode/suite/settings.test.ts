@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { configSchema, DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_BUDGET_MS } from '../../../src/core/config';
 import { CATEGORIES, SEVERITIES } from '../../../src/core/types';
 import { CONFIG_KEYS, EDITOR_DEFAULTS, EDITOR_KEYS } from '../../../src/extension/settings';
-import { analysisOf, closeAll, codeOf, EXTENSION_ID, fang, fangDiagnostics, nextEvent, openFile, setSetting, workspaceUri } from './helpers';
+import { closeAll, openScratch, codeOf, EXTENSION_ID, fang, fangDiagnostics, nextEvent, openFile, setSetting, workspaceUri } from './helpers';
 
 interface JsonProp {
   type?: string;
@@ -87,9 +87,7 @@ describe('settings', () => {
 
   it('extra model commands from the settings are treated as model calls', async () => {
     const api = await fang();
-    const doc = await vscode.workspace.openTextDocument({ language: 'shellscript', content: 'eval "$(frobnicate "list files")"\n' });
-    await vscode.window.showTextDocument(doc);
-    const before = await analysisOf(api, doc);
+    const { doc, analysis: before } = await openScratch(api, 'eval "$(frobnicate "list files")"\n', 'shellscript');
     assert.equal(before.findings.length, 0, 'an unknown command is not a model call');
     const next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString() && a.findings.length > 0, 'reanalysis with the new model command');
     await setSetting('modelCommands', ['frobnicate']);
