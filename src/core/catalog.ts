@@ -69,8 +69,7 @@ export const MODEL_API_PATHS: readonly RegExp[] = [
   /\/v1\/responses\b/,
   /\/chat\/completions\b/,
   /:11434\/api\/(generate|chat)\b/,
-  /\/api\/(generate|chat)\b.*11434|11434.*\/api\/(generate|chat)\b/,
-  /:generateContent\b|\/generateContent\b|generateContent\b/,
+  /\bgenerateContent\b/,
   /:streamGenerateContent\b/,
 ];
 
@@ -83,10 +82,16 @@ export const MODEL_BASE_URL_VARS: readonly string[] = [
   'GOOGLE_GEMINI_BASE_URL',
 ];
 
+const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** One pass over the text: a known host, or a model path (sources of both lists above). */
+let modelApiRe: RegExp | undefined;
+function modelApiRegex(): RegExp {
+  modelApiRe ??= new RegExp([...MODEL_API_HOSTS.map(escapeRe), ...MODEL_API_PATHS.map((r) => r.source)].join('|'), 'i');
+  return modelApiRe;
+}
+
 export function urlLooksLikeModelApi(text: string): boolean {
-  const lower = text.toLowerCase();
-  if (MODEL_API_HOSTS.some((h) => lower.includes(h))) return true;
-  return MODEL_API_PATHS.some((re) => re.test(text));
+  return modelApiRegex().test(text);
 }
 
 /**

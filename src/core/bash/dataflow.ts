@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Range } from '../types';
 import { CLEAN, extend, union, type ModelCall, type Origin, type Taints } from './taint';
-import { commandArgs, commandNameNode, literalText, namedChildren, rangeOf, unquoted, LOOP_TYPES } from './tree';
+import { literalText, namedChildren, rangeOf, unquoted, LOOP_TYPES } from './tree';
 import { basename, matchModelCall, skipPrefixCommands, NO_DATA_OUTPUT, HOST_FILES } from './commands';
 import { classifyEffects, type Effect } from './effects';
 
@@ -54,6 +54,34 @@ export class BashFlow {
     private readonly ownName: string | undefined,
   ) {}
 
+  private readonly kidsCache = new Map<number, Node[]>();
+  /** Named children, read from the tree once per node (loops and function bodies are visited again). */
+  private kids(node: Node): Node[] {
+    let k = this.kidsCache.get(node.id);
+    if (!k) {
+      k = namedChildren(node);
+      this.kidsCache.set(node.id, k);
+    }
+    return k;
+  }
+
+  private readonly shapes = new Map<number, CommandShape>();
+  /** A command's parts from one read of its children: name, arguments, redirects, prefix assignments. */
+  private shape(cmd: Node): CommandShape {
+    let sh = this.shapes.get(cmd.id);
+    if (sh) return sh;
+    sh = { name: null, args: [], redirects: [], assignments: [] };
+    for (const c of this.kids(cmd)) {
+      const t = c.type;
+      if (t === 'command_name') sh.name = c.firstNamedChild ?? c;
+      else if (t === 'variable_assignment') sh.assignments.push(c);
+      else if (t.endsWith('_redirect')) sh.redirects.push(c);
+      else if (t !== 'comment') sh.args.push(c);
+    }
+    this.shapes.set(cmd.id, sh);
+    return sh;
+  }
+
   run(): FlowResult {
     for (const f of this.root.descendantsOfType('function_definition')) {
       const name = f?.childForFieldName('name')?.text;
@@ -90,14 +118,14 @@ export class BashFlow {
         return CLEAN;
       case 'variable_assignments':
       case 'declaration_command':
-        for (const c of namedChildren(node)) if (c.type === 'variable_assignment') this.assign(c);
+        for (const c of this.kids(node)) if (c.type === 'variable_assignment') this.assign(c);
         return CLEAN;
       case 'unset_command':
-        for (const c of namedChildren(node)) this.vars.delete(c.text);
+        for (const c of this.kids(node)) this.vars.delete(c.text);
         return CLEAN;
       case 'if_statement':
       case 'case_statement':
-        return this.weakly(() => this.sequence(namedChildren(node), stdin));
+        return this.weakly(() => this.sequence(this.kids(node), stdin));
       case 'list': {
         const [a, b] = [node.namedChild(0), node.namedChild(node.namedChildCount - 1)];
         const out = a ? this.stmt(a, stdin) : CLEAN;
@@ -117,7 +145,7 @@ export class BashFlow {
       case 'elif_clause':
       case 'case_item':
       default:
-        return this.sequence(namedChildren(node), stdin);
+        return this.sequence(this.kids(node), stdin);
     }
   }
 
@@ -155,7 +183,7 @@ export class BashFlow {
           const t = union(...values.map((v) => this.word(v).taint));
           if (variable) this.setVar(variable.text, extend(t, variable, `iterated as ${variable.text} here`), undefined);
         }
-        for (const c of namedChildren(node)) {
+        for (const c of this.kids(node)) {
           if (c.type === 'variable_name' || isWordNode(c)) continue;
           out = union(out, this.stmt(c, stdin));
         }
@@ -166,7 +194,7 @@ export class BashFlow {
 
   private pipeline(node: Node, stdin: Taints): Taints {
     let flow = stdin;
-    for (const c of namedChildren(node)) {
+    for (const c of this.kids(node)) {
       if (c.type === "comment") continue;
       flow = extend(this.stmt(c, flow), c, 'piped on here');
     }
@@ -182,7 +210,7 @@ export class BashFlow {
     if (!body) return CLEAN;
     let out = this.withRedirects(redirects, stdin, body, (input) => this.stmtWithInput(body, input));
     for (const c of rest) {
-      if (c.type === 'pipeline') for (const p of namedChildren(c)) out = this.stmt(p, out);
+      if (c.type === 'pipeline') for (const p of this.kids(c)) out = this.stmt(p, out);
       else if (c.type !== 'file_redirect') out = this.stmt(c, out);
     }
     return out;
@@ -255,7 +283,7 @@ export class BashFlow {
         return CLEAN;
       case 'command_substitution':
       case 'process_substitution': {
-        const inner = namedChildren(node);
+        const inner = this.kids(node);
         if (inner.length === 1 && inner[0]!.type === 'file_redirect') {
           const dest = inner[0]!.childForFieldName('destination');
           return dest ? this.fileTaint(this.word(dest).key) : CLEAN;
@@ -266,12 +294,12 @@ export class BashFlow {
       case 'expansion': {
         const name = expansionName(node);
         let t = name ? this.lookup(name, node) : CLEAN;
-        for (const c of namedChildren(node)) if (c.type !== 'variable_name' && c.type !== 'special_variable_name' && c.type !== 'subscript') t = union(t, this.wordTaint(c));
+        for (const c of this.kids(node)) if (c.type !== 'variable_name' && c.type !== 'special_variable_name' && c.type !== 'subscript') t = union(t, this.wordTaint(c));
         return t;
       }
       default: {
         let t: Taints = CLEAN;
-        for (const c of namedChildren(node)) t = union(t, this.wordTaint(c));
+        for (const c of this.kids(node)) t = union(t, this.wordTaint(c));
         return t;
       }
     }
@@ -305,7 +333,7 @@ export class BashFlow {
     }
     if (node.type === 'string' || node.type === 'concatenation') {
       let out = '';
-      for (const c of namedChildren(node)) {
+      for (const c of this.kids(node)) {
         const t = c.type === 'string_content' ? c.text : this.resolveLiteral(c);
         if (t === undefined) return undefined;
         out += t;
@@ -359,22 +387,21 @@ export class BashFlow {
   // ---- commands ----
 
   private command(node: Node, stdin: Taints): Taints {
-    const redirects = node.childrenForFieldName('redirect').filter((r): r is Node => !!r);
+    const redirects = this.shape(node).redirects;
     if (redirects.length) return this.withRedirects(redirects, stdin, node, (input) => this.plainCommand(node, input));
     return this.plainCommand(node, stdin);
   }
 
   private plainCommand(node: Node, stdin: Taints): Taints {
-    const nameNode = commandNameNode(node);
-    for (const c of namedChildren(node)) {
-      if (c.type === 'variable_assignment') {
-        const v = c.childForFieldName('value');
-        if (v) this.word(v);
-      }
+    const shape = this.shape(node);
+    const nameNode = shape.name;
+    for (const c of shape.assignments) {
+      const v = c.childForFieldName('value');
+      if (v) this.word(v);
     }
     if (!nameNode) return CLEAN;
     const nameWord = this.word(nameNode);
-    const args = commandArgs(node).map((a) => this.word(a));
+    const args = shape.args.map((a) => this.word(a));
     let words: Word[] = [nameWord, ...args];
 
     // `$LLM prompt` where LLM="ollama run llama3": split the literal value into words.
@@ -517,6 +544,13 @@ function signature(t: Taints): string {
       return id;
     })
     .join('+');
+}
+
+interface CommandShape {
+  name: Node | null;
+  args: Node[];
+  redirects: Node[];
+  assignments: Node[];
 }
 
 export function isWordNode(n: Node): boolean {

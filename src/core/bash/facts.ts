@@ -3,23 +3,15 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { BashFlow, type FlowResult } from './dataflow';
 import { literalText, namedChildren } from './tree';
 import type { RawFinding, ReportsIncomplete } from '../rule';
+import { scanText, type TextScan } from './scan';
 import { findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi } from '../catalog';
 
 /** Cheap text tests: could this file call a model, read host lists, or persist itself at all? */
-/** Names and endpoints of model clients: a file with one of these gets the full dataflow check. */
-const STRONG_MODEL_HINT =
-  /\b(llm|sgpt|ollama|aichat|mods|openai|claude|gemini|copilot|aider|fabric|tgpt|chatgpt|shell-gpt|llamafile|llama-cli|lms|codex|opencode|cursor-agent)\b|generateContent|completions|v1\/messages|v1\/responses|11434|api\.(anthropic|mistral|groq|cohere|together|deepseek|fireworks|perplexity|x)\.|openrouter/;
-/** Words that only look like a model wrapper's name (`ai`, `gpt`, `query-model`, `RUN_AI`). */
-const WEAK_MODEL_HINT = /\b(gpt|ai)\b|[_-]ai\b|\bai[_-]|[_-]llm|llm[_-]|gpt|GPT|LLM|_AI\b|\bAI_|[-_]model\b|\bmodel[-_]|\bq\s+chat/;
-const HOST_HINT = /known_hosts|bash_history|zsh_history|\.ssh\/config/;
-const SELF_HINT = /\$\{?0\b|BASH_SOURCE/;
-const PERSIST_HINT = /\b(crontab|nohup|setsid|disown)\b|\/systemd\/(system|user)\/|\.bashrc|\.bash_profile|\.profile\b|\.zshrc|\.zprofile|\bat\s+(now|midnight|noon|\d)/;
-
-function mayNeedFlow(text: string, extra: readonly string[]): 'yes' | 'no' | 'if-source-names' | 'if-wrapper-names' {
+function mayNeedFlow(text: string, scan: TextScan, extra: readonly string[]): 'yes' | 'no' | 'if-source-names' | 'if-wrapper-names' {
   if (extra.length && extra.some((c) => text.includes(c.split(/\s+/)[0]!))) return 'yes';
-  if (HOST_HINT.test(text) || (PERSIST_HINT.test(text) && SELF_HINT.test(text))) return 'yes';
-  if (STRONG_MODEL_HINT.test(text)) return 'if-source-names';
-  return WEAK_MODEL_HINT.test(text) ? 'if-wrapper-names' : 'no';
+  if (scan.host || (scan.persist && scan.selfMentions.length > 0)) return 'yes';
+  if (scan.strong) return 'if-source-names';
+  return scan.weak ? 'if-wrapper-names' : 'no';
 }
 
 /** `$RUN_AI`, `$LLM`, or `$cmd` where the file assigns cmd a model client: worth a dataflow. */
@@ -68,6 +60,7 @@ function hasSourceNames(root: Node, text: string, strong: boolean): boolean {
 
 export class BashFacts implements ReportsIncomplete {
   private flowResult: FlowResult | undefined;
+  private scanCache: TextScan | undefined;
   private selfCallsCache: Node[] | undefined;
 
   constructor(
@@ -78,10 +71,16 @@ export class BashFacts implements ReportsIncomplete {
     readonly ownName: string | undefined,
   ) {}
 
+  /** Everything decided from the text alone, in one pass. */
+  get scan(): TextScan {
+    this.scanCache ??= scanText(this.text, this.ownName);
+    return this.scanCache;
+  }
+
   /** The dataflow; skipped (empty) when nothing in the text could start a flow. */
   get flow(): FlowResult {
     if (!this.flowResult) {
-      const hint = mayNeedFlow(this.text, this.extraModelCommands);
+      const hint = mayNeedFlow(this.text, this.scan, this.extraModelCommands);
       const needed = hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names'));
       this.flowResult = needed
         ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName).run()
@@ -127,8 +126,8 @@ export class BashFacts implements ReportsIncomplete {
     const backgrounded: Node[] = [];
     const root = this.tree.rootNode;
     const seen = new Set<number>();
-    for (const m of this.text.matchAll(FUNCTION_HEAD)) {
-      const at = m.index! + m[0].length - 1;
+    for (const at of this.scan.functionHeads) {
+      // `(` of `name()` is a child of the definition; after `function ` the name is
       let n: Node | null = root.descendantForIndex(at);
       for (let up = 0; n && n.type !== 'function_definition' && up < 3; up++) n = n.parent;
       if (n?.type === 'function_definition' && !seen.has(n.id)) {
@@ -136,8 +135,8 @@ export class BashFacts implements ReportsIncomplete {
         functions.push(n);
       }
     }
-    for (const m of this.text.matchAll(BACKGROUND_AMP)) {
-      const n = root.descendantForIndex(m.index! + m[1]!.length);
+    for (const at of this.scan.amps) {
+      const n = root.descendantForIndex(at);
       if (n?.type === '&') backgrounded.push(n);
     }
     functions.sort((a, b) => a.startIndex - b.startIndex);
@@ -159,12 +158,9 @@ export class BashFacts implements ReportsIncomplete {
   selfCalls(): Node[] {
     if (this.selfCallsCache) return this.selfCallsCache;
     const out: Node[] = [];
-    const own = this.ownName;
-    const words = [String.raw`\$\{?0\b`, String.raw`\$\{?BASH_SOURCE\b`];
-    if (own) words.push(own.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    const re = new RegExp(words.join('|'), 'g');
     const seen = new Set<number>();
-    for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
+    for (const at of this.scan.selfMentions) {
+      const m = { index: at };
       // only mentions in a command position or after a launcher: `"$0" ...`, `bash "$0"`, `nohup $0`
       const lineStart = this.text.lastIndexOf('\n', m.index) + 1;
       const before = this.text.slice(Math.max(lineStart, m.index - 80), m.index);
@@ -220,9 +216,9 @@ export function selfCallsIn(fn: Node, name: string): Node[] {
 }
 
 /** `name() {`, `name ()`, `function name {`: where a function definition may start. */
-const FUNCTION_HEAD = /(?:^|[;&|{}\s])(?:function\s+[^\s()]+|[^\s()=;&|<>$"'`]+\s*\(\s*\))/g;
+
 /** A lone `&` (not `&&`, `>&`, `&>`, `|&`). Group 1 is what precedes it. */
-const BACKGROUND_AMP = /([^&>|<])&(?![&>])/g;
+
 
 /** What may stand before a word that is run as a command: nothing, a separator, a launcher, a path prefix. */
 const COMMAND_POSITION =

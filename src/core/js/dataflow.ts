@@ -13,7 +13,7 @@ import { CLEAN_METHODS, GLOBALS, normalizePkg, type ProcessApi } from './modules
 import { refCall, requireOrImport, type CallHost } from './calls';
 import type { CallSite, JsEffect, JsEffectKind, JsFanout, JsFlowResult, JsLeave, JsSpawn } from './results';
 
-const MAX_FUNCTION_EVALS = 600;
+const MAX_FUNCTION_EVALS = 2000;
 /** Words without which a function can neither start a process nor read the program's own path. */
 const SPAWN_TOKENS = /\b(spawn|spawnSync|exec|execSync|execFile|execFileSync|fork|execa\w*|Worker|cluster|__filename|argv|require|setInterval|llm|sgpt|ollama|claude|gemini)\b|import\.meta|\$`|child_process/;
 const VALIDATORS = new Set(['zod', 'valibot', 'yup', 'joi', 'ajv', '@sinclair/typebox', 'superstruct', 'arktype']);
@@ -79,6 +79,7 @@ export class JsFlow implements CallHost {
       spawns: byPos(this.spawns.values()),
       leaves: byPos(this.leaves.values()),
       fanouts: byPos(this.fanouts.values()),
+      partial: this.evals >= MAX_FUNCTION_EVALS && !this.spawnOnly ? `the file has more functions than Fang follows (${MAX_FUNCTION_EVALS} function evaluations)` : undefined,
     };
   }
 

@@ -44,16 +44,24 @@ export class JsFacts implements ReportsIncomplete {
   get flow(): JsFlowResult {
     if (!this.result) {
       const mode = this.mode;
-      this.result = mode !== 'none'
-        ? new JsFlow(this.tree.rootNode, this.extraSdk, this.extraCli, mode === 'spawn').run()
-        : { modelCalls: [], effects: [], spawns: [], leaves: [], fanouts: [] };
+      const empty: JsFlowResult = { modelCalls: [], effects: [], spawns: [], leaves: [], fanouts: [] };
+      try {
+        this.result = mode !== 'none' ? new JsFlow(this.tree.rootNode, this.extraSdk, this.extraCli, mode === 'spawn').run() : empty;
+      } catch (e) {
+        // Stack exhaustion on absurdly nested code: say so once instead of failing every rule.
+        if (!(e instanceof RangeError)) throw e;
+        this.result = { ...empty, partial: 'the code is nested too deeply to follow' };
+      }
     }
     return this.result;
   }
 
   /** Model output handed to a function of another local module, or a syntax error on a model call or sink. */
   incompleteFindings(): RawFinding[] {
-    return [...this.leavingFindings(), ...this.brokenFindings()];
+    const partial: RawFinding[] = this.flow.partial && this.mode === 'full'
+      ? [{ category: 'model-output-execution', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, message: `analysis incomplete: ${this.flow.partial}; findings for this file may be missing`, path: [], confidence: 'low' }]
+      : [];
+    return [...partial, ...this.leavingFindings(), ...this.brokenFindings()];
   }
 
   /** Syntax errors within a line of a model call or a sink that the generic rule cannot see (no model word on the line). */

@@ -4,7 +4,9 @@ import type { Category } from '../types';
 import { MODEL_CLIS, urlLooksLikeModelApi } from '../catalog';
 
 const EXEC_WORDS = /\beval\b|\b(ba|z|da|k)?sh\s+-c\b|\bsource\b|(^|\s)\.\s|\|\s*(ba|z|da)?sh\b|\|\s*python3?\b|\bexec\b|\bFunction\s*\(|\bvm\.|child_process|\bexecSync\b|\bspawn\b/;
-const MODEL_WORDS = new RegExp(`\\b(${MODEL_CLIS.map((c) => c.name.replace(/[-.]/g, '\\$&')).join('|')}|RUN_AI|query-model|openai|anthropic|ollama)\\b`, 'i');
+const MODEL_WORDS = new RegExp(
+  `\\b(${MODEL_CLIS.filter((c) => c.name.length > 2).map((c) => c.name.replace(/[-.]/g, '\\$&')).join('|')}|RUN_AI|query-model|openai|anthropic|ollama|OpenAI|Anthropic|GoogleGenAI)\\b`,
+);
 
 /** Classifies a region the parser could not read: could it hide a finding? Only where a model is named. */
 export function wouldBeCategory(text: string): Category | undefined {
@@ -29,7 +31,8 @@ export const rule: Rule = {
   },
   check({ tree, text, facts }) {
     const out: RawFinding[] = reportsIncomplete(facts) ? facts.incompleteFindings() : [];
-    if (!tree.rootNode.hasError) return out;
+    // A syntax error only hides a finding where a model is named somewhere in the text.
+    if (!tree.rootNode.hasError || !(MODEL_WORDS.test(text) || urlLooksLikeModelApi(text))) return out;
     const lines = text.split('\n');
     const seen = new Set<number>();
     const errors: Node[] = [];
