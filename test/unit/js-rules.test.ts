@@ -110,6 +110,14 @@ describe('js analysis', function () {
     assert.ok(r2.findings.some((f) => f.ruleId === 'analysis-incomplete'), ids(r2.findings).join(', '));
   });
 
+  it('says once, instead of failing every rule, when code is nested too deeply to follow', async () => {
+    const a = await analyzer();
+    const deep = `import OpenAI from 'openai';\nconst x = ${Array.from({ length: 20000 }, (_, i) => `a${i}`).join(' + ')};\n`;
+    const r = a.analyze(deep, { path: 'deep.ts' });
+    assert.equal(r.skipped, undefined);
+    assert.deepEqual(r.findings.map((f) => `${f.ruleId}: ${f.message}`), ['analysis-incomplete: analysis incomplete: the code is nested too deeply to follow; findings for this file may be missing']);
+  });
+
   it('handles every listed extension', async () => {
     const a = await analyzer();
     const code = "const { execSync } = require('child_process');\nexecSync('llm hello');\n";
