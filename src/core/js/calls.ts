@@ -2,7 +2,7 @@
  * Calls of known modules and globals: model calls (SDK, HTTP, CLI), code sinks, process spawns
  * and file writes. The dataflow asks here what a call of a module reference does.
  */
-import { findModelCli } from '../catalog';
+import { findModelCli, nameLooksLikeModelWrapper } from '../catalog';
 import {
   basename, codeSink, CODE_FLAGS, fileWrite, hintIsModelUrl, hostOf, httpCall, INTERPRETERS, isRelative, processCall, sdkCall, langchainModelClass, type ProcessApi,
 } from './modules';
@@ -76,6 +76,11 @@ export function refCall(host: CallHost, ref: Ref, site: CallSite, argHasModel: b
 
   // --- leaving the file -----------------------------------------------------------
   if (isRelative(ref.pkg)) {
+    // `import { askLLM } from './llm'`: a function of another file that plainly stands for a model call.
+    const name = ref.path[ref.path.length - 1] ?? site.label;
+    if (!site.isNew && nameLooksLikeModelWrapper(name.replace(/([a-z0-9])([A-Z])/g, '$1_$2'))) {
+      return host.modelCall(site, 'wrapper', `\`${name}\` from ${ref.pkg}, a model wrapper by its name`, 'low', inputs);
+    }
     const m = modelOnly(inputs).filter((t) => t.origin.kind === 'model');
     if (m.length) host.leave(site, m);
     return undefined;

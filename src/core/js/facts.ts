@@ -14,6 +14,9 @@ const MODEL_HINT = new RegExp(
     MODEL_API_HOSTS.map(esc).join('|'),
     'v1/(chat/)?completions|v1/messages|v1/responses|chat/completions|11434|generateContent',
     MODEL_BASE_URL_VARS.join('|'),
+    // a local wrapper by its name: `askLLM`, `query_model`, `callOpenAI`, `from './llm'`
+    '\\b(ask|query|prompt|call|complete|chat|invoke|generate|run)_?(LLM|Llm|llm|GPT|Gpt|gpt|AI|Ai|Model|model|Claude|Gemini|OpenAI|Ollama)\\b',
+    `from\\s*['"]\\.{1,2}/[^'"]*\\b(llm|gpt|ai|openai|anthropic|claude|gemini|ollama)\\b[^'"]*['"]`,
   ].join('|'),
 );
 /** Does it start processes? (model CLIs, self-spawn and unbounded spawning need one of these) */

@@ -2,7 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { PathStep, Range } from '../types';
 
-export type JsModelCallKind = 'sdk' | 'http' | 'cli';
+export type JsModelCallKind = 'sdk' | 'http' | 'cli' | 'wrapper';
 
 export interface JsModelCall {
   node: Node;
@@ -97,6 +97,9 @@ export function extend(ts: Taints, range: Range, message: string): Taints {
   if (ts.length === 0) return ts;
   return ts.map((t) => {
     if (t.steps.some((s) => s.range.start.line === range.start.line && s.range.start.column === range.start.column && s.message === message)) return t;
+    const last = t.steps[t.steps.length - 1];
+    // `iterated as x` then `assigned to x` at the same place: keep the first, more telling step.
+    if (last && last.range.start.line === range.start.line && last.range.start.column === range.start.column) return t;
     if (t.steps.length >= 12) return t;
     return { origin: t.origin, steps: [...t.steps, { range, message }] };
   });

@@ -84,6 +84,6 @@ export function functionName(fn: Node): string | undefined {
 /** `a.b.c` for a member chain of identifiers, else the text cut to a readable length. */
 export function calleeLabel(node: Node): string {
   if (node.endIndex - node.startIndex > 400) return isFunction(unwrap(node)) ? 'function' : `${node.text.slice(0, 45).replace(/\s+/g, '')}...`;
-  const t = node.text.replace(/\s+/g, '');
+  const t = node.text.replace(/^await\s+/, '').replace(/\s+/g, '');
   return t.length > 48 ? `${t.slice(0, 45)}...` : t;
 }

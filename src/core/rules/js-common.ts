@@ -25,6 +25,9 @@ export function pathTo(t: Taint, end: Range, message: string): PathStep[] {
   return steps;
 }
 
+export const lowConfidenceNote = (t: Taint) =>
+  t.origin.call?.confidence === 'low' ? '; the model call is inferred from its name (lower confidence)' : '';
+
 export function othersNote(ts: readonly Taint[]): string {
   return ts.length > 1 ? ` (and ${ts.length - 1} other source${ts.length > 2 ? 's' : ''})` : '';
 }
@@ -35,7 +38,7 @@ export function effectFindings(facts: JsFacts, kind: JsEffectKind, verb: (e: JsE
     if (e.kind !== kind) continue;
     const t = pickTaint(e.taint);
     if (!t) continue;
-    out.push({ range: e.range, message: `${verb(e, t)}${othersNote(e.taint)}`, path: pathTo(t, e.range, endStep(e)), confidence: t.origin.call?.confidence ?? 'high' });
+    out.push({ range: e.range, message: `${verb(e, t)}${othersNote(e.taint)}${lowConfidenceNote(t)}`, path: pathTo(t, e.range, endStep(e)), confidence: t.origin.call?.confidence ?? 'high' });
   }
   return out;
 }

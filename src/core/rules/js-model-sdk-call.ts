@@ -18,6 +18,9 @@ export const rule: Rule<JsFacts> = {
     },
   },
   check({ facts }) {
-    return callFindings(facts, 'sdk', (c) => `${c.label} calls a language model through ${c.reason}`);
+    return [
+      ...callFindings(facts, 'sdk', (c) => `${c.label} calls a language model through ${c.reason}`),
+      ...callFindings(facts, 'wrapper', (c) => `${c.label} probably calls a language model: ${c.reason} (lower confidence)`),
+    ].sort((a, b) => a.range.start.line - b.range.start.line);
   },
 };
