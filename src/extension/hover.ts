@@ -13,9 +13,8 @@ export function hoverMarkdown(f: Finding, meta: RuleMeta | undefined, docs: Rule
   // The diagnostic's own hover already shows the message; this one adds why it matters.
   md.appendMarkdown(`${escape(meta?.explanation ?? f.message)}\n\n`);
   if (f.path.length) {
-    md.appendMarkdown('Path:\n');
-    for (const step of f.path) md.appendMarkdown(`- line ${step.range.start.line + 1}: ${escape(step.message)}\n`);
-    md.appendMarkdown('\n');
+    const steps = f.path.map((step) => `line ${step.range.start.line + 1}: ${escape(step.message)}`);
+    md.appendMarkdown(`Path: ${steps.join(' → ')}\n\n`);
   }
   if (f.confidence === 'low') md.appendMarkdown('_Low confidence: the model call is inferred from a name._\n\n');
   md.appendMarkdown(`[Rule documentation](${docs.commandLink(f.ruleId)})`);

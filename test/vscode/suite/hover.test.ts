@@ -20,7 +20,7 @@ describe('hover', () => {
     // the explanation, as Markdown-escaped text: compare its first words
     const firstWords = meta.explanation.split(' ').slice(0, 6).join(' ');
     assert.ok(all.includes(firstWords), `explanation "${firstWords}" missing from:\n${all}`);
-    assert.match(all, /Path:\n- line 3: model output/);
+    assert.match(all, /Path: line 3: model output[^\n]* → line 3: [^\n]*executed here/);
     assert.match(all, /command:fang\.showRuleDocumentation\?/);
   });
 

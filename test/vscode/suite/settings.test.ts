@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { configSchema, DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_BUDGET_MS } from '../../../src/core/config';
 import { CATEGORIES, SEVERITIES } from '../../../src/core/types';
+import type { Analysis } from '../../../src/extension/diagnostics';
 import { CONFIG_KEYS, EDITOR_DEFAULTS, EDITOR_KEYS } from '../../../src/extension/settings';
 import { closeAll, openScratch, codeOf, EXTENSION_ID, fang, fangDiagnostics, nextEvent, openFile, setSetting, workspaceUri } from './helpers';
 
@@ -54,17 +55,18 @@ describe('settings', () => {
     const { doc } = await openFile(api, 'eval-once.sh');
     assert.ok(fangDiagnostics(doc.uri).some((d) => codeOf(d) === 'bash-model-cli-call'));
 
-    let next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString(), 'reanalysis');
+    const of = (a: Analysis) => a.uri.toString() === doc.uri.toString();
+    let next = nextEvent(api.diagnostics.onDidAnalyze, (a) => of(a) && !a.findings.some((f) => f.ruleId === 'bash-model-cli-call'), 'reanalysis without bash-model-cli-call');
     await setSetting('rules', { 'bash-model-cli-call': 'off' });
     await next;
     assert.deepEqual(fangDiagnostics(doc.uri).map(codeOf), ['bash-model-output-exec']);
 
-    next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString(), 'reanalysis');
+    next = nextEvent(api.diagnostics.onDidAnalyze, (a) => of(a) && a.findings.some((f) => f.severity === 'note'), 'reanalysis with notes');
     await setSetting('categories', { 'model-output-execution': 'note' });
     await next;
     assert.equal(fangDiagnostics(doc.uri)[0]!.severity, vscode.DiagnosticSeverity.Information);
 
-    next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString(), 'reanalysis');
+    next = nextEvent(api.diagnostics.onDidAnalyze, (a) => of(a) && a.inactive !== undefined, 'reanalysis with bash off');
     await setSetting('enable', { bash: false });
     const off = await next;
     assert.equal(off.inactive, 'fang.enable.bash is off');
@@ -75,7 +77,11 @@ describe('settings', () => {
     const api = await fang();
     const { doc } = await openFile(api, 'eval-once.sh');
     const reported = nextEvent(api.configs.onDidReportProblems, (m) => m.some((x) => x.includes('fang.rules.bash-model-cli-call')), 'a settings problem');
-    const next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString(), 'reanalysis');
+    const next = nextEvent(
+      api.diagnostics.onDidAnalyze,
+      (a) => a.uri.toString() === doc.uri.toString() && a.findings.some((f) => f.ruleId === 'bash-model-output-exec' && f.severity === 'note'),
+      'reanalysis with the valid entry applied',
+    );
     await setSetting('rules', { 'bash-model-cli-call': 'loud', 'bash-model-output-exec': 'note' });
     const messages = await reported;
     assert.match(messages.join('\n'), /fang\.rules\.bash-model-cli-call: expected one of "error", "warning", "note", "off"/);
@@ -99,7 +105,7 @@ describe('settings', () => {
     const api = await fang();
     const { doc } = await openFile(api, 'eval-once.sh');
     assert.ok(fangDiagnostics(doc.uri).length > 0);
-    const next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString(), 'reanalysis');
+    const next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString() && a.inactive !== undefined, 'reanalysis as ignored');
     await setSetting('ignore', ['eval-*.sh']);
     const a = await next;
     assert.equal(a.inactive, 'the path matches an ignore pattern');
