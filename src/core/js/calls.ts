@@ -166,6 +166,7 @@ function processStart(host: CallHost, ref: Ref, site: CallSite, api: ProcessApi,
     host.effect('exec', site, api === 'worker' ? '`new Worker` with `eval: true`' : label, model(shellText));
   }
   if (program) host.effect('exec', site, `${label} (model output as the program)`, model(program));
+  if (api === 'worker' && !shellText && args[0]) host.effect('exec', site, '`new Worker` of a script built from model output', model(args[0]));
   if (shell) host.effect('exec', site, `${label} with \`shell: true\``, union(...argv.map(model)));
   const progName = program?.str !== undefined ? basename(program.str) : shellText?.str !== undefined ? basename(shellText.str.trim().split(/\s+/)[0] ?? '') : undefined;
   if (progName && INTERPRETERS.test(progName)) {
