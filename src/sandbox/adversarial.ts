@@ -96,7 +96,7 @@ export async function runAdversarial(info: BackendInfo, base: SingleRun): Promis
   for (const h of HOSTILE_ANSWERS) {
     const paths = h.hostPaths();
     const before = paths.map(fingerprint);
-    const r = await runOnce(info, { ...base, codeAnswer: h.answer, onEvent: undefined });
+    const r = await runOnce(info, { ...base, codeAnswer: h.answer });
     const after = paths.map(fingerprint);
     const changed = paths.filter((_, i) => before[i] !== after[i]);
     const executed = r.executedModelOutput.some((e) => r.modelCalls.find((c) => c.id === e.callId)?.answerSource === 'adversarial');

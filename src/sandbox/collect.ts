@@ -5,6 +5,7 @@
  * root process is gone, and kills the whole sandbox at once on cancellation.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { BackendInfo, SpawnCommand } from './backend';
 import type { LimitName, Limits } from './limits';
@@ -18,7 +19,9 @@ export type TraceEvent =
   | { type: 'exit'; pid: number; exitCode: number | null; signal: string | null }
   | { type: 'stub'; event: StubEvent }
   | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
-  | { type: 'limit'; limit: LimitName };
+  | { type: 'limit'; limit: LimitName }
+  /** The sandbox is up: its init's host pid and its PID namespace (`pid:[inode]`). */
+  | { type: 'sandbox'; initPid: number; pidNamespace: string | null };
 
 export interface RawRun {
   stdout: string;
@@ -118,18 +121,31 @@ export function collect(
     infoStream.on('data', (s: string) => {
       infoText += s;
       const m = /"child-pid"\s*:\s*(\d+)/.exec(infoText);
-      if (m) initPid = Number(m[1]);
+      if (m && initPid === null) {
+        initPid = Number(m[1]);
+        let pidNamespace: string | null = null;
+        try {
+          pidNamespace = fs.readlinkSync(`/proc/${initPid}/ns/pid`);
+        } catch {
+          /* already gone, or not ours to read */
+        }
+        emit({ type: 'sandbox', initPid, pidNamespace });
+      }
     });
 
     const hardKill = (): void => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       hardKilled = true;
-      // bwrap's --die-with-parent and the PID namespace take every process inside with it.
+      // SIGKILL to the sandbox's PID 1 ends its PID namespace: the kernel kills every process
+      // in it and init's exit waits for all of them, so bwrap (and 'close' here) come after the
+      // last one is gone. Without init's pid yet, the process group goes (bwrap's
+      // --die-with-parent takes the sandbox with it).
       try {
-        process.kill(-child.pid!, 'SIGKILL');
+        if (initPid === null) throw new Error('no init pid yet');
+        process.kill(initPid, 'SIGKILL');
       } catch {
         try {
-          child.kill('SIGKILL');
+          process.kill(-child.pid!, 'SIGKILL');
         } catch {
           /* already gone */
         }

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { dryRunCommand } from '../../src/cli/dry-run';
 import { parseReport, runDryRun } from '../../src/sandbox';
-import { FIXTURES, dryRun, fixture, requireSandbox, sandboxProcesses, tempWorkspace } from './helpers';
+import { FIXTURES, dryRun, fixture, namespaceRecorder, requireSandbox, sandboxProcesses, tempWorkspace } from './helpers';
 
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
@@ -80,8 +80,10 @@ describe('fang dry-run (CLI, real bubblewrap)', function () {
 
   it('--adversarial: every hostile answer is executed by the agent loop and contained', async () => {
     // Eight runs (the plain one and one per hostile answer); each must end within its limit + 1 s.
-    const report = await runDryRun({ code: fixture('agent-loop.sh'), language: 'bash', workspaceDir: ws, adversarial: true, limits: { timeMs: 3000 } });
-    assert.deepEqual(sandboxProcesses(), []);
+    const rec = namespaceRecorder();
+    const report = await runDryRun({ code: fixture('agent-loop.sh'), language: 'bash', workspaceDir: ws, adversarial: true, limits: { timeMs: 3000 }, onEvent: rec.onEvent });
+    assert.equal(rec.namespaces.length, 8, 'one sandbox per run');
+    assert.deepEqual(sandboxProcesses(rec.namespaces), []);
     const outcomes = report.adversarial ?? [];
     assert.deepEqual(outcomes.map((o) => o.name), ['write-outside-workspace', 'read-ssh-keys', 'network-call', 'spawn-itself', 'fork-bomb', 'curl-pipe-sh', 'crontab-persistence']);
     for (const o of outcomes) {
@@ -109,8 +111,8 @@ describe('fork bomb containment by caller', function () {
       assert.fail('run this suite as root to test both callers (CI does); as a user, the test above covers the unprivileged case');
     }
     const index = path.join(__dirname, '..', '..', 'src', 'sandbox', 'index.js');
-    const script = `require(${JSON.stringify(index)}).runDryRun({ code: ${JSON.stringify(fixture('fork-bomb.sh'))}, language: 'bash', limits: { timeMs: 3000 } })
-      .then((r) => console.log(JSON.stringify({ uid: process.getuid(), limitsHit: r.limitsHit, ms: r.durationMs, backend: r.backend.isolation })), (e) => { console.error(e.message); process.exit(3); });`;
+    const script = `const ns = []; require(${JSON.stringify(index)}).runDryRun({ code: ${JSON.stringify(fixture('fork-bomb.sh'))}, language: 'bash', limits: { timeMs: 3000 }, onEvent: (e) => e.type === 'sandbox' && ns.push(e.pidNamespace) })
+      .then((r) => console.log(JSON.stringify({ uid: process.getuid(), limitsHit: r.limitsHit, ms: r.durationMs, backend: r.backend.isolation, ns })), (e) => { console.error(e.message); process.exit(3); });`;
     const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, '-e', script], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent' },
       cwd: os.tmpdir(),
@@ -122,11 +124,12 @@ describe('fork bomb containment by caller', function () {
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const [code] = (await once(child, 'close')) as [number];
     assert.equal(code, 0, err);
-    const r = JSON.parse(out) as { uid: number; limitsHit: string[]; ms: number; backend: string[] };
+    const r = JSON.parse(out) as { uid: number; limitsHit: string[]; ms: number; backend: string[]; ns: string[] };
     assert.equal(r.uid, 65534);
     assert.ok(r.limitsHit.includes('processes'), out);
     assert.ok(r.ms <= 4000);
     assert.match(r.backend.join(' '), /host uid 65534/);
-    assert.deepEqual(sandboxProcesses(), []);
+    assert.equal(r.ns.length, 1);
+    assert.deepEqual(sandboxProcesses(r.ns), []);
   });
 });

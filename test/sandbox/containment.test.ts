@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { runDryRun } from '../../src/sandbox';
-import { HostCanaries, TEST_TIME_MS, blockedText, dryRun, fixture, requireSandbox, sandboxProcesses, tempWorkspace, treeHash } from './helpers';
+import { HostCanaries, TEST_TIME_MS, blockedText, dryRun, fixture, namespaceRecorder, requireSandbox, sandboxProcesses, tempWorkspace, treeHash } from './helpers';
 
 describe('sandbox containment (real bubblewrap)', function () {
   this.timeout(60_000);
@@ -177,11 +177,13 @@ describe('sandbox containment (real bubblewrap)', function () {
 
   it('kills the whole sandbox at once on cancellation', async () => {
     const ac = new AbortController();
+    const rec = namespaceRecorder();
     const t = Date.now();
-    const p = runDryRun({ code: fixture('loop-forever.sh'), language: 'bash', workspaceDir: ws, limits: { timeMs: 20_000 }, signal: ac.signal });
+    const p = runDryRun({ code: fixture('loop-forever.sh'), language: 'bash', workspaceDir: ws, limits: { timeMs: 20_000 }, signal: ac.signal, onEvent: rec.onEvent });
     setTimeout(() => ac.abort(), 500);
     await assert.rejects(p, (e: Error) => e.name === 'AbortError');
     assert.ok(Date.now() - t < 2000, `cancellation took ${Date.now() - t} ms`);
-    assert.deepEqual(sandboxProcesses('sleep 1001'), []);
+    assert.equal(rec.namespaces.length, 1);
+    assert.deepEqual(sandboxProcesses(rec.namespaces, 'sleep 1001'), []);
   });
 });

@@ -8,7 +8,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { detectBackend, runDryRun, type DryRunOptions, type DryRunReport } from '../../src/sandbox';
+import { detectBackend, runDryRun, type DryRunOptions, type DryRunReport, type TraceEvent } from '../../src/sandbox';
 
 export const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'dryrun');
 /** Short limits keep the suite quick; the containment claims are the same at any limit. */
@@ -92,23 +92,36 @@ export class HostCanaries {
   }
 }
 
-/** Host processes that belong to a sandbox: uid 65534 when we are root, or a telltale argv. */
-export function sandboxProcesses(marker?: string): string[] {
+/**
+ * Host processes still inside one of the given sandboxes (by PID namespace), or whose command
+ * line carries the marker (a process that left its sandbox would show there).
+ */
+export function sandboxProcesses(namespaces: Iterable<string>, marker?: string): string[] {
+  const ns = new Set(namespaces);
   const found: string[] = [];
-  const root = process.getuid?.() === 0;
   for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
-      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (state === 'Z' || Number(pid) === process.pid) continue;
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
-      const state = /^State:\s+(\S)/m.exec(status)?.[1];
-      if (state === 'Z') continue;
-      if ((root && uid === '65534') || cmd.includes('/run/fang/') || (marker && cmd.includes(marker))) found.push(`${pid} ${cmd}`);
+      const inNs = ns.has(fs.readlinkSync(`/proc/${pid}/ns/pid`));
+      if (inNs || (marker && cmd.includes(marker))) found.push(`${pid} ${cmd}`);
     } catch {
       /* gone meanwhile */
     }
   }
   return found;
+}
+
+/** Collects the PID namespace of every sandbox a run starts (via its events). */
+export function namespaceRecorder(): { namespaces: string[]; onEvent: (e: TraceEvent) => void } {
+  const namespaces: string[] = [];
+  return {
+    namespaces,
+    onEvent: (e) => {
+      if (e.type === 'sandbox' && e.pidNamespace) namespaces.push(e.pidNamespace);
+    },
+  };
 }
 
 export interface TimedRun {
@@ -119,11 +132,13 @@ export interface TimedRun {
 /** Runs a dry-run and checks what every run must satisfy: ended in time, nothing left behind. */
 export async function dryRun(opts: DryRunOptions, marker?: string): Promise<TimedRun> {
   const limits = { timeMs: TEST_TIME_MS, ...opts.limits };
+  const rec = namespaceRecorder();
   const t = Date.now();
-  const report = await runDryRun({ ...opts, limits });
+  const report = await runDryRun({ ...opts, limits, onEvent: rec.onEvent });
   const elapsedMs = Date.now() - t;
   assert.ok(elapsedMs <= limits.timeMs + 1000, `the run took ${elapsedMs} ms, more than the time limit (${limits.timeMs} ms) plus 1 s`);
-  assert.deepEqual(sandboxProcesses(marker), [], 'sandbox processes outlived the run');
+  assert.equal(rec.namespaces.length, 1, 'the sandbox reported its PID namespace');
+  assert.deepEqual(sandboxProcesses(rec.namespaces, marker), [], 'sandbox processes outlived the run');
   return { report, elapsedMs };
 }
 
