@@ -128,6 +128,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
     if (doc.isClosed || this.states.get(doc.uri.toString()) !== st) return undefined;
     if (doc.version !== version) return undefined; // a newer edit has its own run coming
     if (result.skipped) this.log.info(`${doc.uri.toString(true)} not analysed: ${result.skipped.message}`);
+    this.log.debug(`analysed ${doc.uri.toString(true)} v${version} (${language}): ${result.findings.length} findings in ${ms.toFixed(0)} ms`);
     const diagnostics = result.findings.map((f) => toDiagnostic(f, doc.uri, this.ruleDoc));
     return this.publish(st, { ...base, findings: result.findings, skipped: result.skipped, workerMs: ms, totalMs: performance.now() - started }, diagnostics);
   }

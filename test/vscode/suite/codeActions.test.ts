@@ -54,6 +54,31 @@ describe('quick fixes', () => {
     assert.ok(!fangDiagnostics(doc.uri).some((d) => codeOf(d) === 'bash-model-output-exec'));
   });
 
+  it('uses // inside a TypeScript fence in Markdown', async () => {
+    const api = await fang();
+    const md = [
+      '# Agent',
+      '',
+      '```ts',
+      "import OpenAI from 'openai';",
+      "import { execSync } from 'node:child_process';",
+      'const client = new OpenAI();',
+      "const r = await client.chat.completions.create({ model: 'm', messages: [] });",
+      "execSync(r.choices[0]!.message.content ?? '');",
+      '```',
+      '',
+    ].join('\n');
+    const { doc, analysis } = await openScratch(api, md, 'markdown');
+    const exec = analysis.findings.find((f) => f.category === 'model-output-execution');
+    assert.ok(exec, `no finding in the ts fence: ${analysis.findings.map((f) => f.ruleId).join(', ')}`);
+    assert.equal(exec.range.start.line, 7);
+    await apply(api, doc, await actionsFor(doc, exec.ruleId, api), /on this line$/);
+    assert.equal(doc.lineAt(7).text, `// fang-ignore-next-line ${exec.ruleId} -- reason`);
+    await apply(api, doc, await actionsFor(doc, 'js-model-sdk-call', api), /in this code block$/);
+    assert.equal(doc.lineAt(3).text, '// fang-ignore-file js-model-sdk-call -- reason');
+    assert.deepEqual(fangDiagnostics(doc.uri).map(codeOf), []);
+  });
+
   it('offers "insert confirmation" for eval of model output and prints before running', async () => {
     const api = await fang();
     const { doc } = await openScratch(api, EVAL, 'shellscript');
