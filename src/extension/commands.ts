@@ -1,5 +1,6 @@
 /**
- * Every Fang command comes from this one table. A command that cannot run here (a feature not
+ * Every command in the palette comes from this one table (the paste guard registers its own
+ * internal `fang.undoPaste`). A command that cannot run here (a feature not
  * shipped yet, or one that runs code in an untrusted workspace) says why instead of failing.
  */
 import * as vscode from 'vscode';
