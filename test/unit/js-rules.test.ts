@@ -118,6 +118,12 @@ describe('js analysis', function () {
     assert.deepEqual(r.findings.map((f) => `${f.ruleId}: ${f.message}`), ['analysis-incomplete: analysis incomplete: the code is nested too deeply to follow; findings for this file may be missing']);
   });
 
+  it('typical model-calling app code (tool calling with an allow-list, retries, PR text to gh, streaming) gives only self-invocation', async () => {
+    const a = await analyzer();
+    const r = a.analyze(BENIGN_APP, { path: 'server.ts' });
+    assert.deepEqual(ids(r.findings), ['js-model-sdk-call@29', 'js-model-sdk-call@43', 'js-model-sdk-call@49']);
+  });
+
   it('handles every listed extension', async () => {
     const a = await analyzer();
     const code = "const { execSync } = require('child_process');\nexecSync('llm hello');\n";
@@ -134,3 +140,56 @@ describe('js analysis', function () {
     assert.deepEqual(ids(a.analyze(code, { path: 'tool.js' }).findings), []);
   });
 });
+
+const BENIGN_APP = `import express from 'express';
+import OpenAI from 'openai';
+import { execFile, exec } from 'node:child_process';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import fs from 'node:fs/promises';
+
+const client = new OpenAI();
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const app = express();
+
+async function withRetry<T>(f: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try { return await f(); } catch { await sleep(500 * 2 ** attempt); }
+  }
+  throw new Error('gave up');
+}
+
+const Weather = z.object({ city: z.string() });
+const tools = {
+  get_weather: async (args: unknown) => ({ temp: 21, ...Weather.parse(args) }),
+  get_time: async () => new Date().toISOString(),
+} as const;
+
+app.post('/chat', async (req, res) => {
+  const messages = req.body.messages;
+  while (true) {
+    const r = await withRetry(() => client.chat.completions.create({ model: 'gpt-4o', messages, tools: [] }));
+    const msg = r.choices[0]!.message;
+    if (!msg.tool_calls?.length) return res.json({ answer: msg.content });
+    for (const call of msg.tool_calls) {
+      const name = call.function.name as keyof typeof tools;
+      if (!(name in tools)) continue;
+      const out = await tools[name](JSON.parse(call.function.arguments));
+      messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(out) });
+    }
+  }
+});
+
+app.post('/pr', async (req, res) => {
+  const { stdout: diff } = await run('git', ['diff', '--staged']);
+  const r = await client.responses.create({ model: 'gpt-4.1', input: \`Write a PR description for:\\n\${diff}\` });
+  await run('gh', ['pr', 'create', '--title', 'Update', '--body', r.output_text]);
+  await fs.writeFile('PR_BODY.md', r.output_text);
+  exec('git status --short', (e, out) => res.send(out));
+});
+
+const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: [], stream: true });
+for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');
+app.listen(3000);
+`;
