@@ -24,7 +24,7 @@ const LEVELS = [...SEVERITIES, 'off'];
 
 describe('settings', () => {
   afterEach(async () => {
-    for (const k of ['rules', 'categories', 'enable', 'modelCommands', 'ignore']) await setSetting(k, undefined);
+    for (const k of ['rules', 'categories', 'enable', 'modelCommands', 'ignore', 'maxFileBytes']) await setSetting(k, undefined);
     await closeAll();
   });
 
@@ -112,6 +112,18 @@ describe('settings', () => {
     assert.deepEqual(fangDiagnostics(doc.uri), []);
   });
 
+  it('skips a document over fang.maxFileBytes and says so in the status bar', async () => {
+    const api = await fang();
+    const { doc } = await openFile(api, 'eval-once.sh');
+    const next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString() && a.skipped !== undefined, 'reanalysis with a size cap');
+    await setSetting('maxFileBytes', 20);
+    const a = await next;
+    assert.equal(a.skipped?.reason, 'too-large');
+    assert.deepEqual(fangDiagnostics(doc.uri), []);
+    assert.equal(api.statusBar.item.text, '$(shield) Fang: skipped');
+    assert.match(String(api.statusBar.item.tooltip), /maxFileBytes/);
+  });
+
   it('validates .fang.json in the editor through the contributed JSON schema', async () => {
     await fang();
     const file = workspaceUri('.fang.json');
@@ -147,6 +159,10 @@ describe('settings', () => {
       await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify({ rules: { 'bash-model-cli-call': 'off' }, maxFileBytes: 'big' })));
       const messages = await reported;
       assert.match(messages.join('\n'), /\.fang\.json: maxFileBytes: expected number/);
+
+      const broken = nextEvent(api.configs.onDidReportProblems, (m) => m.some((x) => /is not valid JSON/.test(x)), 'a JSON syntax problem');
+      await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('{ "rules": { '));
+      assert.match((await broken).join('\n'), /\.fang\.json is not valid JSON \(.+\); it is ignored/);
 
       next = nextEvent(api.diagnostics.onDidAnalyze, (a) => a.uri.toString() === doc.uri.toString() && a.findings.some((f) => f.ruleId === 'bash-model-cli-call'), 'reanalysis without .fang.json');
       await vscode.workspace.fs.delete(file);
