@@ -118,42 +118,62 @@ function contains(hay: string, answer: string): boolean {
 
 /** Which answers ran as code: through eval/source (xtrace), `sh -c`/interpreters (exec argv), or their marker. */
 function executedOutput(raw: RawRun, calls: ModelCall[], processes: ReportProcess[], snippet: string): ExecutedModelOutput[] {
-  const out: ExecutedModelOutput[] = [];
+  const found = new Map<number, ExecutedModelOutput>();
   const usedRecords = new Set<number>();
   const usedProcs = new Set<number>();
   const output = `${raw.stdout}\n${raw.stderr}`;
+  const isInterpreter = (p: ReportProcess): boolean => {
+    const name = path.posix.basename(p.argv[0] ?? '');
+    return SHELLS.test(name) || INTERPRETERS.test(name);
+  };
+  // First the direct evidence: the answer's own text given to a sink.
   for (const call of calls) {
     if (!call.answer.trim()) continue;
     const rec = raw.xtrace.records.find((r) => !usedRecords.has(r.seq) && (r.words[0] === 'eval' || r.words[0] === 'source' || r.words[0] === '.') && contains(r.words.slice(1).join(' '), call.answer));
     if (rec) {
       usedRecords.add(rec.seq);
-      out.push({ callId: call.id, answer: call.answer, sink: rec.words[0]!, line: rec.source === snippet ? rec.line : null, evidence: `the shell ran \`${rec.words[0]}\` on the answer of model call ${call.id}` });
+      found.set(call.id, { callId: call.id, answer: call.answer, sink: rec.words[0]!, line: rec.source === snippet ? rec.line : null, evidence: `the shell ran \`${rec.words[0]}\` on the answer of model call ${call.id}` });
       continue;
     }
     const proc = processes.find((p) => {
-      if (usedProcs.has(p.pid) || p.model) return false;
-      const name = path.posix.basename(p.argv[0] ?? '');
-      if (!SHELLS.test(name) && !INTERPRETERS.test(name)) return false;
+      if (usedProcs.has(p.pid) || p.model || !isInterpreter(p)) return false;
       const i = p.argv.findIndex((a) => a === '-c' || a === '-e' || a === '--eval');
       return i >= 0 && contains(p.argv[i + 1] ?? '', call.answer);
     });
     if (proc) {
       usedProcs.add(proc.pid);
       const flag = proc.argv.find((a) => a === '-c' || a === '-e' || a === '--eval')!;
-      out.push({ callId: call.id, answer: call.answer, sink: `${path.posix.basename(proc.argv[0]!)} ${flag}`, line: proc.line, evidence: `process ${proc.pid} ran the answer of model call ${call.id}` });
-      continue;
-    }
-    const marker = `fang-ran-${call.id}`;
-    if (new RegExp(`(^|[^\\w-])${marker}($|[^\\w])`, 'm').test(output) && call.answer.includes('fang-ran-')) {
-      const printer = raw.xtrace.records.find((r) => r.words[0] === 'printf' && r.words[2] === String(call.id) && /fang-ran-/.test(r.words[1] ?? ''));
-      // `model ... | sh`: an interpreter reading its program from stdin, on the model call's line.
-      const reader = processes.find((p) => !usedProcs.has(p.pid) && !p.model && p.argv.length === 1 && (SHELLS.test(path.posix.basename(p.argv[0] ?? '')) || INTERPRETERS.test(path.posix.basename(p.argv[0] ?? ''))) && (call.line === null || p.line === call.line));
-      if (reader) usedProcs.add(reader.pid);
-      const line = printer && printer.source === snippet ? printer.line : (reader?.line ?? null);
-      out.push({ callId: call.id, answer: call.answer, sink: reader ? `${path.posix.basename(reader.argv[0]!)} (program on stdin)` : 'unknown', line, evidence: `the output shows \`${marker}\`, which only running the answer prints` });
+      found.set(call.id, { callId: call.id, answer: call.answer, sink: `${path.posix.basename(proc.argv[0]!)} ${flag}`, line: proc.line, evidence: `process ${proc.pid} ran the answer of model call ${call.id}` });
     }
   }
-  return out;
+  // Then the markers of default and adversarial answers: running the answer prints them. The
+  // sink is the nearest `source`/`.` or shell/interpreter at or after the call's line
+  // (`| sh`, `bash <<< "$x"`, `source <(...)`, write-then-`bash file`).
+  for (const call of calls) {
+    if (found.has(call.id) || !call.answer.includes('fang-ran-')) continue;
+    const marker = `fang-ran-${call.id}`;
+    if (!new RegExp(`(^|[^\\w-])${marker}($|[^\\w])`, 'm').test(output)) continue;
+    const atOrAfter = (line: number | null): number => (call.line === null ? 0 : line === null || line < call.line ? Infinity : line - call.line);
+    type Candidate = { dist: number; order: number; take: () => void; sink: string; line: number | null };
+    const candidates: Candidate[] = [];
+    for (const r of raw.xtrace.records) {
+      if (usedRecords.has(r.seq) || r.source !== snippet || (r.words[0] !== 'source' && r.words[0] !== '.')) continue;
+      candidates.push({ dist: atOrAfter(r.line), order: r.seq, take: () => usedRecords.add(r.seq), sink: clipArgv(r.words), line: r.line });
+    }
+    for (const p of processes) {
+      if (usedProcs.has(p.pid) || p.model || p.pid === raw.strace.rootPid || !isInterpreter(p) || (call.pid !== null && p.pid < call.pid)) continue;
+      candidates.push({ dist: atOrAfter(p.line), order: p.pid, take: () => usedProcs.add(p.pid), sink: clipArgv(p.argv), line: p.line });
+    }
+    const best = candidates.filter((c) => c.dist !== Infinity).sort((x, y) => x.dist - y.dist || x.order - y.order)[0];
+    best?.take();
+    found.set(call.id, { callId: call.id, answer: call.answer, sink: best?.sink ?? 'unknown', line: best?.line ?? null, evidence: `the output shows \`${marker}\`, which only running the answer prints` });
+  }
+  return calls.flatMap((c) => found.get(c.id) ?? []);
+}
+
+function clipArgv(argv: string[]): string {
+  const s = argv.join(' ');
+  return s.length > 80 ? `${s.slice(0, 80)}…` : s;
 }
 
 function recursionOf(calls: ModelCall[], executed: ExecutedModelOutput[], processes: ReportProcess[], raw: RawRun, prepared: Prepared, limits: Limits): Recursion[] {
@@ -162,7 +182,9 @@ function recursionOf(calls: ModelCall[], executed: ExecutedModelOutput[], proces
   const fed = calls.filter((c) => calls.some((e) => e.id < c.id && e.answer.split('\n').some((l) => l.trim().length >= 6 && c.prompt.includes(l.trim()))));
   const bySink = new Map<string, ExecutedModelOutput[]>();
   for (const e of executed) {
-    const k = `${e.sink}@${e.line ?? '?'}`;
+    // Only the same sink at the same known line, run again and again, is a loop.
+    if (e.line === null || e.sink === 'unknown') continue;
+    const k = `${e.sink}@${e.line}`;
     bySink.set(k, [...(bySink.get(k) ?? []), e]);
   }
   const repeated = [...bySink.values()].filter((g) => g.length >= 2).sort((a, b) => b.length - a.length)[0];
