@@ -193,6 +193,12 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
     if (!/^[A-Za-z0-9_.@+-]+$/.test(name) || name.startsWith('.')) continue;
     fs.symlinkSync('.shim', path.join(bin, name));
     shimPaths.add(`${SHIM_BIN}/${name}`);
+    // A model CLI installed on the host is covered too, for snippets that call it by full path.
+    const installed = which(name);
+    if (installed && !underHidden(installed) && !shimBinds.includes(installed)) {
+      shimBinds.push(installed);
+      shimPaths.add(installed);
+    }
   }
   fs.writeFileSync(path.join(fang, 'shims.json'), JSON.stringify(specs));
   fs.writeFileSync(
