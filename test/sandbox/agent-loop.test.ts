@@ -92,7 +92,7 @@ describe('dry-run of the agent loop (real bubblewrap)', function () {
     assert.match(report.stderr, /Cannot find module 'fake-sdk'/);
   });
 
-  it('finds where each answer ran: here-string, process substitution, write-then-run, python -c', async () => {
+  it('finds where each answer ran: here-string, process substitution, write-then-run, node -e', async () => {
     const { report } = await dryRun({ code: fixture('sinks.sh'), language: 'bash', workspaceDir: ws });
     assert.deepEqual(
       report.modelCalls.map((c) => [c.command, c.line]),
@@ -100,7 +100,7 @@ describe('dry-run of the agent loop (real bubblewrap)', function () {
     );
     assert.deepEqual(
       report.executedModelOutput.map((e) => [e.callId, e.sink, e.line]),
-      [[1, 'bash', 3], [2, 'source /dev/fd/63', 4], [3, 'bash gen.sh', 6], [5, 'python3 -c', 9]],
+      [[1, 'bash', 3], [2, 'source /dev/fd/63', 4], [3, 'bash gen.sh', 6], [5, 'node -e', 9]],
     );
     assert.ok(!report.recursion.some((r) => r.kind === 'agent-loop'), 'different sinks on different lines are not a loop');
     assert.deepEqual(report.fileChanges.map((f) => `${f.kind} ${f.path}`), ['created gen.sh']);

@@ -60,6 +60,8 @@ describe('sandbox containment (real bubblewrap)', function () {
   });
 
   it('blocks curl and wget, by name and by address', async () => {
+    const missing = ['curl', 'wget'].filter((t) => !process.env.PATH?.split(':').some((d) => fs.existsSync(path.join(d, t))));
+    if (missing.length) assert.fail(`this attack needs ${missing.join(' and ')} on the machine: apt-get install ${missing.join(' ')}`);
     const { report } = await run('net-curl.sh');
     const net = report.network.map((n) => `${n.protocol} ${n.host}:${n.port} ${n.blocked}`);
     assert.ok(net.includes('https example.com:443 true'), net.join('\n'));
