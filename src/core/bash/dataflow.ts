@@ -52,6 +52,10 @@ export class BashFlow {
     private readonly root: Node,
     private readonly extraModelCommands: readonly string[],
     private readonly ownName: string | undefined,
+    /** The text mentions known_hosts, shell history or ~/.ssh/config. */
+    private readonly mentionsHostFiles = true,
+    /** Function definitions when the caller already found them. */
+    private readonly functionDefs?: readonly Node[],
   ) {}
 
   private readonly kidsCache = new Map<number, Node[]>();
@@ -63,6 +67,22 @@ export class BashFlow {
       this.kidsCache.set(node.id, k);
     }
     return k;
+  }
+
+  private readonly fieldCache = new Map<string, Node[]>();
+  /** Children of a field, read from the tree once per node and field. */
+  private fields(node: Node, name: string): Node[] {
+    const key = `${node.id}:${name}`;
+    let v = this.fieldCache.get(key);
+    if (!v) {
+      v = node.childrenForFieldName(name).filter((c): c is Node => !!c);
+      this.fieldCache.set(key, v);
+    }
+    return v;
+  }
+
+  private field(node: Node, name: string): Node | null {
+    return this.fields(node, name)[0] ?? null;
   }
 
   private readonly shapes = new Map<number, CommandShape>();
@@ -83,9 +103,9 @@ export class BashFlow {
   }
 
   run(): FlowResult {
-    for (const f of this.root.descendantsOfType('function_definition')) {
-      const name = f?.childForFieldName('name')?.text;
-      if (f && name) this.functions.set(name, f);
+    for (const f of this.functionDefs ?? this.root.descendantsOfType('function_definition').filter((n): n is Node => !!n)) {
+      const name = this.field(f, 'name')?.text;
+      if (name) this.functions.set(name, f);
     }
     this.stmt(this.root, CLEAN);
     // Bodies of functions never called still hold model calls worth reporting.
@@ -127,7 +147,8 @@ export class BashFlow {
       case 'case_statement':
         return this.weakly(() => this.sequence(this.kids(node), stdin));
       case 'list': {
-        const [a, b] = [node.namedChild(0), node.namedChild(node.namedChildCount - 1)];
+        const k = this.kids(node);
+        const [a, b] = [k[0], k[k.length - 1]];
         const out = a ? this.stmt(a, stdin) : CLEAN;
         return union(out, b && b !== a ? this.weakly(() => this.stmt(b, stdin)) : CLEAN);
       }
@@ -178,8 +199,8 @@ export class BashFlow {
       for (let pass = 0; pass < 2; pass++) {
         if (pass === 1 && this.changes === before) break; // nothing new can flow around the loop
         if (node.type === 'for_statement') {
-          const variable = node.childForFieldName('variable');
-          const values = node.childrenForFieldName('value').filter((v): v is Node => !!v);
+          const variable = this.field(node, 'variable');
+          const values = this.fields(node, 'value');
           const t = union(...values.map((v) => this.word(v).taint));
           if (variable) this.setVar(variable.text, extend(t, variable, `iterated as ${variable.text} here`), undefined);
         }
@@ -202,11 +223,11 @@ export class BashFlow {
   }
 
   private redirected(node: Node, stdin: Taints): Taints {
-    const body = node.childForFieldName('body');
-    const redirects = node.childrenForFieldName('redirect').filter((r): r is Node => !!r);
+    const body = this.field(node, 'body');
+    const redirects = this.fields(node, 'redirect');
     // `cat <<EOF | bash`: the rest of the pipeline is parsed inside the heredoc redirect
     const heredoc = redirects.find((r) => r.type === 'heredoc_redirect');
-    const rest = heredoc ? heredoc.namedChildren.filter((c): c is Node => !!c && !['heredoc_start', 'heredoc_body', 'heredoc_end'].includes(c.type)) : [];
+    const rest = heredoc ? this.kids(heredoc).filter((c) => !['heredoc_start', 'heredoc_body', 'heredoc_end'].includes(c.type)) : [];
     if (!body) return CLEAN;
     let out = this.withRedirects(redirects, stdin, body, (input) => this.stmtWithInput(body, input));
     for (const c of rest) {
@@ -223,17 +244,17 @@ export class BashFlow {
     let toStderr = false;
     for (const r of redirects) {
       if (r.type === 'herestring_redirect') {
-        const w = r.namedChildren.find((c) => c && isWordNode(c));
+        const w = this.kids(r).find((c) => isWordNode(c));
         if (w) input = union(input, extend(this.word(w).taint, r, 'fed as standard input here'));
       } else if (r.type === 'heredoc_redirect') {
-        const start = r.namedChildren.find((c) => c?.type === 'heredoc_start');
+        const start = this.kids(r).find((c) => c.type === 'heredoc_start');
         const quoted = !!start && /['"\\]/.test(start.text);
-        const hbody = r.namedChildren.find((c) => c?.type === 'heredoc_body');
+        const hbody = this.kids(r).find((c) => c.type === 'heredoc_body');
         if (hbody && !quoted) input = union(input, extend(this.word(hbody).taint, hbody, 'fed as a here-document here'));
-        for (const fr of r.namedChildren) if (fr?.type === 'file_redirect') this.outputRedirect(fr, outputs, () => (toStderr = true));
+        for (const fr of this.kids(r)) if (fr.type === 'file_redirect') this.outputRedirect(fr, outputs, () => (toStderr = true));
       } else if (r.type === 'file_redirect') {
         const op = r.child(0)?.text ?? '';
-        const dest = r.childForFieldName('destination');
+        const dest = this.field(r, 'destination');
         if (op === '<' && dest) input = union(input, this.word(dest).taint);
         else this.outputRedirect(r, outputs, () => (toStderr = true));
       }
@@ -245,7 +266,7 @@ export class BashFlow {
 
   private outputRedirect(r: Node, outputs: { key: string; append: boolean; range: Range }[], stderr: () => void): void {
     const op = r.child(0)?.text ?? '';
-    const dest = r.childForFieldName('destination');
+    const dest = this.field(r, 'destination');
     if (!dest || !op.includes('>')) return;
     if (/^\d*>&/.test(op) || op === '>&') {
       if (dest.text === '2') stderr();
@@ -321,8 +342,22 @@ export class BashFlow {
   }
 
   /** Literal text with known literal variable values substituted, or undefined. */
+  private readonly staticLits = new Map<number, string | null>();
+  /** The literal text of a word without expansions, computed once per node. */
+  private staticLiteral(node: Node): string | undefined {
+    let v = this.staticLits.get(node.id);
+    if (v === undefined) {
+      v = literalText(node) ?? null;
+      this.staticLits.set(node.id, v);
+    }
+    return v ?? undefined;
+  }
+
   private resolveLiteral(node: Node): string | undefined {
-    const lit = literalText(node);
+    const t = node.type;
+    // Words without any expansion child are fully static.
+    if (t === 'word' || t === 'number' || t === 'raw_string' || t === 'ansi_c_string') return this.staticLiteral(node);
+    const lit = t === 'string' || t === 'concatenation' ? this.staticLiteral(node) : undefined;
     if (lit !== undefined) return lit;
     if (node.type === 'simple_expansion' || node.type === 'expansion') {
       const name = expansionName(node);
@@ -360,10 +395,10 @@ export class BashFlow {
   // ---- assignments ----
 
   private assign(node: Node): void {
-    const nameNode = node.childForFieldName('name');
-    const value = node.childForFieldName('value');
+    const nameNode = this.field(node, 'name');
+    const value = this.field(node, 'value');
     if (!nameNode) return;
-    const name = nameNode.type === 'subscript' ? (nameNode.childForFieldName('name')?.text ?? nameNode.text) : nameNode.text;
+    const name = nameNode.type === 'subscript' ? (this.field(nameNode, 'name')?.text ?? nameNode.text) : nameNode.text;
     const appending = node.children.some((c) => c?.type === '+=') || nameNode.type === 'subscript';
     const w = value ? this.word(value) : undefined;
     let t = w?.taint ?? CLEAN;
@@ -396,7 +431,7 @@ export class BashFlow {
     const shape = this.shape(node);
     const nameNode = shape.name;
     for (const c of shape.assignments) {
-      const v = c.childForFieldName('value');
+      const v = this.field(c, 'value');
       if (v) this.word(v);
     }
     if (!nameNode) return CLEAN;
@@ -440,11 +475,14 @@ export class BashFlow {
 
     if (match) return out;
     if (base !== undefined && NO_DATA_OUTPUT.has(base)) return CLEAN;
-    if (base !== undefined && HOST_FILES.test(real.slice(1).map((w) => w.key).join(' '))) {
+    if (this.mentionsHostFiles && base !== undefined && real.some((w, i) => i > 0 && HOST_FILES.test(w.key))) {
       const hosts: Origin = { kind: 'hosts', range: rangeOf(node), label: real.map((w) => w.key).find((k) => HOST_FILES.test(k)) ?? 'host list' };
       out = union(out, [{ origin: hosts, steps: [{ range: rangeOf(node), message: `host names read from ${hosts.label} here` }] }]);
     }
-    return union(out, stdin, ...real.slice(1).map((w) => w.taint), nameWord.taint);
+    // Unknown commands pass their input and arguments on to their output.
+    let passed: Taints = union(out, stdin, nameWord.taint);
+    for (let i = 1; i < real.length; i++) if (real[i]!.taint.length) passed = union(passed, real[i]!.taint);
+    return passed;
   }
 
   /** Builtins that move data into variables or files. */
@@ -495,7 +533,7 @@ export class BashFlow {
 
   private evalFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node): Taints {
     if (this.functionEvals++ > MAX_FUNCTION_EVALS) return CLEAN;
-    const body = f.childForFieldName('body');
+    const body = this.field(f, 'body');
     if (!body) return CLEAN;
     const steppedArgs = args.map((a, i) => extend(a, site, `passed to ${name}() as $${i + 1} here`));
     this.frames.push({ name, args: steppedArgs });

@@ -47,6 +47,9 @@ export function classifyEffects(input: EffectInput): Effect[] {
   const { words, allWords, stdin, flow } = input;
   const name = words[0];
   if (!name) return out;
+  // Every effect below needs tainted text somewhere (files read are in the words' taint), except
+  // the analysis-incomplete case after a dynamic write of model output.
+  if (stdin.length === 0 && flow.dynamicModelWrite.length === 0 && !allWords.some((w) => w.taint.length > 0)) return out;
   const base = name.lit !== undefined ? basename(name.lit) : undefined;
   const args = words.slice(1);
   const prefixes = allWords.slice(0, allWords.length - words.length).map((w) => basename(w.lit ?? ''));

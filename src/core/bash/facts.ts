@@ -71,6 +71,13 @@ export class BashFacts implements ReportsIncomplete {
     readonly ownName: string | undefined,
   ) {}
 
+  private readonly memos = new Map<string, unknown>();
+  /** A value computed once per file and shared by the rules that need it. */
+  memo<T>(key: string, compute: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
+  }
+
   /** Everything decided from the text alone, in one pass. */
   get scan(): TextScan {
     this.scanCache ??= scanText(this.text, this.ownName);
@@ -83,7 +90,7 @@ export class BashFacts implements ReportsIncomplete {
       const hint = mayNeedFlow(this.text, this.scan, this.extraModelCommands);
       const needed = hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names'));
       this.flowResult = needed
-        ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName).run()
+        ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName, this.scan.host, this.structure().functions).run()
         : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set() };
     }
     return this.flowResult;

@@ -19,6 +19,12 @@ export const rule: Rule<BashFacts> = {
     },
   },
   check({ facts }) {
+    return facts.memo('fork-bombs', () => forkBombs(facts));
+  },
+};
+
+function forkBombs(facts: BashFacts): RawFinding[] {
+  {
     const out: RawFinding[] = [];
     for (const { name, fn, calls } of facts.recursiveFunctions()) {
       const piped = calls.filter((c) => c.parent?.type === 'pipeline' && c.parent.namedChildren.filter((x) => x && isCallOf(x, name)).length >= 2);
@@ -34,8 +40,8 @@ export const rule: Rule<BashFacts> = {
       }
     }
     return out;
-  },
-};
+  }
+}
 
 function isInside(inner: Node, outer: Node): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;

@@ -59,19 +59,26 @@ export function intervalCallOf(fn: Node): Node | undefined {
 
 /** Does `fn` call itself (by name, `this.name(...)`, or by passing itself to `setTimeout`/`.then`)? */
 export function isRecursive(fn: Node): boolean {
+  return selfReferences(fn).length > 0;
+}
+
+/** The places where `fn` calls itself or hands itself on to be called again. */
+export function selfReferences(fn: Node): Node[] {
   const name = functionName(fn);
   const body = fn.childForFieldName('body');
-  if (!name || !body) return false;
+  if (!name || !body) return [];
   const bare = name.replace(/^.*\./, '');
+  if (!body.text.includes(bare)) return [];
+  const out: Node[] = [];
   for (const c of body.descendantsOfType(['call_expression', 'identifier'])) {
     if (!c) continue;
     if (c.type === 'call_expression') {
       const f = c.childForFieldName('function');
       const t = f?.text ?? '';
-      if (t === bare || t === name || t === `this.${bare}`) return true;
-    } else if (c.text === bare && c.parent?.type === 'arguments') return true;
+      if (t === bare || t === name || t === `this.${bare}`) out.push(c);
+    } else if (c.text === bare && c.parent?.type === 'arguments') out.push(c);
   }
-  return false;
+  return out;
 }
 
 /** Loop-like places around a node: loops, `setInterval` callbacks and recursive functions, innermost first. */
@@ -88,9 +95,13 @@ export function repeatingContexts(node: Node): Node[] {
   return out;
 }
 
-/** `while (true)`, `for (;;)`, `do ... while (1)` and `setInterval` callbacks. */
+/** `while (true)`, `for (;;)`, `do ... while (1)`, `setInterval` callbacks, and functions that always call themselves again. */
 export function isUnboundedLoop(n: Node): boolean {
   if (n.type === 'call_expression') return true;
+  if (isFunction(n)) {
+    const refs = selfReferences(n);
+    return refs.length > 0 && refs.every((r) => !isConditional(r, n)) && !hasGuardedExit(n);
+  }
   if (n.type === 'for_statement') return !n.childForFieldName('condition') || /^\s*;?\s*$/.test(n.childForFieldName('condition')?.text ?? '');
   if (n.type === 'while_statement' || n.type === 'do_statement') {
     const c = n.childForFieldName('condition')?.text.replace(/[()\s]/g, '');
@@ -133,4 +144,17 @@ export function isConditional(node: Node, stop?: Node): boolean {
     if (p.type === 'binary_expression' && /^(&&|\|\||\?\?)$/.test(p.childForFieldName('operator')?.text ?? '') && p.childForFieldName('right')?.id === c.id) return true;
   }
   return false;
+}
+
+/** `if (...) return;` (or throw) in the function's own body: a stop condition for its recursion. */
+function hasGuardedExit(fn: Node): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body || body.type !== 'statement_block') return false;
+  const visit = (n: Node, guarded: boolean): boolean => {
+    if ((n.type === 'return_statement' || n.type === 'throw_statement') && guarded) return true;
+    if (isFunction(n)) return false;
+    const g = guarded || n.type === 'if_statement' || n.type === 'switch_case' || n.type === 'catch_clause';
+    return named(n).some((c) => visit(c, g));
+  };
+  return visit(body, false);
 }
