@@ -1,7 +1,7 @@
 import type { Rule, RawFinding } from '../rule';
 import type { JsFacts } from '../js/facts';
 import { isUnboundedLoop, loopHasExit, repeatingContexts } from './js-common';
-import { isFunction } from '../js/tree';
+import { functionName, isFunction } from '../js/tree';
 import type { Node } from 'web-tree-sitter';
 
 export const rule: Rule<JsFacts> = {
@@ -32,7 +32,7 @@ export const rule: Rule<JsFacts> = {
       if (interval && /clearInterval/.test(loop.text)) continue;
       out.push({
         range: s.range,
-        message: `${s.label} starts a process ${interval ? 'from a `setInterval` callback' : 'in a loop that never ends'} without waiting for it; processes pile up without a bound`,
+        message: `${s.label} starts a process ${interval ? 'from a `setInterval` callback' : isFunction(loop) ? `in \`${functionName(loop)}()\`, which always calls itself again,` : 'in a loop that never ends'} without waiting for it; processes pile up without a bound`,
         path: [],
         confidence: 'high',
       });
