@@ -51,7 +51,13 @@ export function ensureServer() {
   // 2. VS Code's own production dependencies.
   run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-package-lock'], vscode);
   // 3. The native modules the server needs at start (node headers come from `nodedir`/local Node).
-  run('npm', ['rebuild', '--ignore-scripts=false', '@vscode/spdlog', 'native-watchdog', '@vscode/deviceid'], vscode);
+  // node-gyp would download Node's headers; use the ones installed with this Node when present.
+  const prefix = path.dirname(path.dirname(process.execPath));
+  const nodedir = fs.existsSync(path.join(prefix, 'include', 'node', 'node.h')) ? [`--nodedir=${prefix}`] : [];
+  run('npm', ['rebuild', '--ignore-scripts=false', ...nodedir, '@vscode/spdlog', 'native-watchdog', '@vscode/deviceid'], vscode);
+  for (const built of ['@vscode/spdlog/build/Release/spdlog.node', 'native-watchdog/build/Release/watchdog.node']) {
+    if (!fs.existsSync(path.join(vscode, 'node_modules', built))) throw new Error(`npm rebuild did not build ${built}; a C++ toolchain (g++, make, python3) is needed`);
+  }
   // 4. Debian's ripgrep instead of the one @vscode/ripgrep downloads.
   const rgDir = path.join(vscode, 'node_modules', '@vscode', 'ripgrep', 'bin');
   fs.mkdirSync(rgDir, { recursive: true });
