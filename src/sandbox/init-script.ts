@@ -70,9 +70,9 @@ export const INIT_SH = script`#!/bin/bash
 # Fang dry-run: first process inside the sandbox. See src/sandbox/init-script.ts.
 set -u
 . /run/fang/plan.sh
-# The snippet's stderr is fd 2 as the host gave it; init reports through ev, and the shell's
+# The snippet's stderr is fd 2 as the host gave it (kept on fd 12); init reports through ev, and the shell's
 # own job notices ("Killed") are not the snippet's output.
-exec {snippet_err}>&2 2>/dev/null
+exec 12>&2 2>/dev/null
 ev() { printf '%s\n' "$1" >&6; }
 # JSON string of $1 in $REPLY, without a subshell.
 jstr() { local s=@{1//\\/\\\\}; s=@{s//\"/\\\"}; s=@{s//$'\n'/\\n}; s=@{s//$'\t'/\\t}; printf -v REPLY '"%s"' "$s"; }
@@ -88,15 +88,14 @@ done
 [ -n "$FANG_PLANT_SNIPPET" ] && cp "$FANG_SNIPPET" "$FANG_WS/$FANG_PLANT_SNIPPET"
 
 # The stub server answers model calls and sinks DNS, HTTP and TLS on loopback.
+# Its "ready" line arrives on fd 10, which exec.sh waits for before it becomes the snippet:
+# the tracer starts while node is still starting.
 stub_pid=
 if [ "$FANG_STUB" = 1 ]; then
-  exec {stub_out}< <(exec "$FANG_NODE" /run/fang/stub.js 2>&6 </dev/null 7>&- 8>&-)
+  exec 10< <(exec "$FANG_NODE" /run/fang/stub.js 2>&6 </dev/null 7>&- 8>&-)
   stub_pid=$!
-  if ! read -r -t 10 -u "$stub_out" ready; then
-    ev '{"t":"error","message":"the stub server did not start; model calls will fail"}'
-  fi
 else
-  exec {stub_out}</dev/null
+  exec 10</dev/null
 fi
 
 # Ends every process of the snippet: SIGKILL until none is left, SIGCONT to Fang's own (a
@@ -138,8 +137,9 @@ cmd+=(/bin/bash /run/fang/exec.sh)
 
 ev '{"t":"started"}'
 # The limits are set in the subshell that becomes the tracer (ulimit: no extra exec).
-(ulimit -u "$FANG_NPROC" -v $((FANG_AS / 1024)) -c 0 && exec "@{cmd[@]}") </dev/null 2>&$snippet_err 3>&- 6>&- 8>&- {stub_out}<&- {snippet_err}>&- &
+(ulimit -u "$FANG_NPROC" -v $((FANG_AS / 1024)) -c 0 && exec "@{cmd[@]}") </dev/null 2>&12 3>&- 6>&- 8>&- 12>&- &
 tracer=$!
+exec 10<&-
 while :; do
   wait "$tracer"
   rc=$?
@@ -165,6 +165,11 @@ exit 0
 export const EXEC_SH = script`#!/bin/bash
 exec 3>&- 4>&- 6>&- 7<&- 8>&-
 . /run/fang/plan.sh
+# Wait for the stub server (fd 10 is its stdout, or /dev/null when there is none).
+if [ "$FANG_STUB" = 1 ] && ! read -r -t 10 _ <&10; then
+  echo "fang: the sandbox's stub server did not start; model calls will fail" >&2
+fi
+exec 10<&-
 cd "$FANG_WS" 2>/dev/null || cd /
 if [ "$FANG_LANG" = bash ]; then
   BASH_ENV=/run/fang/xtrace.sh exec -a bash /bin/bash "$FANG_SNIPPET"
