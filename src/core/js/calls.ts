@@ -156,6 +156,10 @@ function processStart(host: CallHost, ref: Ref, site: CallSite, api: ProcessApi,
   if (cli && (!cli.sub || (sub !== undefined && cli.sub.includes(sub)))) {
     return host.modelCall(site, 'cli', `the \`${cli.name}\` CLI`, 'high', union(...all.map((v) => deepTaint(v))));
   }
+  const rawName = program?.str ?? words[0];
+  if (!cli && rawName && api !== 'worker' && api !== 'fork' && !INTERPRETERS.test(basename(rawName)) && nameLooksLikeModelWrapper(rawName)) {
+    return host.modelCall(site, 'cli', `\`${rawName}\`, a model wrapper by its name`, 'low', union(...all.map((v) => deepTaint(v))));
+  }
 
   // Model output run as code.
   const model = (v: Val | undefined) => (v ? modelOnly(deepTaint(v)).filter((t) => t.origin.kind === 'model') : CLEAN);

@@ -3,7 +3,7 @@ import type { Rule, RawFinding } from '../rule';
 import type { JsFacts } from '../js/facts';
 import { within } from '../js/tree';
 import type { Range } from '../types';
-import { describeContext, describeOrigin, headRange, line, pathTo, repeatingContexts } from './js-common';
+import { describeContext, describeOrigin, headRange, line, lowConfidenceNote, pathTo, repeatingContexts } from './js-common';
 
 export const rule: Rule<JsFacts> = {
   meta: {
@@ -43,7 +43,7 @@ export const rule: Rule<JsFacts> = {
           seen.add(c.id);
           out.push({
             range: headRange(c),
-            message: `agent loop: ${describeContext(c)} runs ${describeOrigin(t)} through ${e.label} (line ${line(e.range)})`,
+            message: `agent loop: ${describeContext(c)} runs ${describeOrigin(t)} through ${e.label} (line ${line(e.range)})${lowConfidenceNote(t)}`,
             path: pathTo(t, e.range, `executed here by ${e.label}, once per turn`),
             confidence: t.origin.call?.confidence ?? 'high',
           });

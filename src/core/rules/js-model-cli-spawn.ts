@@ -18,6 +18,8 @@ export const rule: Rule<JsFacts> = {
     },
   },
   check({ facts }) {
-    return callFindings(facts, 'cli', (c) => `${c.label} starts ${c.reason}, a language model client`);
+    return callFindings(facts, 'cli', (c) =>
+      c.confidence === 'low' ? `${c.label} probably starts a language model client: ${c.reason} (lower confidence)` : `${c.label} starts ${c.reason}, a language model client`,
+    );
   },
 };
