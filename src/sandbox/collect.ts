@@ -201,7 +201,9 @@ export function collect(
       // A refused fork is the process limit at work; like every limit, it ends the run.
       if (strace.forkFailures > 0 && !limitsHit.has('processes')) hit('processes');
     });
-    if (process.env.FANG_DEBUG_STRACE) text(4, (s) => require('node:fs').appendFileSync(process.env.FANG_DEBUG_STRACE!, s));
+    // Debugging aid: FANG_DEBUG_STRACE=FILE keeps the raw strace output.
+    const rawStrace = process.env.FANG_DEBUG_STRACE;
+    if (rawStrace) text(4, (s) => fs.appendFileSync(rawStrace, s));
     text(5, (s) => xtrace.push(s));
     text(6, (s) => initReader.push(s));
     (stdio[8] as Readable).on('data', (c: Buffer) => {

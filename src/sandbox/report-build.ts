@@ -237,6 +237,7 @@ export function buildReport(b: BuildInput): DryRunReport {
     backend: { name: info.name, version: info.version, isolation: info.isolation, traced: info.strace },
     language: b.language,
     workspace: prepared.layout.workspace,
+    stubbedCommands: prepared.stubbedCommands,
     processes,
     modelCalls: calls,
     executedModelOutput: executed,

@@ -98,6 +98,8 @@ export const reportSchema = z.object({
   }),
   language: z.enum(['bash', 'ts', 'js']),
   workspace: z.string(),
+  /** Commands replaced by the model shim in this run. */
+  stubbedCommands: z.array(z.string()),
   processes: z.array(processSchema),
   modelCalls: z.array(modelCallSchema),
   executedModelOutput: z.array(executedSchema),
