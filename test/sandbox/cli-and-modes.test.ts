@@ -110,7 +110,22 @@ describe('fork bomb containment by caller', function () {
       // Already unprivileged: the test above is this case. Say so instead of passing silently.
       assert.fail('run this suite as root to test both callers (CI does); as a user, the test above covers the unprivileged case');
     }
-    const index = path.join(__dirname, '..', '..', 'src', 'sandbox', 'index.js');
+    // nobody may not be able to read this checkout (a clone under /root): give it a copy of
+    // the compiled sandbox and the two packages it loads, in a folder everyone can read.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'fang-nobody-'));
+    fs.chmodSync(copy, 0o755);
+    const outSrc = path.join(__dirname, '..', '..', 'src');
+    const modules = path.join(__dirname, '..', '..', '..', 'node_modules');
+    for (const [from, to] of [
+      [path.join(outSrc, 'sandbox'), 'out/src/sandbox'],
+      [path.join(outSrc, 'core', 'catalog.js'), 'out/src/core/catalog.js'],
+      [path.join(modules, 'zod'), 'node_modules/zod'],
+      [path.join(modules, 'yaml'), 'node_modules/yaml'],
+    ] as const) fs.cpSync(from, path.join(copy, to), { recursive: true });
+    for (const entry of fs.readdirSync(copy, { recursive: true, withFileTypes: true })) {
+      fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+    }
+    const index = path.join(copy, 'out', 'src', 'sandbox', 'index.js');
     const script = `const ns = []; require(${JSON.stringify(index)}).runDryRun({ code: ${JSON.stringify(fixture('fork-bomb.sh'))}, language: 'bash', limits: { timeMs: 3000 }, onEvent: (e) => e.type === 'sandbox' && ns.push(e.pidNamespace) })
       .then((r) => console.log(JSON.stringify({ uid: process.getuid(), limitsHit: r.limitsHit, ms: r.durationMs, backend: r.backend.isolation, ns })), (e) => { console.error(e.message); process.exit(3); });`;
     const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, '-e', script], {
@@ -122,7 +137,7 @@ describe('fork bomb containment by caller', function () {
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const [code] = (await once(child, 'close')) as [number];
+    const [code] = (await once(child, 'close').finally(() => fs.rmSync(copy, { recursive: true, force: true }))) as [number];
     assert.equal(code, 0, err);
     const r = JSON.parse(out) as { uid: number; limitsHit: string[]; ms: number; backend: string[]; ns: string[] };
     assert.equal(r.uid, 65534);
