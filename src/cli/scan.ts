@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Analyzer, mergeConfigs, parseConfig, SEVERITIES, type FangConfig, type FileResult, type Severity } from '../core/index';
+import { Analyzer, detectLanguage, extractFences, mergeConfigs, parseConfig, SEVERITIES, type FangConfig, type FileResult, type RuleLanguage, type Severity } from '../core/index';
 import { toSarif } from '../core/sarif';
 import { walk } from './walk';
 import { formatText } from './format-text';
@@ -51,14 +51,19 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
   if (positionals.length === 0) throw new UsageError('fang scan needs at least one file or folder');
   const config = loadConfig(values.config, io.cwd);
 
-  const analyzer = await Analyzer.create();
+  const { files, errors } = walk(positionals, config.ignore ?? [], io.cwd);
+  const inputs = files.map(readInput);
+  const analyzer = await Analyzer.create({ languages: languagesNeeded(inputs) });
   try {
     const known = new Set(analyzer.rules().map((r) => r.id));
     for (const id of [...(values.rule ?? []), ...(values['exclude-rule'] ?? [])]) {
       if (!known.has(id)) throw new UsageError(`unknown rule "${id}"; run \`fang rules\` for the list`);
     }
-    const { files, errors } = walk(positionals, config.ignore ?? [], io.cwd);
-    const results: FileResult[] = files.map((file) => analyzeFile(analyzer, file, config, values.rule, values['exclude-rule']));
+    const results: FileResult[] = inputs.map((input) =>
+      typeof input.text === 'string'
+        ? analyzer.analyze(input.text, { path: input.file, config, onlyRules: values.rule, excludeRules: values['exclude-rule'] })
+        : input.text,
+    );
     const rel = (p: string) => path.relative(io.cwd, p).split(path.sep).join('/') || '.';
     if (format === 'sarif') {
       io.stdout.write(JSON.stringify(toSarif(results, analyzer.rules(), { toolVersion: version, baseDir: io.cwd, relativize: rel }), null, 2) + '\n');
@@ -75,14 +80,31 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
   }
 }
 
-function analyzeFile(analyzer: Analyzer, file: string, config: FangConfig, only?: string[], exclude?: string[]): FileResult {
-  let buf: Buffer;
+interface Input {
+  file: string;
+  /** The text, or the result that says why the file was skipped. */
+  text: string | FileResult;
+}
+
+function readInput(file: string): Input {
   try {
-    buf = fs.readFileSync(file);
+    return { file, text: fs.readFileSync(file).toString('utf8') };
   } catch (e) {
-    return { path: file, language: undefined, findings: [], skipped: { reason: 'unreadable', message: `skipped: cannot read (${(e as Error).message})` } };
+    return { file, text: { path: file, language: undefined, findings: [], skipped: { reason: 'unreadable', message: `skipped: cannot read (${(e as Error).message})` } } };
   }
-  return analyzer.analyze(buf.toString('utf8'), { path: file, config, onlyRules: only, excludeRules: exclude });
+}
+
+/** Only the grammars these files need: Markdown fences say which. */
+function languagesNeeded(inputs: Input[]): RuleLanguage[] {
+  const out = new Set<RuleLanguage>();
+  for (const { file, text } of inputs) {
+    if (typeof text !== 'string') continue;
+    const lang = detectLanguage(file, text);
+    if (lang === 'markdown') for (const f of extractFences(text)) out.add(f.language);
+    else if (lang) out.add(lang);
+  }
+  if (out.size === 0) out.add('bash');
+  return [...out];
 }
 
 function loadConfig(file: string | undefined, cwd: string): FangConfig {

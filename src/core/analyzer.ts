@@ -26,8 +26,9 @@ export interface AnalyzeOptions {
 export class Analyzer {
   private constructor(private readonly grammars: Grammars) {}
 
-  static async create(opts: { wasmDir?: string } = {}): Promise<Analyzer> {
-    return new Analyzer(await Grammars.load(opts.wasmDir));
+  /** Loads the grammars once; `languages` limits which (a Bash-only scan need not load TypeScript). */
+  static async create(opts: { wasmDir?: string; languages?: RuleLanguage[] } = {}): Promise<Analyzer> {
+    return new Analyzer(await Grammars.load(opts.wasmDir, opts.languages));
   }
 
   /** Metadata of every rule, for docs, SARIF and the editor. */
