@@ -190,10 +190,21 @@ export function collect(
         }
       });
     }
+    // A fault in a reader must not take the host process down: it becomes a note, and the
+    // run goes on (the sandbox is stopped like at any limit).
+    const faults = new Set<string>();
     const text = (fd: number, onText: (s: string) => void): void => {
       const s = stdio[fd] as Readable;
       s.setEncoding('utf8');
-      s.on('data', onText);
+      s.on('data', (chunk: string) => {
+        try {
+          onText(chunk);
+        } catch (e) {
+          if (!faults.has(String(fd))) notes.push(`internal error reading trace channel ${fd}: ${(e as Error).message}`);
+          faults.add(String(fd));
+          requestStop();
+        }
+      });
     };
     text(3, (s) => stubReader.push(s));
     text(4, (s) => {
