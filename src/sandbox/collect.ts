@@ -53,6 +53,7 @@ const SETTLE_MS = 300;
 /** How long the sandbox gets to stop on request before it is killed outright. */
 const STOP_GRACE_MS = 700;
 const MANIFEST_CAP = 8 * 1024 * 1024;
+const MAX_STUB_EVENTS = 5000;
 
 export function collect(
   cmd: SpawnCommand,
@@ -93,7 +94,12 @@ export function collect(
       },
     );
     const xtrace = new XtraceParser();
+    let stubDropped = 0;
     const stubReader = new JsonLineReader(stubEventSchema, (e) => {
+      if (stub.length >= MAX_STUB_EVENTS) {
+        stubDropped++;
+        return;
+      }
       stub.push(e);
       emit({ type: 'stub', event: e });
     });
@@ -239,6 +245,7 @@ export function collect(
         reject(new DryRunCancelled());
         return;
       }
+      if (stubDropped) notes.push(`${stubDropped} further stub event(s) beyond ${MAX_STUB_EVENTS} were not kept`);
       if (stubReader.rejected) notes.push(`${stubReader.rejected} malformed stub event(s) were dropped`);
       if (initReader.rejected) notes.push(`${initReader.rejected} malformed sandbox message(s) were dropped`);
       for (const l of initText) notes.push(`sandbox: ${l}`);
