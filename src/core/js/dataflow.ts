@@ -44,6 +44,7 @@ export class JsFlow implements CallHost {
   private readonly seenFns: { node: Node; env: Env }[] = [];
   private readonly seenIds = new Set<number>();
   private weak = 0;
+  private secondPass = false;
   private evals = 0;
   /** Set once anything is tainted: loops then run a second time to carry values around. */
   private tainted = false;
@@ -57,6 +58,30 @@ export class JsFlow implements CallHost {
   ) {}
 
   run(): JsFlowResult {
+    this.pass();
+    if (this.tainted && !this.spawnOnly) {
+      // Callbacks run before a later assignment (`app.get(..., () => eval(latest))` above
+      // `latest = answer`): a second pass starts from the values the first one ended with.
+      this.secondPass = true;
+      this.memo.clear();
+      this.evaluated.clear();
+      this.seenFns.length = 0;
+      this.seenIds.clear();
+      this.evals = 0;
+      this.pass();
+    }
+    const byPos = <T extends { node: Node }>(xs: Iterable<T>) => [...xs].sort((a, b) => a.node.startIndex - b.node.startIndex);
+    return {
+      modelCalls: byPos(this.calls.values()),
+      effects: byPos(this.effects.values()),
+      spawns: byPos(this.spawns.values()),
+      leaves: byPos(this.leaves.values()),
+      fanouts: byPos(this.fanouts.values()),
+      partial: this.evals >= MAX_FUNCTION_EVALS && !this.spawnOnly ? `the file has more functions than Fang follows (${MAX_FUNCTION_EVALS} function evaluations)` : undefined,
+    };
+  }
+
+  private pass(): void {
     this.block(named(this.program), this.root);
     // Functions met on the way but never called still hold calls worth reporting; evaluating
     // one can meet more, so the list grows while it is walked.
@@ -72,15 +97,6 @@ export class JsFlow implements CallHost {
       }
       this.callFunction({ node: f, env, self }, [], [], f);
     }
-    const byPos = <T extends { node: Node }>(xs: Iterable<T>) => [...xs].sort((a, b) => a.node.startIndex - b.node.startIndex);
-    return {
-      modelCalls: byPos(this.calls.values()),
-      effects: byPos(this.effects.values()),
-      spawns: byPos(this.spawns.values()),
-      leaves: byPos(this.leaves.values()),
-      fanouts: byPos(this.fanouts.values()),
-      partial: this.evals >= MAX_FUNCTION_EVALS && !this.spawnOnly ? `the file has more functions than Fang follows (${MAX_FUNCTION_EVALS} function evaluations)` : undefined,
-    };
   }
 
   private noteFn(node: Node, env: Env): void {
@@ -325,7 +341,9 @@ export class JsFlow implements CallHost {
       case 'shorthand_property_identifier_pattern': {
         const files = v.str === undefined && !v.ref && !v.fn ? [...(v.files ?? []), `#${p.id}`] : v.files;
         const t = extend(v.t, rangeOf(p), `assigned to \`${p.text}\` here`);
-        env.assign(p.text, { ...v, t, files }, this.weak > 0 && !declare, declare);
+        // Second pass: a top-level declaration joins with the value the first pass ended with.
+        const join2 = this.secondPass && declare && env === this.root;
+        env.assign(p.text, { ...v, t, files }, (this.weak > 0 && !declare) || join2, declare && !join2);
         return;
       }
       case 'object_pattern':
