@@ -71,6 +71,8 @@ async function main() {
   const { packages, files } = corpusFiles(opts);
   const analyzer = await Analyzer.create();
   const config = opts.maxBytes ? { maxFileBytes: opts.maxBytes } : {};
+  const { JsFacts } = require(join(root, 'out/src/core/js/facts.js'));
+  const modes = { full: 0, spawn: 0, none: 0 };
   const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, []]));
   const notes = [];
   const skips = {};
@@ -80,6 +82,7 @@ async function main() {
     const text = readFileSync(file, 'utf8');
     bytes += statSync(file).size;
     const r = analyzer.analyze(text, { path: file, config });
+    if (!r.skipped) modes[new JsFacts(null, text, [], []).mode]++;
     const rel = relative(root, file);
     if (r.skipped) {
       skips[r.skipped.reason] = (skips[r.skipped.reason] ?? 0) + 1;
@@ -97,6 +100,7 @@ async function main() {
   const skipped = Object.values(skips).reduce((a, b) => a + b, 0);
   console.log(`Benign corpus, JavaScript: ${files.length} files (${(bytes / 1024 / 1024).toFixed(1)} MB) from ${new Set(files.map(packageOf)).size} packages in node_modules, analysed in ${(ms / 1000).toFixed(1)} s`);
   console.log(`  packages include: ${['typescript', 'esbuild', 'mocha', 'zod', 'playwright-core', 'web-tree-sitter', '@vscode/vsce', 'yaml'].filter((p) => packages.includes(p)).join(', ')}`);
+  console.log(`  dataflow: ${modes.full} file(s) name a model SDK or endpoint (full flow), ${modes.spawn} only start processes (spawn flow), ${modes.none} left by the text pre-filter`);
   console.log(`  skipped: ${skipped} file(s)${skipped ? ` (${Object.entries(skips).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);
   for (const c of CATEGORIES) {
     const files = new Set(byCategory[c].map((l) => l.replace(/:\d+ .*$/, '')));
