@@ -82,7 +82,7 @@ export class JsFlow implements CallHost {
   }
 
   private pass(): void {
-    this.block(named(this.program), this.root);
+    this.block(this.kids(this.program), this.root);
     // Functions met on the way but never called still hold calls worth reporting; evaluating
     // one can meet more, so the list grows while it is walked.
     for (let i = 0; i < this.seenFns.length; i++) {
@@ -99,6 +99,17 @@ export class JsFlow implements CallHost {
     }
   }
 
+  private readonly kidsCache = new Map<number, Node[]>();
+  /** Named children, cached: functions are evaluated more than once and node access crosses into WASM. */
+  private kids(node: Node): Node[] {
+    let k = this.kidsCache.get(node.id);
+    if (!k) {
+      k = named(node);
+      this.kidsCache.set(node.id, k);
+    }
+    return k;
+  }
+
   private noteFn(node: Node, env: Env): void {
     if (!this.seenIds.has(node.id)) {
       this.seenIds.add(node.id);
@@ -108,7 +119,7 @@ export class JsFlow implements CallHost {
 
   private noteClass(node: Node, env: Env): void {
     const body = node.childForFieldName('body');
-    for (const m of body ? named(body) : []) if (m.type === 'method_definition') this.noteFn(m, env);
+    for (const m of body ? this.kids(body) : []) if (m.type === 'method_definition') this.noteFn(m, env);
   }
 
   // ---- CallHost -------------------------------------------------------------------
@@ -193,11 +204,11 @@ export class JsFlow implements CallHost {
       case 'import_statement':
         return this.importStmt(node, env);
       case 'expression_statement':
-        for (const c of named(node)) this.expr(c, env);
+        for (const c of this.kids(node)) this.expr(c, env);
         return;
       case 'lexical_declaration':
       case 'variable_declaration':
-        for (const d of named(node)) {
+        for (const d of this.kids(node)) {
           if (d.type !== 'variable_declarator') continue;
           const name = d.childForFieldName('name');
           const value = d.childForFieldName('value');
@@ -213,7 +224,7 @@ export class JsFlow implements CallHost {
         return;
       }
       case 'return_statement': {
-        const arg = named(node)[0];
+        const arg = this.kids(node)[0];
         const v = arg ? this.expr(arg, env) : NOTHING;
         const f = this.frames[this.frames.length - 1];
         if (f) f.returns = join(f.returns, v);
@@ -226,12 +237,12 @@ export class JsFlow implements CallHost {
           const c = node.childForFieldName('consequence');
           if (c) this.stmt(c, env);
           const a = node.childForFieldName('alternative');
-          if (a) for (const x of named(a)) this.stmt(x, env);
+          if (a) for (const x of this.kids(a)) this.stmt(x, env);
         });
         return;
       }
       case 'statement_block':
-        return this.block(named(node), new Env(env));
+        return this.block(this.kids(node), new Env(env));
       case 'for_statement':
       case 'for_in_statement':
       case 'while_statement':
@@ -245,7 +256,7 @@ export class JsFlow implements CallHost {
           const hb = h?.childForFieldName('body');
           if (hb) this.stmt(hb, env);
           const fin = node.childForFieldName('finalizer');
-          const fb = fin ? named(fin)[0] : undefined;
+          const fb = fin ? this.kids(fin)[0] : undefined;
           if (fb) this.stmt(fb, env);
         });
         return;
@@ -255,7 +266,7 @@ export class JsFlow implements CallHost {
         if (v) this.expr(v, env);
         const body = node.childForFieldName('body');
         this.weakly(() => {
-          for (const c of body ? named(body) : []) for (const s of c.childrenForFieldName('body')) if (s) this.stmt(s, env);
+          for (const c of body ? this.kids(body) : []) for (const s of c.childrenForFieldName('body')) if (s) this.stmt(s, env);
         });
         return;
       }
@@ -267,7 +278,7 @@ export class JsFlow implements CallHost {
         return;
       }
       default:
-        for (const c of named(node)) {
+        for (const c of this.kids(node)) {
           if (/statement|declaration|^statement_block$/.test(c.type)) this.stmt(c, env);
           else this.expr(c, env);
         }
@@ -316,14 +327,14 @@ export class JsFlow implements CallHost {
     if (src === undefined) return;
     const pkg = normalizePkg(src);
     if (src === 'zx/globals') this.root.vars.set('$', { t: CLEAN, ref: { pkg: 'zx', path: ['$'] } });
-    const clause = named(node).find((c) => c.type === 'import_clause');
-    for (const c of clause ? named(clause) : []) {
+    const clause = this.kids(node).find((c) => c.type === 'import_clause');
+    for (const c of clause ? this.kids(clause) : []) {
       if (c.type === 'identifier') env.vars.set(c.text, { t: CLEAN, ref: { pkg, path: [] } });
       else if (c.type === 'namespace_import') {
-        const id = named(c)[0];
+        const id = this.kids(c)[0];
         if (id) env.vars.set(id.text, { t: CLEAN, ref: { pkg, path: [] } });
       } else if (c.type === 'named_imports') {
-        for (const s of named(c)) {
+        for (const s of this.kids(c)) {
           const name = s.childForFieldName('name')?.text;
           const alias = s.childForFieldName('alias')?.text ?? name;
           if (name && alias) env.vars.set(alias, { t: CLEAN, ref: { pkg, path: name === 'default' ? [] : [name] } });
@@ -347,7 +358,7 @@ export class JsFlow implements CallHost {
         return;
       }
       case 'object_pattern':
-        for (const c of named(p)) {
+        for (const c of this.kids(p)) {
           if (c.type === 'shorthand_property_identifier_pattern') this.bind(c, this.member(v, c.text), env, declare);
           else if (c.type === 'pair_pattern') {
             const key = c.childForFieldName('key');
@@ -358,16 +369,16 @@ export class JsFlow implements CallHost {
             const right = c.childForFieldName('right');
             if (left) this.bind(left, join(this.member(v, left.text), right ? this.expr(right, env) : NOTHING), env, declare);
           } else if (c.type === 'rest_pattern') {
-            const inner = named(c)[0];
+            const inner = this.kids(c)[0];
             if (inner) this.bind(inner, v, env, declare);
           }
         }
         return;
       case 'array_pattern': {
         let i = 0;
-        for (const c of named(p)) {
+        for (const c of this.kids(p)) {
           if (c.type === 'rest_pattern') {
-            const inner = named(c)[0];
+            const inner = this.kids(c)[0];
             if (inner) this.bind(inner, { t: deepTaint(v) }, env, declare);
           } else this.bind(c, this.member(v, String(i)), env, declare);
           i++;
@@ -388,7 +399,7 @@ export class JsFlow implements CallHost {
         return;
       }
       case 'rest_pattern': {
-        const inner = named(p)[0];
+        const inner = this.kids(p)[0];
         if (inner) this.bind(inner, v, env, declare);
         return;
       }
@@ -469,16 +480,16 @@ export class JsFlow implements CallHost {
       }
       case 'sequence_expression': {
         let last: Val = NOTHING;
-        for (const c of named(node)) last = this.expr(c, env);
+        for (const c of this.kids(node)) last = this.expr(c, env);
         return last;
       }
       case 'await_expression':
       case 'spread_element': {
-        const inner = named(node)[0];
+        const inner = this.kids(node)[0];
         return inner ? this.expr(inner, env) : NOTHING;
       }
       case 'yield_expression': {
-        const inner = named(node)[0];
+        const inner = this.kids(node)[0];
         const v = inner ? this.expr(inner, env) : NOTHING;
         const f = this.frames[this.frames.length - 1];
         if (f) f.returns = join(f.returns, node.text.startsWith('yield*') ? this.element(v) : v);
@@ -540,7 +551,7 @@ export class JsFlow implements CallHost {
       }
       case 'unary_expression':
       case 'update_expression':
-        for (const c of named(node)) this.expr(c, env);
+        for (const c of this.kids(node)) this.expr(c, env);
         return NOTHING;
       case 'arrow_function':
       case 'function_expression':
@@ -555,7 +566,7 @@ export class JsFlow implements CallHost {
       case 'object':
         return this.object(node, env);
       case 'array': {
-        const elems = named(node).map((c) => this.expr(c, env));
+        const elems = this.kids(node).map((c) => this.expr(c, env));
         return { t: CLEAN, elems };
       }
       case 'regex':
@@ -566,7 +577,7 @@ export class JsFlow implements CallHost {
       default: {
         // JSX and anything else: evaluate the parts (calls inside still happen), pass the taint on.
         let t: Taints = CLEAN;
-        for (const c of named(node)) {
+        for (const c of this.kids(node)) {
           if (FUNCTION_TYPES.includes(c.type)) continue;
           t = union(t, this.expr(c, env).t);
         }
@@ -600,9 +611,9 @@ export class JsFlow implements CallHost {
 
   private template(node: Node, env: Env): Val {
     const parts: Val[] = [];
-    for (const c of named(node)) {
+    for (const c of this.kids(node)) {
       if (c.type === 'template_substitution') {
-        const inner = named(c)[0];
+        const inner = this.kids(c)[0];
         parts.push(inner ? this.expr(inner, env) : NOTHING);
       } else parts.push({ t: CLEAN, str: c.text });
     }
@@ -612,7 +623,7 @@ export class JsFlow implements CallHost {
   private object(node: Node, env: Env): Val {
     const props = new Map<string, Val>();
     let t: Taints = CLEAN;
-    for (const c of named(node)) {
+    for (const c of this.kids(node)) {
       if (c.type === 'pair') {
         const k = c.childForFieldName('key');
         const v = c.childForFieldName('value');
@@ -624,7 +635,7 @@ export class JsFlow implements CallHost {
         if (k) props.set(k, { t: CLEAN, fn: { node: c, env } });
         this.noteFn(c, env);
       } else if (c.type === 'spread_element') {
-        const inner = named(c)[0];
+        const inner = this.kids(c)[0];
         const v = inner ? this.expr(inner, env) : NOTHING;
         for (const [k, pv] of v.props ?? []) props.set(k, pv);
         t = union(t, v.t);
@@ -670,7 +681,7 @@ export class JsFlow implements CallHost {
 
   private methodOf(cls: Node, name: string): Node | undefined {
     const body = cls.childForFieldName('body');
-    for (const m of body ? named(body) : []) if (m.type === 'method_definition' && m.childForFieldName('name')?.text === name) return m;
+    for (const m of body ? this.kids(body) : []) if (m.type === 'method_definition' && m.childForFieldName('name')?.text === name) return m;
     return undefined;
   }
 
@@ -685,10 +696,10 @@ export class JsFlow implements CallHost {
   private args(node: Node | null, env: Env): { vals: Val[]; nodes: Node[]; subs?: Val[] } {
     if (!node) return { vals: [], nodes: [] };
     if (node.type === 'template_string') {
-      const subs = named(node).filter((c) => c.type === 'template_substitution').map((c) => (named(c)[0] ? this.expr(named(c)[0]!, env) : NOTHING));
+      const subs = this.kids(node).filter((c) => c.type === 'template_substitution').map((c) => (this.kids(c)[0] ? this.expr(this.kids(c)[0]!, env) : NOTHING));
       return { vals: [this.template(node, env)], nodes: [node], subs };
     }
-    const nodes = named(node);
+    const nodes = this.kids(node);
     return { vals: nodes.map((n) => this.expr(n, env)), nodes };
   }
 
@@ -763,7 +774,7 @@ export class JsFlow implements CallHost {
       const v = vals[i]!;
       if (!v.fn) continue;
       const cbArgs = v.fn.node.childForFieldName('parameters') ?? v.fn.node.childForFieldName('parameter');
-      const n = cbArgs ? Math.max(1, named(cbArgs).length) : 1;
+      const n = cbArgs ? Math.max(1, this.kids(cbArgs).length) : 1;
       const arg: Val = { t: cbInput, files: recv?.files };
       cbResult = join(cbResult, this.callFunction(v.fn, Array.from({ length: n }, () => arg), [], node, undefined, 'received by the callback as'));
       if (method && /^(map|flatMap|forEach)$/.test(method) && recvNode && !isPromiseAll) {
@@ -782,7 +793,7 @@ export class JsFlow implements CallHost {
     const f = a.childForFieldName('function');
     if (f?.type !== 'member_expression' || !/^(map|flatMap)$/.test(f.childForFieldName('property')?.text ?? '')) return;
     const over = f.childForFieldName('object');
-    const cb = named(a.childForFieldName('arguments') ?? a)[0];
+    const cb = this.kids(a.childForFieldName('arguments') ?? a)[0];
     if (!over || !cb) return;
     this.fanouts.delete(a.id);
     const overVal = this.mapReceivers.get(a.id);
@@ -827,7 +838,7 @@ export class JsFlow implements CallHost {
     const env = new Env(this.root);
     env.vars.set('this', inst);
     const fields = this.fieldsOf(cls);
-    for (const m of body ? named(body) : []) {
+    for (const m of body ? this.kids(body) : []) {
       if (m.type !== 'field_definition' && m.type !== 'public_field_definition') continue;
       const name = (m.childForFieldName('property') ?? m.childForFieldName('name'))?.text;
       const value = m.childForFieldName('value');
@@ -858,7 +869,7 @@ export class JsFlow implements CallHost {
     const thisVal = fn.self ?? self;
     if (thisVal) env.vars.set('this', thisVal);
     const params = node.childForFieldName('parameters') ?? node.childForFieldName('parameter');
-    const list = params ? (params.type === 'formal_parameters' ? named(params) : [params]) : [];
+    const list = params ? (params.type === 'formal_parameters' ? this.kids(params) : [params]) : [];
     list.forEach((p, i) => {
       const a = p.type === 'rest_pattern' ? { t: union(...args.slice(i).map((x) => deepTaint(x))) } : (args[i] ?? NOTHING);
       const at = argNodes[i] ? rangeOf(argNodes[i]!) : rangeOf(p);
@@ -869,7 +880,7 @@ export class JsFlow implements CallHost {
     this.frames.push(frame);
     const body = node.childForFieldName('body');
     try {
-      if (body?.type === 'statement_block') this.block(named(body), env);
+      if (body?.type === 'statement_block') this.block(this.kids(body), env);
       else if (body) frame.returns = this.expr(body, env);
     } finally {
       this.frames.pop();
