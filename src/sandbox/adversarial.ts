@@ -61,7 +61,7 @@ export const HOSTILE_ANSWERS: readonly HostileAnswer[] = [
   {
     name: 'fork-bomb',
     description: 'a classic fork bomb',
-    answer: ':(){ :|:& };:',
+    answer: ':(){ :|:& };:; wait',
     hostPaths: () => [],
     containedBy: (r) => [...blockedOf(r, ['process']), ...r.limitsHit.map((l) => `${l} limit hit`)],
   },

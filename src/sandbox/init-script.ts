@@ -8,7 +8,7 @@
  * snippet except fd 5 for the Bash trace):
  *   1, 2  the snippet's stdout and stderr
  *   3     stub server events (JSON lines)      4  strace output
- *   5     Bash xtrace records                  6  init events (JSON lines)
+ *   5     xtrace records (Bash, node hook)     6  init events (JSON lines)
  *   7     bwrap's info (the host pid of init)  8  manifest (NUL-separated records)
  * The host asks init (PID 1 inside) to stop the snippet with SIGUSR1.
  */
@@ -174,11 +174,12 @@ cd "$FANG_WS" 2>/dev/null || cd /
 if [ "$FANG_LANG" = bash ]; then
   BASH_ENV=/run/fang/xtrace.sh exec -a bash /bin/bash "$FANG_SNIPPET"
 fi
-exec 5>&-
+# node: the hook (node-hook.ts) links child processes and HTTP calls to lines through fd 5.
+export FANG_SNIPPET_SOURCE="$FANG_SNIPPET"
 if [ -n "$FANG_PLANT_SNIPPET" ]; then
-  exec -a node "$FANG_NODE" "$FANG_WS/$FANG_PLANT_SNIPPET"
+  exec -a node "$FANG_NODE" --enable-source-maps --require /run/fang/node-hook.js "$FANG_WS/$FANG_PLANT_SNIPPET"
 fi
-NODE_PATH="$FANG_WS/node_modules" exec -a node "$FANG_NODE" "$FANG_SNIPPET"
+NODE_PATH="$FANG_WS/node_modules" exec -a node "$FANG_NODE" --enable-source-maps --require /run/fang/node-hook.js "$FANG_SNIPPET"
 `;
 
 /** Sourced by the snippet's Bash before its first line (BASH_ENV): the line-linking trace. */

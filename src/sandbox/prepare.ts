@@ -16,6 +16,7 @@ import type { ResponseScript } from './responses';
 import { shimProgram } from './shim';
 import { TRACED_SYSCALLS } from './strace-parser';
 import { stubServerProgram } from './stub-server';
+import { nodeHookProgram } from './node-hook';
 import { copyWorkspace, type CopyResult } from './workspace';
 
 export interface PrepareOptions {
@@ -206,6 +207,7 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
     JSON.stringify({ language: o.language, rules: o.responses.rules, defaultAnswer: o.responses.defaultAnswer, codeAnswer: o.codeAnswer ?? null }),
   );
   fs.writeFileSync(path.join(fang, 'stub.js'), `(${stubServerProgram.toString()})();\n`);
+  fs.writeFileSync(path.join(fang, 'node-hook.js'), `(${nodeHookProgram.toString()})();\n`);
 
   const hosts = ['127.0.0.1 localhost fang-sandbox', '::1 localhost ip6-localhost', ...MODEL_API_HOSTS.filter((h) => h.includes('.')).map((h) => `127.0.0.1 ${h}`)];
   fs.writeFileSync(path.join(fang, 'hosts'), hosts.join('\n') + '\n');

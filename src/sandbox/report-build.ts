@@ -84,9 +84,17 @@ export function buildProcesses(raw: RawRun, prepared: Prepared): { processes: Re
   return { processes: [...shown.values()], byPid: shown, leftovers };
 }
 
-function modelCalls(raw: RawRun, byPid: Map<number, ReportProcess>): ModelCall[] {
+function modelCalls(raw: RawRun, byPid: Map<number, ReportProcess>, snippet: string): ModelCall[] {
   const calls: ModelCall[] = [];
   const usedPids = new Set<number>();
+  const usedRecords = new Set<number>();
+  // JS/TS: the node hook's record of the fetch/http.request that made the call.
+  const hookLine = (host: string, path: string): number | null => {
+    const r = raw.xtrace.records.find((x) => !usedRecords.has(x.seq) && /^(fetch|https?\.request)$/.test(x.words[0] ?? '') && (x.words[1] ?? '').includes(path) && ((x.words[1] ?? '').includes(host) || !/^https?:\/\/[^/]*\./.test(x.words[1] ?? '')));
+    if (!r) return null;
+    usedRecords.add(r.seq);
+    return r.source === snippet ? r.line : null;
+  };
   for (const e of raw.stub) {
     if (e.t === 'model-command') {
       const proc = byPid.get(e.pid);
@@ -95,7 +103,7 @@ function modelCalls(raw: RawRun, byPid: Map<number, ReportProcess>): ModelCall[]
       const url = `http://${e.host}${e.port === 80 ? '' : `:${e.port}`}${e.path}`;
       const proc = [...byPid.values()].find((p) => !usedPids.has(p.pid) && !p.model && p.argv.some((a) => a.includes(e.host) || a.includes(e.path)));
       if (proc) usedPids.add(proc.pid);
-      calls.push({ id: e.id, kind: 'http', url, prompt: e.prompt, answer: e.answer, answerSource: e.source, line: proc?.line ?? null, pid: proc?.pid ?? null });
+      calls.push({ id: e.id, kind: 'http', url, prompt: e.prompt, answer: e.answer, answerSource: e.source, line: proc?.line ?? hookLine(e.host, e.path), pid: proc?.pid ?? null });
     }
   }
   // HTTPS to a model host cannot be answered (no certificate); it is still a model call.
@@ -220,7 +228,7 @@ export function buildReport(b: BuildInput): DryRunReport {
   if (/Cannot allocate memory|out of memory|heap out of memory|allocation failed|memory exhausted|MemoryError|xmalloc|std::bad_alloc/i.test(raw.stderr)) raw.limitsHit.add('memory');
   for (const e of raw.init) if (e.t === 'disk' && e.blocks > 0 && e.free <= Math.max(1, e.blocks * 0.01)) raw.limitsHit.add('disk');
 
-  const calls = modelCalls(raw, byPid);
+  const calls = modelCalls(raw, byPid, prepared.plan.snippet);
   const executed = executedOutput(raw, calls, processes, prepared.plan.snippet);
   const fileChanges = raw.manifest === null ? [] : diffWorkspace({ before: prepared.seed.entries, after: parseManifest(raw.manifest), workspace: prepared.layout.workspace, home: prepared.layout.home, ignore: prepared.ignore });
   const network: NetworkAttempt[] = networkAttempts(raw);

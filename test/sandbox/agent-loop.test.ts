@@ -68,7 +68,8 @@ describe('dry-run of the agent loop (real bubblewrap)', function () {
     const call = report.modelCalls[0]!;
     assert.equal(call.url, 'http://api.openai.com/v1/chat/completions');
     assert.equal(call.prompt, 'Give me a shell command that shows the disk usage.');
-    assert.deepEqual(report.executedModelOutput.map((e) => e.sink), ['sh -c']);
+    assert.deepEqual(report.executedModelOutput.map((e) => [e.sink, e.line]), [['sh -c', 19]]);
+    assert.equal(call.line, 8, 'the fetch line, through the TypeScript source map');
     assert.match(report.stdout, new RegExp(`fang-ran-${call.id}`));
   });
 
