@@ -121,12 +121,12 @@ function processStart(host: CallHost, ref: Ref, site: CallSite, api: ProcessApi,
       break;
     case 'file':
       program = args[0];
-      argv = args[1]?.elems ?? [];
+      argv = args[1]?.elems ?? (args[1] && !args[1].props ? [args[1]] : []);
       options = withProps(1);
       break;
     case 'fork':
       program = { t: CLEAN, str: 'node' };
-      argv = args[0] ? [args[0], ...(args[1]?.elems ?? [])] : [];
+      argv = args[0] ? [args[0], ...(args[1]?.elems ?? (args[1] && !args[1].props ? [args[1]] : []))] : [];
       options = withProps(1);
       break;
     case 'worker':

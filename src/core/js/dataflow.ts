@@ -737,6 +737,9 @@ export class JsFlow implements CallHost {
         result = requireOrImport(this, site, ref.path[0] === 'import' ? '`import()`' : '`require`');
       } else if (VALIDATORS.has(ref.pkg) && method && CLEAN_METHODS.test(method)) {
         result = NOTHING;
+      } else if (ref.pkg === '<global>' && ref.path.join('.') === 'process.argv.slice' && Number(vals[0]?.str ?? '0') <= 1) {
+        // `process.argv.slice(1)` starts with the program's own path.
+        return { t: [{ origin: this.selfOrigin(node, `\`${calleeLabel(node)}\``), steps: [] }] };
       } else if (ref.pkg === 'module' && ref.path.join('.') === 'createRequire') {
         return { t: CLEAN, ref: { pkg: '<global>', path: ['require'] } };
       } else if (ref.pkg === 'util' && ref.path[ref.path.length - 1] === 'promisify' && vals[0]) {
