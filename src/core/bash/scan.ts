@@ -31,23 +31,11 @@ export interface TextScan {
   amps: number[];
 }
 
-const cache = new Map<string, RegExp>();
-
-function scanner(ownName: string | undefined): RegExp {
-  const key = ownName ?? '';
-  let re = cache.get(key);
-  if (!re) {
-    const own = ownName ? `|${ownName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` : '';
-    re = new RegExp(`(${SELF}${own})|(${FUNC})|(${AMP})|(${STRONG})|(${HOST})|(${PERSIST})|(${WEAK})`, 'g');
-    if (cache.size > 64) cache.clear();
-    cache.set(key, re);
-  }
-  return re;
-}
+const SCANNER = new RegExp(`(${SELF})|(${FUNC})|(${AMP})|(${STRONG})|(${HOST})|(${PERSIST})|(${WEAK})`, 'g');
 
 export function scanText(text: string, ownName: string | undefined): TextScan {
   const out: TextScan = { strong: false, weak: false, host: false, persist: false, selfMentions: [], functionHeads: [], amps: [] };
-  const re = scanner(ownName);
+  const re = SCANNER;
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m[1] !== undefined) out.selfMentions.push(m.index);
@@ -58,6 +46,11 @@ export function scanText(text: string, ownName: string | undefined): TextScan {
     else if (m[6] !== undefined) out.persist = true;
     else if (m[7] !== undefined) out.weak = true;
     if (m[0].length === 0) re.lastIndex++;
+  }
+  // The file's own name: a plain substring search (a regular expression per name costs more).
+  if (ownName) {
+    for (let i = text.indexOf(ownName); i >= 0; i = text.indexOf(ownName, i + ownName.length)) out.selfMentions.push(i);
+    if (out.selfMentions.length > 1) out.selfMentions.sort((a, b) => a - b);
   }
   return out;
 }
