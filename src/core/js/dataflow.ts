@@ -323,6 +323,14 @@ export class JsFlow implements CallHost {
   }
 
   private importStmt(node: Node, env: Env): void {
+    // TypeScript's `import cp = require('child_process')`
+    const req = this.kids(node).find((c) => c.type === 'import_require_clause');
+    if (req) {
+      const id = this.kids(req).find((c) => c.type === 'identifier');
+      const spec = stringValue(req.childForFieldName('source'));
+      if (id && spec !== undefined) env.vars.set(id.text, { t: CLEAN, ref: { pkg: normalizePkg(spec), path: [] } });
+      return;
+    }
     const src = stringValue(node.childForFieldName('source'));
     if (src === undefined) return;
     const pkg = normalizePkg(src);
