@@ -138,6 +138,14 @@ function processStart(host: CallHost, ref: Ref, site: CallSite, api: ProcessApi,
     case 'template':
       shellText = args[0];
       break;
+    case 'argv': {
+      // Bun.spawn(['prog', ...args], opts) or Bun.spawn({ cmd: [...] })
+      const list = args[0]?.elems ?? prop(args[0], 'cmd')?.elems ?? [];
+      program = list[0];
+      argv = list.slice(1);
+      options = withProps(1) ?? args[0];
+      break;
+    }
   }
   const all = [program, shellText, ...argv].filter((v): v is Val => !!v);
   const self = ref.pkg === 'cluster' ? [{ origin: { kind: 'self' as const, range: site.range, label: '`cluster.fork()`' }, steps: [] }] : selfOnly(union(...all.map((v) => deepTaint(v))));

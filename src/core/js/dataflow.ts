@@ -726,7 +726,15 @@ export class JsFlow implements CallHost {
       recv = recvNode ? this.expr(recvNode, env) : NOTHING;
       callee = method ? this.member(recv, method, f) : NOTHING;
     } else callee = this.expr(f, env);
-    const { vals, nodes, subs } = this.args(node.childForFieldName('arguments'), env);
+    let { vals, nodes, subs } = this.args(node.childForFieldName('arguments'), env);
+    // `eval.call(null, code)`, `exec.apply(cp, [cmd])`: the same call with the arguments moved.
+    if ((method === 'call' || method === 'apply') && callee.ref && recv?.ref && callee.ref.path.length > 0) {
+      callee = recv;
+      vals = method === 'call' ? vals.slice(1) : (vals[1]?.elems ?? []);
+      nodes = method === 'call' ? nodes.slice(1) : [];
+      recv = undefined;
+      method = undefined;
+    }
     const site: CallSite = { node, range: rangeOf(node), label: calleeLabel(f), args: vals, argNodes: nodes, isNew: false, substitutions: subs };
 
     let result: Val | undefined;

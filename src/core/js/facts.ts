@@ -20,7 +20,7 @@ const MODEL_HINT = new RegExp(
   ].join('|'),
 );
 /** Does it start processes? (model CLIs, self-spawn and unbounded spawning need one of these) */
-const SPAWN_HINT = /child_process|['"]execa['"]|['"]zx(\/globals)?['"]|worker_threads|['"](node:)?cluster['"]|\bnew Worker\b/;
+const SPAWN_HINT = /child_process|\bBun\.(spawn|spawnSync|\$)|['"]execa['"]|['"]zx(\/globals)?['"]|worker_threads|['"](node:)?cluster['"]|\bnew Worker\b/;
 
 export class JsFacts implements ReportsIncomplete {
   private result: JsFlowResult | undefined;

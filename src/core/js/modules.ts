@@ -122,11 +122,17 @@ export const INTERPRETERS = /^(sh|bash|zsh|dash|ksh|fish|node|nodejs|deno|bun|py
 export const CODE_FLAGS = /^(-c|-e|--eval|-p|--print|-Command|\/c|\/C|-r|eval|-x)$/;
 export const basename = (s: string) => s.replace(/^.*[\\/]/, '');
 
-export type ProcessApi = 'shell' | 'file' | 'fork' | 'worker' | 'template' | 'command';
+export type ProcessApi = 'shell' | 'file' | 'fork' | 'worker' | 'template' | 'command' | 'argv';
 
 /** child_process, execa, zx, worker_threads, cluster: how a callee starts a process. */
 export function processCall(ref: Ref, isNew: boolean): { api: ProcessApi; sync: boolean } | undefined {
   const last = ref.path[ref.path.length - 1] ?? '';
+  if (ref.pkg === '<global>' && ref.path[0] === 'Bun') {
+    // Bun.spawn(['sh', '-c', code]), Bun.spawnSync(...), Bun.$`...`
+    if (last === 'spawn' || last === 'spawnSync') return { api: 'argv', sync: last === 'spawnSync' };
+    if (last === '$') return { api: 'template', sync: false };
+    return undefined;
+  }
   if (ref.path.length > 1 && ref.pkg !== 'cluster') return undefined;
   switch (ref.pkg) {
     case 'child_process':
