@@ -106,4 +106,20 @@ describe('dry-run of the agent loop (real bubblewrap)', function () {
     assert.ok(!report.recursion.some((r) => r.kind === 'agent-loop'), 'different sinks on different lines are not a loop');
     assert.deepEqual(report.fileChanges.map((f) => `${f.kind} ${f.path}`), ['created gen.sh']);
   });
+
+  it('answers in the shapes of the Anthropic, Ollama and OpenAI APIs, and records unanswerable HTTPS', async () => {
+    const { report } = await dryRun({ code: fixture('api-shapes.js'), language: 'js', workspaceDir: ws });
+    const out = JSON.parse(report.stdout) as { anthropic: string; ollama: string; openai: string; streamedLines: boolean[]; https: string };
+    const byUrl = (u: string) => report.modelCalls.find((c) => c.url === u);
+    assert.equal(out.anthropic, byUrl('http://api.anthropic.com/v1/messages')?.answer);
+    assert.equal(out.ollama, byUrl('http://127.0.0.1:11434/api/generate')?.answer);
+    assert.equal(out.openai, byUrl('http://api.openai.com/v1/chat/completions')?.answer);
+    assert.deepEqual(out.streamedLines, [false, true], 'Ollama streams NDJSON by default');
+    assert.match(out.https, /^failed/);
+    assert.equal(byUrl('http://api.openai.com/v1/chat/completions')?.prompt, 'Be brief.\nWrite a shell command that prints the date.');
+    assert.equal(byUrl('http://api.anthropic.com/v1/messages')?.line, 4, 'the line of the fetch itself, inside the helper');
+    const tls = report.modelCalls.find((c) => c.answerSource === 'unanswered-https');
+    assert.equal(tls?.url, 'https://api.anthropic.com/');
+    assert.ok(report.network.some((n) => n.protocol === 'https' && n.host === 'api.anthropic.com' && n.blocked));
+  });
 });
