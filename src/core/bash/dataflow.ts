@@ -36,6 +36,7 @@ export class BashFlow {
   private readonly values = new Map<string, string>();
   private readonly files = new Map<string, Taints>();
   private readonly calls = new Map<number, ModelCall>();
+  private readonly callTaints = new Map<number, Taints>();
   private readonly effects = new Map<string, Effect>();
   private readonly functions = new Map<string, Node>();
   private readonly wrapperFunctions = new Set<string>();
@@ -336,9 +337,20 @@ export class BashFlow {
     return this.vars.get(name) ?? CLEAN;
   }
 
+  private readonly origins = new Map<string, Origin>();
+  /** One origin object per place, however often it is evaluated (unions compare origins by identity). */
+  private originAt(kind: Origin['kind'], at: Node, label: () => string): Origin {
+    const key = `${kind}:${at.id}`;
+    let o = this.origins.get(key);
+    if (!o) {
+      o = { kind, range: rangeOf(at), label: label() };
+      this.origins.set(key, o);
+    }
+    return o;
+  }
+
   private selfTaint(at: Node): import('./taint').Taint {
-    const origin: Origin = { kind: 'self', range: rangeOf(at), label: at.text };
-    return { origin, steps: [] };
+    return { origin: this.originAt('self', at, () => at.text), steps: [] };
   }
 
   /** Literal text with known literal variable values substituted, or undefined. */
@@ -466,7 +478,13 @@ export class BashFlow {
         this.calls.set(node.id, call);
         for (const fr of this.frames) this.wrapperFunctions.add(fr.name);
       }
-      out = [{ origin: { kind: 'model', call, range: call.range, label: call.label }, steps: [{ range: call.range, message: `model output produced by ${call.label} here` }] }];
+      // One origin per call, however often a loop or function body is evaluated again.
+      let produced = this.callTaints.get(node.id);
+      if (!produced) {
+        produced = [{ origin: { kind: 'model', call, range: call.range, label: call.label }, steps: [{ range: call.range, message: `model output produced by ${call.label} here` }] }];
+        this.callTaints.set(node.id, produced);
+      }
+      out = produced;
     }
 
     const base = name !== undefined ? basename(name) : undefined;
@@ -476,7 +494,7 @@ export class BashFlow {
     if (match) return out;
     if (base !== undefined && NO_DATA_OUTPUT.has(base)) return CLEAN;
     if (this.mentionsHostFiles && base !== undefined && real.some((w, i) => i > 0 && HOST_FILES.test(w.key))) {
-      const hosts: Origin = { kind: 'hosts', range: rangeOf(node), label: real.map((w) => w.key).find((k) => HOST_FILES.test(k)) ?? 'host list' };
+      const hosts = this.originAt('hosts', node, () => real.map((w) => w.key).find((k) => HOST_FILES.test(k)) ?? 'host list');
       out = union(out, [{ origin: hosts, steps: [{ range: rangeOf(node), message: `host names read from ${hosts.label} here` }] }]);
     }
     // Unknown commands pass their input and arguments on to their output.
