@@ -17,6 +17,7 @@ const MAX_FUNCTION_EVALS = 2000;
 /** Words without which a function can neither start a process nor read the program's own path. */
 const SPAWN_TOKENS = /\b(spawn|spawnSync|exec|execSync|execFile|execFileSync|fork|execa\w*|Worker|cluster|__filename|argv|require|setInterval|llm|sgpt|ollama|claude|gemini)\b|import\.meta|\$`|child_process/;
 const VALIDATORS = new Set(['zod', 'valibot', 'yup', 'joi', 'ajv', '@sinclair/typebox', 'superstruct', 'arktype']);
+const SHELL_ESCAPERS = new Set(['shell-quote', 'shell-escape', 'shescape', 'any-shell-escape', 'shell-escape-tag']);
 const MUTATORS = /^(push|unshift|splice|set|add|append|concat|assign|write|appendChild)$/;
 const ITERATING = /^(map|flatMap|forEach|filter|find|reduce|some|every|then|catch|finally|on|once|addListener|subscribe)$/;
 
@@ -304,13 +305,28 @@ export class JsFlow implements CallHost {
             const c = node.childForFieldName(f);
             if (!c) continue;
             if (/declaration/.test(c.type)) this.stmt(c, inner);
-            else this.expr(c, inner);
+            else {
+              const v = this.expr(c, inner);
+              // `for (let i = 0; i < answer.count; i++)`: the model chooses how many turns.
+              const model = f === 'condition' && node.type === 'for_statement' ? this.conditionTaint(c, inner).filter((t) => t.origin.kind === 'model') : CLEAN;
+              const body = node.childForFieldName('body');
+              if (model.length && body) this.fanouts.set(node.id, { node, range: rangeOf(node.child(0) ?? node), body, over: c, taint: model, how: `a \`for\` loop bounded by \`${calleeLabel(c)}\``, per: 'as many times as' });
+              void v;
+            }
           }
         }
         const body = node.childForFieldName('body');
         if (body) this.stmt(body, inner);
       }
     });
+  }
+
+  /** Taint of the operands of a comparison (`i < n`), which the comparison itself drops. */
+  private conditionTaint(cond: Node, env: Env): Taints {
+    const c = unwrap(cond);
+    if (c.type !== 'binary_expression') return CLEAN;
+    const parts = [c.childForFieldName('left'), c.childForFieldName('right')].filter((x): x is Node => !!x);
+    return union(...parts.map((p) => deepTaint(this.expr(p, env))));
   }
 
   private weakly(f: () => void): void {
@@ -751,6 +767,8 @@ export class JsFlow implements CallHost {
         const spec = vals[0]?.str;
         if (spec !== undefined && !this.writtenTaint(vals[0]!).length) return { t: CLEAN, ref: { pkg: normalizePkg(spec), path: [] } };
         result = requireOrImport(this, site, ref.path[0] === 'import' ? '`import()`' : '`require`');
+      } else if (SHELL_ESCAPERS.has(ref.pkg)) {
+        result = NOTHING; // quoted for the shell: one argument, not code
       } else if (VALIDATORS.has(ref.pkg) && method && CLEAN_METHODS.test(method)) {
         result = NOTHING;
       } else if (ref.pkg === '<global>' && ref.path.join('.') === 'process.argv.slice' && Number(vals[0]?.str ?? '0') <= 1) {

@@ -44,6 +44,8 @@ export interface JsFanout {
   over: Node;
   taint: Taints;
   how: string;
+  /** How the count depends on the model: "for every item of" (default) or "as many times as". */
+  per?: string;
 }
 
 export interface JsFlowResult {

@@ -3,7 +3,7 @@ import type { JsFacts } from '../js/facts';
 import { within } from '../js/tree';
 import { describeOrigin, pathTo, pickTaint } from './js-common';
 
-const CAP = /\.slice\(\s*0\s*,|\.splice\(\s*0\s*,|\blimit\w*\(|pLimit|p-limit|p-map|pMap|mapLimit|Semaphore|semaphore|queue\.add|concurrency/;
+const CAP = /Math\.min\(|\.slice\(\s*0\s*,|\.splice\(\s*0\s*,|\blimit\w*\(|pLimit|p-limit|p-map|pMap|mapLimit|Semaphore|semaphore|queue\.add|concurrency/;
 
 export const rule: Rule<JsFacts> = {
   meta: {
@@ -35,7 +35,7 @@ export const rule: Rule<JsFacts> = {
       const what = inBody.length ? `starts a process (${inBody[0]!.label})` : 'calls a model and runs its output';
       out.push({
         range: f.range,
-        message: `unbounded fan-out: ${f.how} ${what} for every item of ${describeOrigin(t)}, with no cap on their number`,
+        message: `unbounded fan-out: ${f.how} ${what} ${f.per ?? 'for every item of'} ${describeOrigin(t)}${f.per ? ' says' : ''}, with no cap on their number`,
         path: pathTo(t, f.range, 'one task per item started here'),
         confidence: t.origin.call?.confidence ?? 'high',
       });
