@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzer, ROOT } from './helpers';
 import type { Finding } from '../../src/core/index';
+import { JsFacts } from '../../src/core/js/facts';
 
 const ids = (fs: Finding[]) => fs.map((f) => `${f.ruleId}@${f.range.start.line + 1}`);
 
@@ -122,6 +123,24 @@ describe('js analysis', function () {
     const a = await analyzer();
     const r = a.analyze(BENIGN_APP, { path: 'server.ts' });
     assert.deepEqual(ids(r.findings), ['js-model-sdk-call@29', 'js-model-sdk-call@43', 'js-model-sdk-call@49']);
+  });
+
+  it('pre-filters by text: full flow only where a model SDK, endpoint or wrapper is named, spawn flow where processes start', () => {
+    const mode = (text: string, sdk: string[] = []) => new JsFacts(null as never, text, sdk, []).mode;
+    assert.equal(mode("import OpenAI from 'openai';"), 'full');
+    assert.equal(mode("const { Ollama } = require('ollama');"), 'full');
+    assert.equal(mode("fetch('https://api.anthropic.com/v1/messages')"), 'full');
+    assert.equal(mode("import { askLLM } from './helpers';"), 'full');
+    assert.equal(mode("import x from '@acme/llm';", ['@acme/llm']), 'full');
+    assert.equal(mode("const s = `use the ai package`; const cp = require('child_process');"), 'spawn');
+    assert.equal(mode("new Worker(__filename)"), 'spawn');
+    assert.equal(mode("eval(input); const label = 'openai';"), 'none');
+  });
+
+  it('finds self-spawns in spawn-only mode through functions that mention no process word', async () => {
+    const a = await analyzer();
+    const code = "const cp = require('child_process');\nfunction self() { return __filename; }\nfunction plain(x) { return [x]; }\nfunction go() { cp.fork(plain(self())[0]); }\ngo();\n";
+    assert.deepEqual(ids(a.analyze(code, { path: 'respawn.js' }).findings), ['js-self-spawn@4']);
   });
 
   it('handles every listed extension', async () => {
