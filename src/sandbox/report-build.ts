@@ -238,6 +238,11 @@ export function buildReport(b: BuildInput): DryRunReport {
   const initExit = raw.init.find((e) => e.t === 'exit');
   const exitCode = root ? root.exitCode : initExit && initExit.t === 'exit' ? initExit.code : null;
   const limitsHit = [...raw.limitsHit].sort();
+  // strace killed from inside (kill -9 -1 reaches it: same uid) ends the run at that point.
+  const tracerKilled = info.strace && initExit?.t === 'exit' && initExit.code === 137 && root !== undefined && root.exitCode === null && root.signal === null;
+  if (tracerKilled && !raw.leftoversStopped && !raw.limitsHit.size && !raw.hardKilled) {
+    notes.push("the snippet killed the sandbox's tracer (strace), e.g. with `kill -9 -1`, so the run was ended there: what it would have done next is not in this report");
+  }
 
   const report: DryRunReport = {
     version: REPORT_VERSION,

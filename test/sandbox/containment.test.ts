@@ -127,6 +127,12 @@ describe('sandbox containment (real bubblewrap)', function () {
     });
   });
 
+  it('ends the run, and says so, when the snippet kills the sandbox\'s own tracer', async () => {
+    const { report } = await dryRun({ code: fixture('kill-monitors.sh'), language: 'bash', workspaceDir: ws }, 'sleep 1003');
+    assert.match(blockedText(report), /signal to every process \(SIGKILL\): reached only the sandbox's own processes/);
+    assert.ok(report.notes.some((n) => /killed the sandbox's tracer/.test(n)), report.notes.join('\n'));
+  });
+
   it('stops a fork bomb at the process limit', async () => {
     const { report } = await run('fork-bomb.sh');
     assert.ok(report.limitsHit.includes('processes'));
