@@ -115,7 +115,7 @@ async function main() {
   if (missed) process.exitCode = 1;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((e) => {
     console.error(`corpus-js: ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 2;
