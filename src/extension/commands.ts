@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { RuleMeta } from '../core/types';
+import type { DryRunController } from './dryRunController';
 import type { Log } from './log';
 import type { RuleDocs } from './ruleDocs';
 
@@ -12,6 +13,7 @@ export interface CommandDeps {
   log: Log;
   docs: RuleDocs;
   rules: () => Promise<RuleMeta[]>;
+  dryRun: DryRunController;
 }
 
 interface CommandSpec {
@@ -21,12 +23,16 @@ interface CommandSpec {
   run: (...args: unknown[]) => unknown;
 }
 
-/** Set by the dry-run feature (issue 6) when it exists. */
+/** `fang.dryRun [uri] [range]`: the snippet at the range (a lens, the paste guard) or at the cursor. */
 export const DRY_RUN_COMMAND = 'fang.dryRun';
 
+/**
+ * Why a dry-run cannot start at all here. A missing sandbox backend is not a reason: the
+ * command then opens the install instructions (see DryRunController.run).
+ */
 export function dryRunUnavailable(): string | undefined {
   if (!vscode.workspace.isTrusted) return 'Dry-run runs code in a sandbox and is off in untrusted workspaces.';
-  return 'Dry-run is not part of this version of Fang yet.';
+  return undefined;
 }
 
 function table(deps: CommandDeps): CommandSpec[] {
@@ -47,7 +53,10 @@ function table(deps: CommandDeps): CommandSpec[] {
       },
     },
     { id: 'fang.showOutput', run: () => deps.log.show(true) },
-    { id: DRY_RUN_COMMAND, unavailable: dryRunUnavailable, run: () => undefined },
+    { id: DRY_RUN_COMMAND, unavailable: dryRunUnavailable, run: (uri?: unknown, range?: unknown) => deps.dryRun.runCommand(uri, range) },
+    { id: 'fang.dryRunSelection', unavailable: dryRunUnavailable, run: () => deps.dryRun.runSelection() },
+    { id: 'fang.dryRunInstructions', run: (message?: unknown) => deps.dryRun.showInstructions(typeof message === 'string' ? message : undefined) },
+    { id: 'fang.showDryRunTrace', run: () => deps.dryRun.showTrace() },
   ];
 }
 

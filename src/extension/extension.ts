@@ -6,6 +6,9 @@ import { registerCodeActions, type FangCodeActions } from './codeActions';
 import { registerCommands } from './commands';
 import { ConfigService } from './configService';
 import { DiagnosticsFeature } from './diagnostics';
+import { DryRunAvailability } from './dryRunAvailability';
+import { DryRunController } from './dryRunController';
+import { DryRunLensProvider, registerDryRunLens } from './dryRunLens';
 import { registerHover } from './hover';
 import { createLog } from './log';
 import { PasteGuard } from './pasteGuard';
@@ -20,6 +23,8 @@ export interface FangApi {
   statusBar: StatusBar;
   rules: AnalysisClient['rules'];
   codeActions: FangCodeActions;
+  dryRun: DryRunController;
+  dryRunLens: DryRunLensProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): FangApi {
@@ -41,7 +46,12 @@ export function activate(context: vscode.ExtensionContext): FangApi {
   const statusBar = new StatusBar(diagnostics);
   context.subscriptions.push(client, configs, diagnostics, pasteGuard, statusBar);
   context.subscriptions.push(docs.previewWhenOpened());
-  registerCommands(context, { log, docs, rules });
+  const availability = new DryRunAvailability();
+  const dryRun = new DryRunController(context, availability, diagnostics, configs, log);
+  const dryRunLens = new DryRunLensProvider(availability, diagnostics);
+  context.subscriptions.push(availability, dryRun);
+  registerDryRunLens(context, dryRunLens);
+  registerCommands(context, { log, docs, rules, dryRun });
   registerHover(context, diagnostics, rules, docs);
   const codeActions = registerCodeActions(context, diagnostics);
   rules().catch((e: unknown) => {
@@ -49,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): FangApi {
     showFailure('the analyzer could not start, so nothing is checked.');
   });
   log.info(`Fang ${String(context.extension.packageJSON.version)} active (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
-  return { diagnostics, pasteGuard, configs, statusBar, rules, codeActions };
+  return { diagnostics, pasteGuard, configs, statusBar, rules, codeActions, dryRun, dryRunLens };
 }
 
 export function deactivate(): void {

@@ -5,10 +5,12 @@ import { toRange } from './convert';
 import type { DiagnosticsFeature } from './diagnostics';
 import { SELECTOR } from './languages';
 import type { RuleDocs } from './ruleDocs';
+import { dryRunUnavailable, DRY_RUN_COMMAND } from './commands';
+import { targetAt } from './dryRunTargets';
 
-export function hoverMarkdown(f: Finding, meta: RuleMeta | undefined, docs: RuleDocs): vscode.MarkdownString {
+export function hoverMarkdown(f: Finding, meta: RuleMeta | undefined, docs: RuleDocs, dryRunLink?: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = { enabledCommands: ['fang.showRuleDocumentation'] };
+  md.isTrusted = { enabledCommands: ['fang.showRuleDocumentation', DRY_RUN_COMMAND] };
   md.appendMarkdown(`**Fang: ${escape(meta?.title ?? f.ruleId)}** (\`${f.ruleId}\`, ${f.category}, ${f.severity})\n\n`);
   // The diagnostic's own hover already shows the message; this one adds why it matters.
   md.appendMarkdown(`${escape(meta?.explanation ?? f.message)}\n\n`);
@@ -18,6 +20,7 @@ export function hoverMarkdown(f: Finding, meta: RuleMeta | undefined, docs: Rule
   }
   if (f.confidence === 'low') md.appendMarkdown('_Low confidence: the model call is inferred from a name._\n\n');
   md.appendMarkdown(`[Rule documentation](${docs.commandLink(f.ruleId)})`);
+  if (dryRunLink) md.appendMarkdown(` · [Dry-run in sandbox](${dryRunLink})`);
   return md;
 }
 
@@ -39,8 +42,14 @@ export function registerHover(
         const hits = a.findings.filter((f) => toRange(f.range).contains(pos));
         if (!hits.length) return undefined;
         const metas = new Map((await rules()).map((r) => [r.id, r]));
+        // The same dry-run as the lens: the snippet holding the finding.
+        const target = dryRunUnavailable() ? undefined : targetAt(doc, pos, a.findings);
+        const r = target?.range;
+        const link = target && r
+          ? `command:${DRY_RUN_COMMAND}?${encodeURIComponent(JSON.stringify([doc.uri.toString(), { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } }]))}`
+          : undefined;
         return new vscode.Hover(
-          hits.map((f) => hoverMarkdown(f, metas.get(f.ruleId), docs)),
+          hits.map((f) => hoverMarkdown(f, metas.get(f.ruleId), docs, link)),
           hits.map((f) => toRange(f.range)).reduce((a, b) => a.union(b)),
         );
       },

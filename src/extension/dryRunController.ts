@@ -1,0 +1,345 @@
+/**
+ * Runs one dry-run from the editor: the one-time explanation, the progress notification with
+ * Cancel (which aborts the whole sandbox), the live trace, then the report panel. Nothing
+ * here runs on open, save or paste; only the `fang.dryRun*` commands call `run`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DryRunCancelled, loadResponsesFile, runDryRun, type DryRunReport, type ResponseScript } from '../sandbox';
+import type { ConfigService } from './configService';
+import type { DiagnosticsFeature } from './diagnostics';
+import type { DryRunAvailability } from './dryRunAvailability';
+import { installInstructions } from './dryRunAvailability';
+import { reportMarkdown } from './dryRunMarkdown';
+import { ReportPanels } from './dryRunPanel';
+import type { FindingNote } from './dryRunProtocol';
+import { rangeTarget, targetAt, type DryRunTarget } from './dryRunTargets';
+import { TraceChannel } from './dryRunTrace';
+import { errorText, type Log } from './log';
+
+export const EXPLAINED_KEY = 'fang.dryRun.explanationDismissed';
+export const RESPONSES_FILE = '.fang-responses.yaml';
+
+export interface DryRunOutcome {
+  report?: DryRunReport;
+  cancelled?: boolean;
+  /** The user closed the first-time explanation without running. */
+  declined?: boolean;
+  unavailable?: string;
+  error?: string;
+  /** From the command to the report shown (or to the end). */
+  ms: number;
+}
+
+export interface FinishedEvent {
+  target: DryRunTarget;
+  outcome: DryRunOutcome;
+}
+
+const EXPLANATION =
+  'Fang runs the snippet inside a bubblewrap sandbox, as an unprivileged user, with model commands and model APIs answered by stubs.\n\n' +
+  'Isolated: the network (loopback only), your home folder and other users\' files (hidden), the rest of the file system (read-only), other processes, ' +
+  'and the number of processes, memory, output and time (limited). The workspace is a throwaway copy.\n\n' +
+  'Not isolated: the snippet can read world-readable system files and the workspace copy, use CPU for the time limit, and the kernel is shared, ' +
+  'so a kernel exploit is not contained. Dry-run code you would not mind a stranger reading your workspace with.';
+
+export class DryRunController implements vscode.Disposable {
+  readonly trace = new TraceChannel();
+  readonly panels: ReportPanels;
+  private readonly running = new Map<string, AbortController>();
+  private readonly lastRun = new Map<string, { target: DryRunTarget; report: DryRunReport; findings: FindingNote[] }>();
+  private readonly finished = new vscode.EventEmitter<FinishedEvent>();
+  /** Fires after every run (tests measure and inspect here). */
+  readonly onDidFinish = this.finished.event;
+  private readonly started = new vscode.EventEmitter<DryRunTarget>();
+  /** Fires when the sandbox is about to start (after the explanation). */
+  readonly onDidStart = this.started.event;
+  private explainedThisSession = false;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly availability: DryRunAvailability,
+    private readonly diagnostics: DiagnosticsFeature,
+    private readonly configs: ConfigService,
+    private readonly log: Log,
+  ) {
+    this.panels = new ReportPanels(context.extensionUri, {
+      reveal: (uri, line) => this.reveal(uri, line),
+      rerunAdversarial: (uri) => this.rerun(uri, true),
+      editResponses: (uri) => this.editResponses(uri),
+      copyMarkdown: (uri) => this.copyMarkdown(uri),
+    }, log);
+  }
+
+  /** `fang.dryRun [uri] [range]`: the snippet at the range, or at the cursor of the active editor. */
+  async runCommand(uriArg?: unknown, rangeArg?: unknown): Promise<DryRunOutcome> {
+    const t0 = performance.now();
+    const target = await this.resolveTarget(uriArg, rangeArg, false);
+    if (!target) return { unavailable: 'no Bash, TypeScript or JavaScript snippet here to dry-run', ms: performance.now() - t0 };
+    return this.run(target, { adversarial: false, t0 });
+  }
+
+  /** `fang.dryRunSelection`: the selected lines of the active editor. */
+  async runSelection(): Promise<DryRunOutcome> {
+    const t0 = performance.now();
+    const target = await this.resolveTarget(undefined, undefined, true);
+    if (!target) return { unavailable: 'select Bash, TypeScript or JavaScript code to dry-run', ms: performance.now() - t0 };
+    return this.run(target, { adversarial: false, t0 });
+  }
+
+  /** Stops the run of a document (or every run); resolves true when one was running. */
+  cancel(uri?: vscode.Uri): boolean {
+    const keys = uri ? [uri.toString()] : [...this.running.keys()];
+    let any = false;
+    for (const k of keys) {
+      const c = this.running.get(k);
+      if (c) {
+        c.abort();
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  /** What "Don't show again" does; the tests call it to skip the modal explanation. */
+  async dismissExplanation(): Promise<void> {
+    await this.context.globalState.update(EXPLAINED_KEY, true);
+  }
+
+  async resetExplanation(): Promise<void> {
+    this.explainedThisSession = false;
+    await this.context.globalState.update(EXPLAINED_KEY, undefined);
+  }
+
+  async run(target: DryRunTarget, opts: { adversarial: boolean; t0?: number }): Promise<DryRunOutcome> {
+    const t0 = opts.t0 ?? performance.now();
+    const done = (o: Omit<DryRunOutcome, 'ms'>): DryRunOutcome => {
+      const outcome = { ...o, ms: performance.now() - t0 };
+      this.finished.fire({ target, outcome });
+      return outcome;
+    };
+    const state = await this.availability.settled();
+    if (state.kind === 'untrusted') return done({ unavailable: this.availability.reason() });
+    if (state.kind === 'no-backend') {
+      void this.showInstructions(state.message);
+      return done({ unavailable: state.message });
+    }
+    if (!(await this.explain())) return done({ declined: true });
+    const key = target.uri.toString();
+    if (this.running.has(key)) {
+      void vscode.window.showInformationMessage('Fang: a dry-run of this document is still running.');
+      return done({ unavailable: 'a dry-run of this document is still running' });
+    }
+    let responses: ResponseScript | undefined;
+    const responsesFile = this.responsesPath(target.uri);
+    try {
+      if (responsesFile && fs.existsSync(responsesFile)) responses = loadResponsesFile(responsesFile);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Fang: ${errorText(e)}`, 'Edit stub answers').then((p) => p && this.editResponses(target.uri));
+      return done({ error: errorText(e) });
+    }
+    const title = `${path.basename(target.uri.path)}${target.firstLine > 0 ? `:${target.firstLine + 1}` : ''}`;
+    const findings = this.findingNotes(target);
+    const abort = new AbortController();
+    this.running.set(key, abort);
+    this.trace.begin(`${title}${opts.adversarial ? ' (adversarial answers)' : ''}`);
+    this.panels.show(target.uri, { type: 'running', title, adversarial: opts.adversarial });
+    this.started.fire(target);
+    try {
+      const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Fang: dry-running ${title} in the sandbox`, cancellable: true },
+        async (progress, token) => {
+          const sub = token.onCancellationRequested(() => abort.abort());
+          try {
+            let calls = 0;
+            let procs = 0;
+            return await runDryRun({
+              code: target.code,
+              language: target.language,
+              workspaceDir: this.workspaceDir(target.uri),
+              responses,
+              adversarial: opts.adversarial,
+              modelCommands: this.configs.forDocument(target.uri).config.modelCommands,
+              signal: abort.signal,
+              onEvent: (e) => {
+                this.trace.event(e);
+                if (e.type === 'exec') procs += 1;
+                if (e.type === 'stub' && (e.event.t === 'model-command' || e.event.t === 'model-http')) calls += 1;
+                if (e.type === 'exec' || e.type === 'stub') progress.report({ message: `${procs} processes, ${calls} model calls` });
+              },
+            });
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      this.trace.end(report);
+      this.lastRun.set(key, { target, report, findings });
+      const ms = performance.now() - t0;
+      this.panels.show(target.uri, { type: 'report', title, lineOffset: target.firstLine, report, findings, durationMs: ms, adversarial: opts.adversarial });
+      this.log.info(`dry-run of ${target.uri.toString(true)}: ${report.verdict} (${ms.toFixed(0)} ms)`);
+      return done({ report });
+    } catch (e) {
+      if (e instanceof DryRunCancelled || abort.signal.aborted) {
+        this.trace.fail('cancelled; the sandbox was stopped');
+        this.panels.show(target.uri, { type: 'failed', title, message: 'The dry-run was cancelled; the sandbox and everything in it were stopped.' });
+        return done({ cancelled: true });
+      }
+      const message = errorText(e);
+      this.trace.fail(message);
+      this.log.error(`dry-run of ${target.uri.toString(true)} failed: ${e instanceof Error ? (e.stack ?? message) : message}`);
+      this.panels.show(target.uri, { type: 'failed', title, message });
+      void vscode.window.showErrorMessage(`Fang: the dry-run failed: ${message}`, 'Show Trace').then((p) => p && vscode.commands.executeCommand('fang.showDryRunTrace'));
+      return done({ error: message });
+    } finally {
+      if (this.running.get(key) === abort) this.running.delete(key);
+    }
+  }
+
+  showTrace(): void {
+    this.trace.show();
+  }
+
+  async showInstructions(message?: string): Promise<void> {
+    const state = await this.availability.settled();
+    const why = message ?? (state.kind === 'no-backend' ? state.message : 'no sandbox was found');
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: installInstructions(why) });
+    await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
+  }
+
+  private async explain(): Promise<boolean> {
+    if (this.explainedThisSession || this.context.globalState.get<boolean>(EXPLAINED_KEY)) return true;
+    let pick: string | undefined;
+    try {
+      pick = await vscode.window.showWarningMessage('Fang: what the dry-run sandbox isolates', { modal: true, detail: EXPLANATION }, 'Run', "Don't Show Again");
+    } catch (e) {
+      this.log.info(`dry-run explanation could not be shown (${errorText(e)}); nothing was run`);
+      return false;
+    }
+    if (pick === "Don't Show Again") await this.dismissExplanation();
+    if (pick) this.explainedThisSession = true;
+    return pick !== undefined;
+  }
+
+  private async resolveTarget(uriArg: unknown, rangeArg: unknown, selectionOnly: boolean): Promise<DryRunTarget | undefined> {
+    const uri = toUri(uriArg);
+    const editor = vscode.window.activeTextEditor;
+    const doc = uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
+    if (!doc) return undefined;
+    const range = toRange(rangeArg);
+    const findings = this.diagnostics.latest(doc.uri)?.findings ?? [];
+    if (range) {
+      // A lens hands over its whole target; the paste guard its inserted block.
+      const whole = targetAt(doc, range.start, findings);
+      if (whole && whole.range.isEqual(range)) return whole;
+      return rangeTarget(doc, range);
+    }
+    const sel = editor && editor.document === doc ? editor.selection : undefined;
+    if (sel && !sel.isEmpty) return rangeTarget(doc, sel);
+    if (selectionOnly) return undefined;
+    return targetAt(doc, sel?.active ?? new vscode.Position(0, 0), findings);
+  }
+
+  private findingNotes(target: DryRunTarget): FindingNote[] {
+    const a = this.diagnostics.latest(target.uri);
+    return (a?.findings ?? [])
+      .filter((f) => target.range.contains(new vscode.Position(f.range.start.line, f.range.start.column)))
+      .map((f) => ({ line: f.range.start.line - target.firstLine + 1, ruleId: f.ruleId, category: f.category, severity: f.severity, message: f.message }));
+  }
+
+  private workspaceDir(uri: vscode.Uri): string | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+  }
+
+  private responsesPath(uri: vscode.Uri): string | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (folder?.uri.scheme === 'file') return path.join(folder.uri.fsPath, RESPONSES_FILE);
+    return uri.scheme === 'file' ? path.join(path.dirname(uri.fsPath), RESPONSES_FILE) : undefined;
+  }
+
+  private async rerun(uri: vscode.Uri, adversarial: boolean): Promise<DryRunOutcome | undefined> {
+    const last = this.lastRun.get(uri.toString());
+    if (!last) return undefined;
+    return this.run(last.target, { adversarial });
+  }
+
+  async editResponses(uri: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const file = this.responsesPath(uri);
+    if (!file) {
+      void vscode.window.showInformationMessage('Fang: stub answers live in a workspace folder; open a folder first.');
+      return undefined;
+    }
+    const target = vscode.Uri.file(file);
+    if (!fs.existsSync(file)) {
+      const last = this.lastRun.get(uri.toString());
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(responsesTemplate(last?.report)));
+    }
+    await vscode.window.showTextDocument(target, { viewColumn: vscode.ViewColumn.One });
+    return target;
+  }
+
+  async copyMarkdown(uri: vscode.Uri): Promise<string | undefined> {
+    const last = this.lastRun.get(uri.toString());
+    if (!last) return undefined;
+    const md = reportMarkdown(path.basename(uri.path), last.report, last.findings, last.target.firstLine);
+    await vscode.env.clipboard.writeText(md);
+    void vscode.window.showInformationMessage('Fang: the dry-run report was copied as Markdown.');
+    return md;
+  }
+
+  private async reveal(uri: vscode.Uri, snippetLine: number): Promise<void> {
+    const last = this.lastRun.get(uri.toString());
+    const line = snippetLine - 1 + (last?.target.firstLine ?? 0);
+    const editor = await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.One });
+    const pos = new vscode.Position(Math.min(line, editor.document.lineCount - 1), 0);
+    editor.selection = new vscode.Selection(pos, editor.document.lineAt(pos.line).range.end);
+    editor.revealRange(editor.selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  dispose(): void {
+    for (const c of this.running.values()) c.abort();
+    this.running.clear();
+    this.panels.dispose();
+    this.trace.dispose();
+    this.finished.dispose();
+    this.started.dispose();
+  }
+}
+
+function toUri(v: unknown): vscode.Uri | undefined {
+  if (v instanceof vscode.Uri) return v;
+  if (typeof v === 'string' && v) return vscode.Uri.parse(v);
+  if (v && typeof v === 'object' && 'scheme' in v && 'path' in v) return vscode.Uri.from(v as { scheme: string; path: string });
+  return undefined;
+}
+
+function toRange(v: unknown): vscode.Range | undefined {
+  if (v instanceof vscode.Range) return v;
+  // Command links hand over plain JSON: { start: { line, character }, end: { ... } } or [startLine, endLine].
+  if (Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n) && n >= 0)) return new vscode.Range(v[0] as number, 0, v[1] as number, Number.MAX_SAFE_INTEGER);
+  const r = v as { start?: { line?: unknown; character?: unknown }; end?: { line?: unknown; character?: unknown } } | undefined;
+  const n = (x: unknown) => (typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : undefined);
+  const sl = n(r?.start?.line);
+  const el = n(r?.end?.line);
+  if (sl === undefined || el === undefined) return undefined;
+  return new vscode.Range(sl, n(r?.start?.character) ?? 0, el, n(r?.end?.character) ?? 0);
+}
+
+function responsesTemplate(report: DryRunReport | undefined): string {
+  const prompts = (report?.modelCalls ?? []).slice(0, 5).map((c) => `#   #${c.id} ${JSON.stringify(c.prompt.split('\n').pop()?.slice(0, 100) ?? '')}`);
+  return [
+    '# Stub answers for Fang dry-runs in this folder (first match wins).',
+    '# `when` is a case-insensitive regular expression tested against the prompt;',
+    '# `answers` are given in turn and the last one repeats.',
+    ...(prompts.length ? ['# Prompts of the last run:', ...prompts] : []),
+    'responses:',
+    '  - when: "list .*ideas"',
+    '    answer: "check disk usage"',
+    '  - when: "code"',
+    '    answers: ["echo hello from the stub", "df -h ."]',
+    '# default: "an answer for every other prompt"',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,102 @@
+/**
+ * The "Fang Dry-run" output channel: the live trace of each run, one event a line, in the
+ * `fang-trace` language (syntaxes/fang-trace.tmLanguage.json colours each kind).
+ */
+import * as vscode from 'vscode';
+import type { DryRunReport, TraceEvent } from '../sandbox';
+
+export const TRACE_LANGUAGE = 'fang-trace';
+const MAX_FIELD = 160;
+
+function clip(s: string): string {
+  const one = s.replace(/\r?\n/g, '\\n');
+  return one.length > MAX_FIELD ? `${one.slice(0, MAX_FIELD)}…` : one;
+}
+
+function quoteArgv(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : JSON.stringify(a))).map(clip).join(' ');
+}
+
+/** One trace line for an event (without the time stamp), or undefined for events not shown. */
+export function traceLine(e: TraceEvent): string | undefined {
+  switch (e.type) {
+    case 'sandbox':
+      return `sandbox  up (init pid ${e.initPid}${e.pidNamespace ? `, ${e.pidNamespace}` : ''})`;
+    case 'exec':
+      return `exec     pid ${e.pid}${e.parent !== null ? ` <- ${e.parent}` : ''}: ${quoteArgv(e.argv)}`;
+    case 'exit':
+      return `exit     pid ${e.pid}: ${e.signal ? `killed by ${e.signal}` : `status ${String(e.exitCode)}`}`;
+    case 'limit':
+      return `LIMIT    ${e.limit} limit hit`;
+    case 'output':
+      return e.text
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => `${e.stream === 'stdout' ? 'stdout' : 'stderr'}   | ${clip(l)}`)
+        .join('\n');
+    case 'stub': {
+      const s = e.event;
+      if (s.t === 'model-command') return `model    #${s.id} ${clip(s.command)}: prompt ${JSON.stringify(clip(s.prompt))} => answer ${JSON.stringify(clip(s.answer))}`;
+      if (s.t === 'model-http') return `model    #${s.id} ${s.method} ${s.host}:${s.port}${clip(s.path)}: prompt ${JSON.stringify(clip(s.prompt))} => answer ${JSON.stringify(clip(s.answer))}`;
+      if (s.t === 'http') return `network  BLOCKED ${s.method} http://${s.host}:${s.port}${clip(s.path)}`;
+      if (s.t === 'tls') return `network  BLOCKED tls ${s.host}:${s.port}`;
+      if (s.t === 'dns') return `network  BLOCKED dns ${s.host}`;
+      return `note     ${clip(s.message)}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The lines that close a run: what only the report knows (file changes, network, limits). */
+export function summaryLines(r: DryRunReport): string[] {
+  const out: string[] = [];
+  for (const x of r.executedModelOutput) out.push(`became-code  answer of model #${x.callId} run by ${x.sink}${x.line ? ` at line ${x.line}` : ''}: ${JSON.stringify(clip(x.answer))}`);
+  for (const f of r.fileChanges) out.push(`file     ${f.kind} ${f.area}:${clip(f.path)}`);
+  for (const n of r.network) out.push(`network  ${n.blocked ? 'BLOCKED' : 'allowed'} ${n.protocol} ${n.host}${n.port !== null ? `:${n.port}` : ''}`);
+  for (const l of r.limitsHit) out.push(`LIMIT    ${l} limit hit`);
+  for (const rec of r.recursion) out.push(`RECURSION ${rec.kind}: ${clip(rec.detail)}`);
+  out.push(`verdict  ${r.verdict}`);
+  return out;
+}
+
+export class TraceChannel implements vscode.Disposable {
+  private channel: vscode.OutputChannel | undefined;
+  private started = 0;
+
+  private get out(): vscode.OutputChannel {
+    this.channel ??= vscode.window.createOutputChannel('Fang Dry-run', TRACE_LANGUAGE);
+    return this.channel;
+  }
+
+  begin(title: string): void {
+    this.started = Date.now();
+    this.out.appendLine(`=== dry-run ${title} at ${new Date().toISOString()} ===`);
+    this.out.show(true);
+  }
+
+  event(e: TraceEvent): void {
+    const text = traceLine(e);
+    if (text === undefined) return;
+    const t = `[${((Date.now() - this.started) / 1000).toFixed(3).padStart(7)}s] `;
+    this.out.appendLine(text.split('\n').map((l) => t + l).join('\n'));
+  }
+
+  end(r: DryRunReport): void {
+    for (const l of summaryLines(r)) this.out.appendLine(l);
+    this.out.appendLine('');
+  }
+
+  show(): void {
+    this.out.show(true);
+  }
+
+  fail(message: string): void {
+    this.out.appendLine(`FAILED   ${message}`);
+    this.out.appendLine('');
+  }
+
+  dispose(): void {
+    this.channel?.dispose();
+  }
+}
