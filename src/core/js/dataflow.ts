@@ -697,7 +697,12 @@ export class JsFlow implements CallHost {
       }
       return { t: obj.t, ref: { ...ref, path } };
     }
-    if (obj.fn || obj.cls) return NOTHING;
+    if (obj.cls) {
+      // static methods of a class of this file: `Agent.run()`
+      const m = this.methodOf(obj.cls, name);
+      return m ? { t: CLEAN, fn: { node: m, env: this.root } } : NOTHING;
+    }
+    if (obj.fn) return NOTHING;
     if (name === 'length') return NOTHING;
     const t = obj.elems || obj.props ? deepTaint(obj) : obj.t;
     return t.length || obj.files ? { t, files: obj.files } : NOTHING;
