@@ -9,9 +9,10 @@
 (function () {
   'use strict';
   const SVG = 'http://www.w3.org/2000/svg';
-  const NODE_W = 176;
+  const NODE_W = 180;
   const NODE_H = 46;
   const GAP_X = 22;
+  const LOOP_GAP_X = 64;
   const GAP_Y = 58;
   const PAD = 16;
   const MAX_NODES = 80;
@@ -20,6 +21,12 @@
   function clip(s, n) {
     const one = s.replace(/\s+/g, ' ').trim();
     return one.length > n ? one.slice(0, n - 1) + '…' : one;
+  }
+
+  /** Keeps the end, where a prompt's distinguishing words usually are. */
+  function clipEnd(s, n) {
+    const one = s.replace(/\s+/g, ' ').trim();
+    return one.length > n ? '…' + one.slice(one.length - n + 1) : one;
   }
 
   /** @param {string} p */
@@ -50,15 +57,15 @@
     for (const p of r.processes) {
       if (p.model) continue;
       const args = p.argv.slice(1).filter((a) => !a.startsWith('/run/fang/'));
-      nodes.push({ id: `p${p.pid}`, kind: 'process', label: clip([base(p.argv[0] || '?'), ...args].join(' '), 26), detail: p.argv.join(' '), line: p.line, pid: p.pid,
+      nodes.push({ id: `p${p.pid}`, kind: 'process', label: clip([base(p.argv[0] || '?'), ...args].join(' '), 24), detail: p.argv.join(' '), line: p.line, pid: p.pid,
         sub: `pid ${p.pid}${p.signal ? ` · ${p.signal}` : p.exitCode !== null && p.exitCode !== 0 ? ` · exit ${p.exitCode}` : ''}${p.line ? ` · line ${p.line}` : ''}` });
     }
     for (const c of r.modelCalls) {
-      nodes.push({ id: `m${c.id}`, kind: 'model', label: clip(`#${c.id} ${c.command ? base(c.command) : c.url || 'model'}`, 26), detail: `prompt: ${c.prompt}\nanswer: ${c.answer}`,
-        sub: clip(promptTail(c.prompt), 30), line: c.line });
+      nodes.push({ id: `m${c.id}`, kind: 'model', label: clip(`#${c.id} ${c.command ? base(c.command) : c.url || 'model'}`, 24), detail: `prompt: ${c.prompt}\nanswer: ${c.answer}`,
+        sub: clipEnd(promptTail(c.prompt), 26), line: c.line });
     }
     r.executedModelOutput.forEach((x, i) => {
-      nodes.push({ id: `c${i + 1}`, kind: 'code', label: clip(`${x.sink} runs #${x.callId}`, 26), detail: x.answer, sub: clip(x.answer.split('\n')[0] || '(empty)', 30), line: x.line, callId: x.callId });
+      nodes.push({ id: `c${i + 1}`, kind: 'code', label: clip(`${x.sink} runs answer #${x.callId}`, 24), detail: x.answer, sub: clip(x.answer.split('\n')[0] || '(empty)', 26), line: x.line, callId: x.callId });
     });
 
     const ids = new Set(nodes.map((n) => n.id));
@@ -80,19 +87,25 @@
       const code = codeFor(p);
       add(code ? code.id : nodeOfPid(p.ppid), `p${p.pid}`, 'spawned');
     }
-    for (const c of r.modelCalls) {
-      const proc = c.pid !== null ? byPid.get(c.pid) : undefined;
-      const parent = proc && proc.ppid !== null ? nodeOfPid(proc.ppid) : null;
-      const code = proc ? codeFor(proc) : null;
-      add(code ? code.id : parent || (r.processes[0] ? nodeOfPid(r.processes[0].pid) : null), `m${c.id}`, 'called');
-    }
     for (const cn of codes) add(`m${cn.callId}`, cn.id, 'became-code');
     // An answer fed a later prompt when one of its lines appears in that prompt.
+    const fed = new Set();
     for (const a of r.modelCalls) {
       const pieces = a.answer.split('\n').map((l) => l.trim()).filter((l) => l.length >= 4);
       for (const b of r.modelCalls) {
-        if (b.id > a.id && pieces.some((p) => b.prompt.includes(p))) add(`m${a.id}`, `m${b.id}`, 'fed');
+        if (b.id > a.id && pieces.some((p) => b.prompt.includes(p))) {
+          add(`m${a.id}`, `m${b.id}`, 'fed');
+          fed.add(b.id);
+        }
       }
+    }
+    // Who called each model; a call fed by an earlier answer hangs under that answer instead
+    // (the process tree below still lists its parent), so the chain reads top to bottom.
+    for (const c of r.modelCalls) {
+      if (fed.has(c.id)) continue;
+      const proc = c.pid !== null ? byPid.get(c.pid) : undefined;
+      const parent = proc && proc.ppid !== null ? nodeOfPid(proc.ppid) : null;
+      add(parent || (r.processes[0] ? nodeOfPid(r.processes[0].pid) : null), `m${c.id}`, 'called');
     }
     // The loop: after an answer ran as code, the next model call at a later turn.
     if (r.recursion.length) {
@@ -157,15 +170,21 @@
   function render(g, onPick) {
     const rows = layers(g);
     const widest = Math.max(1, ...rows.map((r) => r.length));
-    const width = PAD * 2 + widest * NODE_W + (widest - 1) * GAP_X;
+    const loops = g.edges.some((e) => e.kind === 'loop');
+    const gapX = loops ? LOOP_GAP_X : GAP_X;
+    const width = PAD * 2 + widest * NODE_W + (widest - 1) * gapX + (loops ? 36 : 0);
     const height = PAD * 2 + rows.length * NODE_H + (rows.length - 1) * GAP_Y + 8;
     const at = new Map();
     rows.forEach((row, ri) => {
-      const rowW = row.length * NODE_W + (row.length - 1) * GAP_X;
+      const rowW = row.length * NODE_W + (row.length - 1) * gapX;
       const x0 = (width - rowW) / 2;
-      row.forEach((n, i) => at.set(n.id, { x: x0 + i * (NODE_W + GAP_X), y: PAD + ri * (NODE_H + GAP_Y) }));
+      row.forEach((n, i) => at.set(n.id, { x: x0 + i * (NODE_W + gapX), y: PAD + ri * (NODE_H + GAP_Y) }));
     });
-    const svg = /** @type {SVGSVGElement} */ (el('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-label': 'Graph of the run', class: 'run-graph' }));
+    const svg = /** @type {SVGSVGElement} */ (el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': 'Graph of the run', class: 'run-graph' }));
+    // Fits the panel's width down to 70% of the natural size; wider graphs scroll sideways.
+    svg.style.width = '100%';
+    svg.style.maxWidth = `${width}px`;
+    svg.style.minWidth = `${Math.round(width * 0.7)}px`;
     const defs = el('defs', {});
     for (const kind of ['spawned', 'called', 'became-code', 'fed', 'loop']) {
       const m = el('marker', { id: `arrow-${kind}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
@@ -183,15 +202,25 @@
       let d;
       let lx;
       let ly;
-      if (e.kind === 'loop' || b.y <= a.y) {
-        // back up: leave from the right side of the code node, arc outside, enter the target's right side
+      if ((e.kind === 'loop' || b.y <= a.y) && b.x > a.x) {
+        // The next turn of the loop, up and to the right: an S-curve through the gap between columns.
         const x1 = a.x + NODE_W;
         const y1 = a.y + NODE_H / 2;
-        const x2 = b.x + NODE_W;
-        const y2 = b.y + NODE_H / 2 + 6;
-        const bulge = Math.max(x1, x2) + 34;
-        d = `M${x1},${y1} C${bulge},${y1} ${bulge},${y2} ${x2 + 2},${y2}`;
-        lx = bulge - 8;
+        const x2 = b.x - 2;
+        const y2 = b.y + NODE_H / 2;
+        const k = (x2 - x1) * 0.9 + 10;
+        d = `M${x1},${y1} C${x1 + k},${y1} ${x2 - k},${y2} ${x2},${y2}`;
+        lx = (x1 + x2) / 2;
+        ly = (y1 + y2) / 2;
+      } else if (e.kind === 'loop' || b.y <= a.y) {
+        // Back to an earlier column: arc around the right side.
+        const x1 = a.x + NODE_W;
+        const y1 = a.y + NODE_H / 2;
+        const x2 = b.x + NODE_W + 2;
+        const y2 = b.y + NODE_H / 2;
+        const side = Math.max(x1, x2) + 30;
+        d = `M${x1},${y1} C${side},${y1} ${side},${y2} ${x2},${y2}`;
+        lx = side - 6;
         ly = (y1 + y2) / 2;
       } else {
         const x1 = a.x + NODE_W / 2;
