@@ -11,7 +11,8 @@ const STRONG =
 /** Words that only look like a model wrapper's name (`ai`, `gpt`, `query-model`, `RUN_AI`). */
 const WEAK = String.raw`\b(?:gpt|ai)\b|[_-]ai\b|\bai[_-]|[_-]llm|llm[_-]|gpt|GPT|LLM|_AI\b|\bAI_|[-_]model\b|\bmodel[-_]|\bq\s+chat`;
 const HOST = String.raw`known_hosts|bash_history|zsh_history|\.ssh/config`;
-const PERSIST = String.raw`\b(?:crontab|nohup|setsid|disown)\b|/systemd/(?:system|user)/|\.bashrc|\.bash_profile|\.profile\b|\.zshrc|\.zprofile|\bat\s+(?:now|midnight|noon|\d)`;
+// `.profile` is a common word in scripts that never write it: only a write to it counts.
+const PERSIST = String.raw`\b(?:crontab|nohup|setsid|disown)\b|/systemd/(?:system|user)/|\.bashrc|\.bash_profile|(?:>>?|\btee\b[^\n|;]*)\s*["']?[^\s;|&]*\.profile\b|\.zshrc|\.zprofile|\bat\s+(?:now|midnight|noon|\d)`;
 const SELF = String.raw`\$\{?0\b|\$\{?BASH_SOURCE\b`;
 /** `name()` or `function name`: where a function definition may be. */
 const FUNC = String.raw`\(\s*\)|\bfunction\s+`;
