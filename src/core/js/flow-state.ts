@@ -1,0 +1,162 @@
+/** The JavaScript dataflow, part 1: its state and what it records (the dataflow is in dataflow.ts and the flow-*.ts files). */
+import type { Node } from 'web-tree-sitter';
+import { Env } from './env';
+import { CLEAN, extend, union, type JsModelCall, type Origin, type Taints, type Val } from './taint';
+import { named, rangeOf } from './tree';
+import type { ProcessApi } from './modules';
+import type { CallHost } from './calls';
+import type { CallSite, JsEffect, JsEffectKind, JsFanout, JsLeave, JsSpawn } from './results';
+
+export const MAX_FUNCTION_EVALS = 2000;
+
+export interface Frame {
+  returns: Val;
+}
+
+/** `./a.js` and `a.js` name the same file. */
+const fileKey = (f: string) => f.replace(/^\.\//, '');
+
+/** The state of the JavaScript dataflow and what it records (the CallHost side). */
+export abstract class FlowState implements CallHost {
+  protected readonly root = new Env();
+  protected readonly calls = new Map<number, JsModelCall>();
+  protected readonly effects = new Map<string, JsEffect>();
+  protected readonly spawns = new Map<number, JsSpawn>();
+  protected readonly leaves = new Map<number, JsLeave>();
+  protected readonly fanouts = new Map<number, JsFanout>();
+  protected readonly written = new Map<string, Taints>();
+  protected readonly classFields = new Map<number, Map<string, Val>>();
+  protected readonly memo = new Map<string, Val>();
+  protected readonly evaluated = new Set<number>();
+  protected readonly stack: number[] = [];
+  protected readonly frames: Frame[] = [];
+  protected readonly origins = new Map<string, Origin>();
+  protected readonly seenFns: { node: Node; env: Env }[] = [];
+  protected readonly seenIds = new Set<number>();
+  protected weak = 0;
+  protected secondPass = false;
+  protected evals = 0;
+  /** Set once anything is tainted: loops then run a second time to carry values around. */
+  protected tainted = false;
+
+  /** Receivers of `.map`/`.flatMap` calls, by call node, for fan-out detection. */
+  protected readonly mapReceivers = new Map<number, Val>();
+
+  constructor(
+    protected readonly program: Node,
+    readonly extraSdk: readonly string[],
+    readonly extraCli: readonly string[],
+    /** The file names no model SDK or endpoint: only processes and the program's own path matter. */
+    protected readonly spawnOnly = false,
+  ) {}
+
+  protected readonly kidsCache = new Map<number, Node[]>();
+  /** Named children, cached: functions are evaluated more than once and node access crosses into WASM. */
+  protected kids(node: Node): Node[] {
+    let k = this.kidsCache.get(node.id);
+    if (!k) {
+      k = named(node);
+      this.kidsCache.set(node.id, k);
+    }
+    return k;
+  }
+
+  protected noteFn(node: Node, env: Env): void {
+    if (!this.seenIds.has(node.id)) {
+      this.seenIds.add(node.id);
+      this.seenFns.push({ node, env });
+    }
+  }
+
+  protected noteClass(node: Node, env: Env): void {
+    const body = node.childForFieldName('body');
+    for (const m of body ? this.kids(body) : []) if (m.type === 'method_definition') this.noteFn(m, env);
+  }
+
+  protected weakly(f: () => void): void {
+    this.weak++;
+    try {
+      f();
+    } finally {
+      this.weak--;
+    }
+  }
+
+  protected fieldsOf(cls: Node): Map<string, Val> {
+    let m = this.classFields.get(cls.id);
+    if (!m) {
+      m = new Map();
+      this.classFields.set(cls.id, m);
+    }
+    return m;
+  }
+
+  protected methodOf(cls: Node, name: string): Node | undefined {
+    const body = cls.childForFieldName('body');
+    for (const m of body ? this.kids(body) : []) if (m.type === 'method_definition' && m.childForFieldName('name')?.text === name) return m;
+    return undefined;
+  }
+
+  protected selfOrigin(node: Node, label: string): Origin {
+    return this.origin(`s${node.id}`, () => ({ kind: 'self', range: rangeOf(node), label }));
+  }
+
+  protected origin(key: string, make: () => Origin): Origin {
+    let o = this.origins.get(key);
+    if (!o) {
+      o = make();
+      this.origins.set(key, o);
+    }
+    return o;
+  }
+
+  // ---- CallHost -------------------------------------------------------------------
+
+  modelCall(site: CallSite, kind: JsModelCall['kind'], reason: string, confidence: 'high' | 'low', inputs: Taints): Val {
+    let call = this.calls.get(site.node.id);
+    if (!call) {
+      call = { node: site.node, range: site.range, label: `\`${site.label}\``, kind, reason, confidence };
+      this.calls.set(site.node.id, call);
+    }
+    const origin = this.origin(`m${site.node.id}`, () => ({ kind: 'model', call, range: site.range, label: call.label }));
+    this.tainted = true;
+    return { t: union([{ origin, steps: [] }], inputs) };
+  }
+
+  effect(kind: JsEffectKind, site: CallSite, label: string, taint: Taints): void {
+    if (taint.length === 0) return;
+    const key = `${kind}:${site.node.id}`;
+    const old = this.effects.get(key);
+    this.effects.set(key, { kind, node: site.node, range: site.range, label: old?.label ?? label, taint: old ? union(old.taint, taint) : taint });
+  }
+
+  spawn(site: CallSite, api: ProcessApi, sync: boolean, self: Taints, detached: boolean): void {
+    const old = this.spawns.get(site.node.id);
+    this.spawns.set(site.node.id, { node: site.node, range: site.range, label: `\`${site.label}\``, api, sync, self: old ? union(old.self, self) : self, detached });
+  }
+
+  write(files: string[], taint: Taints, site: CallSite): void {
+    const t = extend(taint, site.range, `written to a file here by \`${site.label}\``);
+    for (const f of files) this.written.set(fileKey(f), union(this.written.get(fileKey(f)) ?? CLEAN, t));
+  }
+
+  writtenTaint(v: Val): Taints {
+    if (this.written.size === 0) return CLEAN;
+    const parts: Taints[] = [];
+    const visit = (x: Val, depth: number) => {
+      for (const f of [...(x.files ?? []), ...(x.str !== undefined ? [x.str] : [])]) {
+        const w = this.written.get(fileKey(f));
+        if (w) parts.push(w);
+      }
+      const s = x.str ?? x.hint;
+      if (s) for (const [k, w] of this.written) if (!k.startsWith('#') && k.length > 2 && s.includes(k)) parts.push(w);
+      if (depth > 0) for (const e of x.elems ?? []) visit(e, depth - 1);
+    };
+    visit(v, 1);
+    return union(...parts);
+  }
+
+  leave(site: CallSite, taint: Taints): void {
+    this.leaves.set(site.node.id, { node: site.node, range: site.range, label: `\`${site.label}\``, taint });
+  }
+}
