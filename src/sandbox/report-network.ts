@@ -91,8 +91,9 @@ export function describeBlocked(raw: RawRun, byPid: Map<number, ReportProcess>, 
       continue;
     }
     const what =
-      a.kind === 'write' ? `write to ${a.target}` : a.kind === 'read' ? `read of ${a.target}` : a.kind === 'signal' ? `signal to ${a.target}` : a.kind === 'tty' ? `terminal input injection (TIOCSTI) on ${a.target}` : `${a.syscall} ${a.target}`;
-    add({ kind: a.kind, what, detail: errnoText(a.errno), pid: a.pid, line: lineOf(a.pid, a.time) });
+      a.kind === 'privilege' ? `${a.syscall} ${a.target}` : a.kind === 'write' ? `write to ${a.target}` : a.kind === 'read' ? `read of ${a.target}` : a.kind === 'signal' ? `signal to ${a.target}` : a.kind === 'tty' ? `terminal input injection (TIOCSTI) on ${a.target}` : `${a.syscall} ${a.target}`;
+    const detail = a.kind === 'privilege' && a.errno === 'ENOSPC' ? 'refused: no further user namespaces may be created inside the sandbox' : errnoText(a.errno);
+    add({ kind: a.kind, what, detail, pid: a.pid, line: lineOf(a.pid, a.time) });
   }
   if (forks) add({ kind: 'process', what: `${forks} new process(es)`, detail: `refused by the process limit (${limits.processes})`, pid: null, line: null });
   for (const n of network) add({ kind: 'network', what: `${n.protocol} ${n.host}${n.port === null ? '' : `:${n.port}`}`, detail: n.detail, pid: null, line: null });

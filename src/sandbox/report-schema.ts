@@ -63,7 +63,7 @@ export const networkSchema = z.object({
 });
 
 export const blockedSchema = z.object({
-  kind: z.enum(['write', 'read', 'network', 'signal', 'tty', 'socket', 'process', 'memory', 'disk', 'time', 'output']),
+  kind: z.enum(['write', 'read', 'network', 'signal', 'tty', 'socket', 'process', 'privilege', 'memory', 'disk', 'time', 'output']),
   what: z.string(),
   detail: z.string(),
   pid: z.number().int().nullable(),

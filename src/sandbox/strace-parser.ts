@@ -21,7 +21,7 @@ export interface TracedProcess {
   seq: number;
 }
 
-export type BlockedKind = 'write' | 'read' | 'network' | 'signal' | 'tty' | 'socket' | 'process';
+export type BlockedKind = 'write' | 'read' | 'network' | 'signal' | 'tty' | 'socket' | 'process' | 'privilege';
 
 export interface BlockedAttempt {
   kind: BlockedKind;
@@ -237,8 +237,17 @@ export class StraceParser {
         if (/TIOCSTI/.test(args)) this.block({ kind: 'tty', pid: p.pid, syscall: 'ioctl TIOCSTI', target: `fd ${args.split(',')[0]}`, errno: errno || 'none' });
         return;
       }
+      case 'mount':
+      case 'umount2':
+      case 'unshare':
+      case 'setns':
+      case 'chroot':
+      case 'pivot_root': {
+        if (errno) this.block({ kind: 'privilege', pid: p.pid, syscall: name, target: name === 'mount' ? quotedStrings(args).slice(0, 2).join(' on ') : args.replace(/\)\s+=.*$/, ''), errno });
+        return;
+      }
       case 'socket': {
-        if (errno) this.block({ kind: 'socket', pid: p.pid, syscall: name, target: args.replace(/\).*$/, ''), errno });
+        if (errno) this.block({ kind: 'socket', pid: p.pid, syscall: name, target: args.split(', ').slice(0, 2).join(', '), errno });
         return;
       }
       default:
@@ -261,4 +270,5 @@ export const TRACED_SYSCALLS = [
   'open', 'openat', 'creat', 'mkdir', 'mkdirat', 'unlink', 'unlinkat', 'rmdir', 'rename', 'renameat', 'renameat2',
   'symlink', 'symlinkat', 'link', 'linkat', 'chmod', 'fchmodat', 'truncate',
   'kill', 'ioctl',
+  'mount', 'umount2', 'unshare', 'setns', 'chroot', 'pivot_root',
 ];

@@ -133,6 +133,16 @@ describe('sandbox containment (real bubblewrap)', function () {
     assert.ok(report.notes.some((n) => /killed the sandbox's tracer/.test(n)), report.notes.join('\n'));
   });
 
+  it('gives no way to new privileges: mounts, raw sockets, a nested root', async () => {
+    const mntBefore = treeHash('/mnt');
+    const { report } = await run('nested-userns.sh');
+    assert.equal(report.stdout, 'mount: refused\nraw socket: refused\nnested root: refused\n', report.stderr);
+    const text = blockedText(report);
+    assert.match(text, /socket: socket AF_PACKET, SOCK_RAW\|SOCK_CLOEXEC: operation not permitted/);
+    assert.match(text, /privilege: mount none on \/mnt: operation not permitted/);
+    assert.equal(treeHash('/mnt'), mntBefore, 'the host /mnt changed');
+  });
+
   it('stops a fork bomb at the process limit', async () => {
     const { report } = await run('fork-bomb.sh');
     assert.ok(report.limitsHit.includes('processes'));
