@@ -52,8 +52,8 @@ export class DryRunAvailability implements vscode.Disposable {
     return undefined;
   }
 
-  /** Replaces the backend detection (the no-backend state in tests; another detector later). */
-  useDetector(detector: BackendDetector): Promise<DryRunState> {
+  /** Replaces the backend detection (the no-backend state in tests); without one, the real detection again. */
+  useDetector(detector: BackendDetector = detectBackend): Promise<DryRunState> {
     this.detector = detector;
     return this.redetect();
   }

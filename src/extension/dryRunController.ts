@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DryRunCancelled, loadResponsesFile, runDryRun, type DryRunReport, type ResponseScript } from '../sandbox';
+import { DryRunCancelled, loadResponsesFile, runDryRun, type DryRunReport, type ResponseScript, type TraceEvent } from '../sandbox';
 import type { ConfigService } from './configService';
 import type { DiagnosticsFeature } from './diagnostics';
 import type { DryRunAvailability } from './dryRunAvailability';
@@ -20,6 +20,8 @@ import { errorText, type Log } from './log';
 
 export const EXPLAINED_KEY = 'fang.dryRun.explanationDismissed';
 export const RESPONSES_FILE = '.fang-responses.yaml';
+/** Read-only documents with the sandbox install instructions (the query carries the reason). */
+export const INSTRUCTIONS_SCHEME = 'fang-dryrun-help';
 
 export interface DryRunOutcome {
   report?: DryRunReport;
@@ -55,6 +57,9 @@ export class DryRunController implements vscode.Disposable {
   private readonly started = new vscode.EventEmitter<DryRunTarget>();
   /** Fires when the sandbox is about to start (after the explanation). */
   readonly onDidStart = this.started.event;
+  private readonly traced = new vscode.EventEmitter<{ uri: vscode.Uri; event: TraceEvent }>();
+  /** Every live trace event of every run. */
+  readonly onDidTrace = this.traced.event;
   private explainedThisSession = false;
 
   constructor(
@@ -64,6 +69,11 @@ export class DryRunController implements vscode.Disposable {
     private readonly configs: ConfigService,
     private readonly log: Log,
   ) {
+    context.subscriptions.push(
+      vscode.workspace.registerTextDocumentContentProvider(INSTRUCTIONS_SCHEME, {
+        provideTextDocumentContent: (uri) => installInstructions(decodeURIComponent(uri.query) || 'no sandbox was found'),
+      }),
+    );
     this.panels = new ReportPanels(context.extensionUri, {
       reveal: (uri, line) => this.reveal(uri, line),
       rerunAdversarial: (uri) => this.rerun(uri, true),
@@ -164,6 +174,7 @@ export class DryRunController implements vscode.Disposable {
               signal: abort.signal,
               onEvent: (e) => {
                 this.trace.event(e);
+                this.traced.fire({ uri: target.uri, event: e });
                 if (e.type === 'exec') procs += 1;
                 if (e.type === 'stub' && (e.event.t === 'model-command' || e.event.t === 'model-http')) calls += 1;
                 if (e.type === 'exec' || e.type === 'stub') progress.report({ message: `${procs} processes, ${calls} model calls` });
@@ -201,11 +212,13 @@ export class DryRunController implements vscode.Disposable {
     this.trace.show();
   }
 
-  async showInstructions(message?: string): Promise<void> {
+  /** Opens the install instructions for this platform as a rendered, read-only page. */
+  async showInstructions(message?: string): Promise<vscode.Uri> {
     const state = await this.availability.settled();
     const why = message ?? (state.kind === 'no-backend' ? state.message : 'no sandbox was found');
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: installInstructions(why) });
-    await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
+    const uri = vscode.Uri.from({ scheme: INSTRUCTIONS_SCHEME, path: '/Install the dry-run sandbox.md', query: encodeURIComponent(why) });
+    await vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, async () => vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri)));
+    return uri;
   }
 
   private async explain(): Promise<boolean> {
@@ -305,6 +318,7 @@ export class DryRunController implements vscode.Disposable {
     this.trace.dispose();
     this.finished.dispose();
     this.started.dispose();
+    this.traced.dispose();
   }
 }
 
