@@ -144,4 +144,7 @@ export const MODEL_SDK_PACKAGES: readonly string[] = [
   '@langchain/ollama',
   '@langchain/core',
   'langchain',
+  '@anthropic-ai/bedrock-sdk',
+  '@anthropic-ai/vertex-sdk',
+  '@aws-sdk/client-bedrock-runtime',
 ];

@@ -37,6 +37,8 @@ const METHODS: Record<string, RegExp> = {
   ollama: /^(chat|generate)$/,
   'cohere-ai': /^(v2\.)?(chat|chatStream|generate|generateStream)$/,
   '@mistralai/mistralai': /^(chat|fim|agents)\.(complete|stream)$/,
+  // client.send(new ConverseCommand(...)) / InvokeModelCommand: every send of the runtime client runs a model
+  '@aws-sdk/client-bedrock-runtime': /^(send|converse|invokeModel|converseStream|invokeModelWithResponseStream)$/,
 };
 
 const LC_MODEL_CLASS = /^(Chat[A-Z]\w*|\w*LLM\w*|OpenAI|AzureOpenAI|Ollama|Anthropic|Cohere|Mistral\w*|Groq|Bedrock\w*|VertexAI\w*|GoogleGenerativeAI|HuggingFaceInference|\w+Chain|AgentExecutor)$/;
