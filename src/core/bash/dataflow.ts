@@ -44,8 +44,6 @@ export class BashFlow {
   private readonly evaluated = new Set<string>();
   private functionEvals = 0;
   dynamicModelWrite: Taints = CLEAN;
-  /** Bumped whenever a variable or file gets taint: a loop's second pass is needed only then. */
-  private changes = 0;
   private readonly memo = new Map<string, Taints>();
   private weak = 0;
 
@@ -196,9 +194,13 @@ export class BashFlow {
   private loop(node: Node, stdin: Taints): Taints {
     return this.weakly(() => {
       let out: Taints = CLEAN;
-      const before = this.changes;
+      const frame: LoopFrame = { written: new Set(), readFirst: new Set(), grew: new Set() };
+      this.loopFrames.push(frame);
       for (let pass = 0; pass < 2; pass++) {
-        if (pass === 1 && this.changes === before) break; // nothing new can flow around the loop
+        // A second pass matters only when something read before it was written in the body
+        // (a loop-carried value) gained an origin during the first.
+        if (pass === 1 && ![...frame.readFirst].some((n) => frame.grew.has(n))) break;
+        if (pass === 1) this.loopFrames.pop();
         if (node.type === 'for_statement') {
           const variable = this.field(node, 'variable');
           const values = this.fields(node, 'value');
@@ -210,8 +212,26 @@ export class BashFlow {
           out = union(out, this.stmt(c, stdin));
         }
       }
+      if (this.loopFrames[this.loopFrames.length - 1] === frame) this.loopFrames.pop();
       return out;
     });
+  }
+
+  private readonly loopFrames: LoopFrame[] = [];
+
+  /** Records a read of a variable or file (`@path`) for the loops around it. */
+  private noteRead(name: string): void {
+    for (const f of this.loopFrames) if (!f.written.has(name)) f.readFirst.add(name);
+  }
+
+  /** Records a write, and whether it brought an origin the old value did not have. */
+  private noteWrite(name: string, old: Taints | undefined, next: Taints): void {
+    if (this.loopFrames.length === 0) return;
+    const grew = next.some((t) => !old || !old.some((o) => o.origin === t.origin));
+    for (const f of this.loopFrames) {
+      f.written.add(name);
+      if (grew) f.grew.add(name);
+    }
   }
 
   private pipeline(node: Node, stdin: Taints): Taints {
@@ -334,6 +354,7 @@ export class BashFlow {
       if (!frame) return CLEAN;
       return name === '@' || name === '*' ? union(...frame.args) : (frame.args[Number(name) - 1] ?? CLEAN);
     }
+    if (this.loopFrames.length) this.noteRead(name);
     return this.vars.get(name) ?? CLEAN;
   }
 
@@ -391,14 +412,16 @@ export class BashFlow {
   }
 
   private fileTaint(key: string): Taints {
-    return this.files.get(normalizePath(key)) ?? CLEAN;
+    const k = normalizePath(key);
+    if (this.loopFrames.length) this.noteRead(`@${k}`);
+    return this.files.get(k) ?? CLEAN;
   }
 
   writeFile(key: string, t: Taints, range: Range, append: boolean, by: Node): void {
     const k = normalizePath(key);
     const step = extend(t, range, `written to ${key} here`);
     const old = this.files.get(k) ?? CLEAN;
-    if (t.length) this.changes++;
+    if (t.length) this.noteWrite(`@${k}`, old, step);
     this.files.set(k, append || this.weak ? union(old, step) : step);
     if (/[$`]/.test(key) && t.some((x) => x.origin.kind === 'model')) this.dynamicModelWrite = union(this.dynamicModelWrite, step);
     this.recordEffects(classifyEffects({ kind: 'write', node: by, range, path: key, taint: t, flow: this }));
@@ -420,7 +443,7 @@ export class BashFlow {
 
   setVar(name: string, t: Taints, literal: string | undefined): void {
     const old = this.vars.get(name);
-    if (t.length && t !== old) this.changes++;
+    if (t.length) this.noteWrite(name, old, t);
     this.vars.set(name, this.weak && old ? union(old, t) : t);
     if (literal !== undefined && !this.weak) this.values.set(name, literal);
     else if (literal !== undefined && !this.values.has(name)) this.values.set(name, literal);
@@ -600,6 +623,14 @@ function signature(t: Taints): string {
       return id;
     })
     .join('+');
+}
+
+interface LoopFrame {
+  written: Set<string>;
+  /** Read before written in the body: values that can come around from the previous turn. */
+  readFirst: Set<string>;
+  /** Gained an origin during the first pass. */
+  grew: Set<string>;
 }
 
 interface CommandShape {
