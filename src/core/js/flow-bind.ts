@@ -15,7 +15,7 @@ export abstract class FlowBind extends FlowState {
     switch (p.type) {
       case 'identifier':
       case 'shorthand_property_identifier_pattern': {
-        const files = v.str === undefined && !v.ref && !v.fn ? [...(v.files ?? []), `#${p.id}`] : v.files;
+        const files = v.str === undefined && !v.fn ? [...(v.files ?? []), `#${p.id}`] : v.files;
         const t = extend(v.t, rangeOf(p), `assigned to \`${p.text}\` here`);
         // Second pass: a top-level declaration joins with the value the first pass ended with.
         const join2 = this.secondPass && declare && env === this.root;

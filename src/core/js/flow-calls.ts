@@ -72,8 +72,11 @@ export abstract class FlowCalls extends FlowExpr {
         result = requireOrImport(this, site, ref.path[0] === 'import' ? '`import()`' : '`require`');
       } else if (SHELL_ESCAPERS.has(ref.pkg)) {
         result = NOTHING; // quoted for the shell: one argument, not code
-      } else if (VALIDATORS.has(ref.pkg) && method && CLEAN_METHODS.test(method)) {
-        result = NOTHING;
+      } else if (VALIDATORS.has(ref.pkg) && method && /^(parse|safeParse|parseAsync|safeParseAsync|validate|validateSync|assert)$/.test(method)) {
+        // A schema checks the shape, not the content: a validated string is still model text.
+        // Enums, literals, numbers and booleans leave nothing free to run.
+        const schema = ref.path.join('.');
+        if (/(^|\.)(enum|nativeEnum|literal|number|boolean|bigint|int)\(\)/.test(schema) && !/(^|\.)(string|object|array|record|any|unknown|union)\(\)/.test(schema)) result = NOTHING;
       } else if (ref.pkg === '<global>' && ref.path.join('.') === 'process.argv.slice' && Number(vals[0]?.str ?? '0') <= 1) {
         // `process.argv.slice(1)` starts with the program's own path.
         return { t: [{ origin: this.selfOrigin(node, `\`${calleeLabel(node)}\``), steps: [] }] };
@@ -93,10 +96,15 @@ export abstract class FlowCalls extends FlowExpr {
     // Generic: the result carries the inputs; callbacks receive them.
     const recvTaint = recv ? deepTaint(recv) : CLEAN;
     if (!result) {
-      const clean = !!method && CLEAN_METHODS.test(method) && !(recv?.ref && method === 'parse');
+      const clean = !!method && CLEAN_METHODS.test(method);
       const inputs = clean ? CLEAN : union(recvTaint, ...vals.filter((v) => !v.fn).map((v) => deepTaint(v)));
       const files = vals.flatMap((v) => [...(v.files ?? []), ...(v.str !== undefined && /[/\\]|\.\w{1,4}$/.test(v.str) ? [v.str] : [])]);
       result = inputs.length || files.length ? { t: inputs, files: files.length ? files : undefined } : NOTHING;
+      // A module's builder API stays resolvable: `z.enum([...])` then `.parse(...)`.
+      if (callee.ref && !callee.ref.instance) {
+        const path = callee.ref.path;
+        result = { ...result, ref: { ...callee.ref, path: [...path.slice(0, -1), `${path[path.length - 1] ?? ''}()`] } };
+      }
       if (method && MUTATORS.test(method) && recvNode && !callee.ref) {
         const added = union(...vals.map((v) => deepTaint(v)));
         if (added.length) this.taintBinding(recvNode, extend(added, site.range, `added to \`${recvNode.text}\` here`), env);

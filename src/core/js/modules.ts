@@ -182,8 +182,8 @@ export function fileWrite(ref: Ref): boolean {
   return false;
 }
 
-/** Results that never carry the text through: booleans, numbers, validated data. */
-export const CLEAN_METHODS = /^(includes|startsWith|endsWith|test|indexOf|lastIndexOf|has|some|every|localeCompare|getTime|valueOf|safeParse|parse|parseAsync|safeParseAsync|isArray|isInteger|isNaN)$/;
+/** Results that never carry the text through: booleans and numbers. */
+export const CLEAN_METHODS = /^(includes|startsWith|endsWith|test|indexOf|lastIndexOf|has|some|every|localeCompare|getTime|valueOf|isArray|isInteger|isNaN)$/;
 
 /** Globals the analysis recognizes by name (when not shadowed by a local binding). */
 export const GLOBALS = new Set(['eval', 'Function', 'fetch', 'setTimeout', 'setInterval', 'process', 'globalThis', 'window', 'global', 'self', 'Worker', 'JSON', 'Promise', 'Bun', 'Deno', 'URL', 'execScript', 'Number', 'Boolean', 'parseInt', 'parseFloat']);
