@@ -190,5 +190,7 @@ function processStart(host: CallHost, ref: Ref, site: CallSite, api: ProcessApi,
   // A file written with model output, then run.
   const written = union(...all.map((v) => host.writtenTaint(v)));
   if (written.length) host.effect('file-exec', site, label, written);
-  return { t: CLEAN };
+  // A shell or interpreter started without code to run reads its code from standard input.
+  const reads = progName && INTERPRETERS.test(progName) && !argv.some((a) => a.str !== undefined && (CODE_FLAGS.test(a.str) || /\.\w+$/.test(a.str))) && (api === 'file' || api === 'shell');
+  return { t: CLEAN, ref: { pkg: ref.pkg, path: [`${ref.path[ref.path.length - 1] ?? ''}()`], interpreter: reads ? progName : undefined } };
 }

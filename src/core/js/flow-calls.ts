@@ -90,6 +90,10 @@ export abstract class FlowCalls extends FlowExpr {
       }
     }
     if (recv && (method === 'map' || method === 'flatMap')) this.mapReceivers.set(node.id, recv);
+    // `sh.stdin.write(answer)` where `sh = spawn('bash')`: the answer runs in that shell.
+    if (recv?.ref?.interpreter && recv.ref.path[recv.ref.path.length - 1] === 'stdin' && (method === 'write' || method === 'end') && vals[0]) {
+      this.effect('exec', site, `the standard input of \`${recv.ref.interpreter}\` (\`${calleeLabel(f)}\`)`, deepTaint(vals[0]).filter((t) => t.origin.kind === 'model'));
+    }
     const isPromiseAll = callee.ref?.pkg === '<global>' && /^Promise\.(all|allSettled|any|race)$/.test(callee.ref.path.join('.'));
     if (isPromiseAll) this.fanoutOf(node, nodes[0]);
 
