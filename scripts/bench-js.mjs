@@ -5,7 +5,7 @@
 //   node scripts/bench-js.mjs [--max-files N] [--packages a,b,...] [--runs N]
 //
 // Files over the analyzer's size cap (1 MB) are left out of both sides and counted.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { corpusFiles, parseArgs } from './corpus-js.mjs';
@@ -113,7 +113,7 @@ for (const [file, ms] of [...perFile].sort((a, b) => b[1] - a[1]).slice(0, 5)) c
 
 // The same measure where the full dataflow runs on every file: the rule fixtures (agent code).
 const fixDir = join(root, 'test/fixtures/ts');
-const fixtures = (await import('node:fs')).readdirSync(fixDir).map((n) => join(fixDir, n));
+const fixtures = readdirSync(fixDir).map((n) => join(fixDir, n));
 const fixTexts = fixtures.map((f) => readFileSync(f, 'utf8'));
 const langOf = (f) => (f.endsWith('.tsx') ? 'tsx' : /\.(ts|mts|cts)$/.test(f) ? 'typescript' : 'javascript');
 const fixGrammars = await Grammars.load(undefined, ['typescript', 'tsx', 'javascript']);
