@@ -62,10 +62,10 @@
     }
     for (const c of r.modelCalls) {
       nodes.push({ id: `m${c.id}`, kind: 'model', label: clip(`#${c.id} ${c.command ? base(c.command) : c.url || 'model'}`, 24), detail: `prompt: ${c.prompt}\nanswer: ${c.answer}`,
-        sub: clipEnd(promptTail(c.prompt), 26), line: c.line });
+        sub: clipEnd(promptTail(c.prompt), 24), line: c.line });
     }
     r.executedModelOutput.forEach((x, i) => {
-      nodes.push({ id: `c${i + 1}`, kind: 'code', label: clip(`${x.sink} runs answer #${x.callId}`, 24), detail: x.answer, sub: clip(x.answer.split('\n')[0] || '(empty)', 26), line: x.line, callId: x.callId });
+      nodes.push({ id: `c${i + 1}`, kind: 'code', label: clip(`${x.sink} runs answer #${x.callId}`, 24), detail: x.answer, sub: clip(x.answer.split('\n')[0] || '(empty)', 24), line: x.line, callId: x.callId });
     });
 
     const ids = new Set(nodes.map((n) => n.id));

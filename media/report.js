@@ -21,6 +21,7 @@
   }
 
   let state = /** @type {any} */ (null);
+  let renders = 0;
 
   /** A link back to the source line (snippet line `line`), with the static findings on that line. */
   function lineLink(line) {
@@ -138,6 +139,7 @@
     ];
     const body = h('div', null, [
       h('header', null, [
+        h('span', { class: 'report-id', hidden: '', 'data-run': `${Date.now()}-${++renders}` }),
         h('h1', null, [`Dry-run: ${s.title}`, s.adversarial ? h('span', { class: 'badge' }, ['adversarial answers']) : null]),
         h('p', { class: `verdict ${bad ? 'danger' : 'ok'}`, role: 'status' }, [h('span', { class: 'icon', 'aria-hidden': 'true' }, [bad ? '⚠' : '✓']), r.verdict]),
         h('ul', { class: 'stats' }, stats.map(([k, v]) => h('li', { class: Number(v) > 0 && k !== 'processes' && k !== 'model calls' ? 'hot' : '' }, [h('strong', null, [String(v)]), ` ${k}`]))),

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dryRunChecks } from './vscode-e2e-dryrun.mjs';
 import { packageVsix } from './vscode-package.mjs';
 import { installVsix, launchBrowser, makeProfile, startServer, workbenchUrl } from './vscode-server.mjs';
 
@@ -101,10 +102,13 @@ async function main(page, port, workspace) {
     await toast.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
     await page.locator('.notifications-toasts').evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
     const text = await toast.innerText();
-    for (const action of ['Show', 'Undo']) if (!text.includes(action)) throw new Error(`no ${action} action in the notification:\n${text}`);
+    for (const action of ['Show', 'Dry-run', 'Undo']) if (!text.includes(action)) throw new Error(`no ${action} action in the notification:\n${text}`);
   });
   await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-paste-guard.png') });
+  await dryRunChecks(page, { check, artifacts, timeout: TIMEOUT, metrics });
 }
+
+const metrics = [];
 
 const t0 = Date.now();
 fs.mkdirSync(artifacts, { recursive: true });
@@ -157,6 +161,7 @@ for (const c of checks) {
   if (c.error) process.stdout.write(`      ${c.error}\n`);
 }
 const nFailed = checks.filter((c) => !c.ok).length + (failed && checks.every((c) => c.ok) ? 1 : 0);
+for (const m of metrics) process.stdout.write(`  measured: ${m}\n`);
 process.stdout.write(`screenshots in ${path.relative(root, artifacts)}/; total ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 process.stdout.write(`\n  ${checks.filter((c) => c.ok).length} passing\n  ${nFailed} failing\n`);
 process.stdout.write(`e2e: ${checks.filter((c) => c.ok).length} passed, ${nFailed} failed\n`);
