@@ -44,7 +44,7 @@ const EXPLANATION =
   'Isolated: the network (loopback only), your home folder and other users\' files (hidden), the rest of the file system (read-only), other processes, ' +
   'and the number of processes, memory, output and time (limited). The workspace is a throwaway copy.\n\n' +
   'Not isolated: the snippet can read world-readable system files and the workspace copy, use CPU for the time limit, and the kernel is shared, ' +
-  'so a kernel exploit is not contained. Dry-run code you would not mind a stranger reading your workspace with.';
+  'so a kernel exploit is not contained. Dry-run only code you would let read this workspace.';
 
 export class DryRunController implements vscode.Disposable {
   readonly trace = new TraceChannel();

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DryRunOutcome } from '../../../src/extension/dryRunController';
 import { LENS_TITLE, NO_BACKEND_TITLE } from '../../../src/extension/dryRunLens';
-import type { Rendered } from '../../../src/extension/dryRunProtocol';
+import { parseFromWebview, type Rendered } from '../../../src/extension/dryRunProtocol';
 import type { FangApi } from '../../../src/extension/extension';
 import { closeAll, fang, nextEvent, openScratch, recordMetric } from './helpers';
 
@@ -183,6 +183,13 @@ describe('dry-run in the editor', function () {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 2));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /\[Dry-run in sandbox\]\(command:fang\.dryRun\?/);
+  });
+
+  it('accepts only well-formed messages from the webview', () => {
+    assert.equal(parseFromWebview({ type: 'reveal', line: 3 }).ok, true);
+    for (const bad of [{ type: 'reveal', line: 0 }, { type: 'reveal', line: '3' }, { type: 'runShell', cmd: 'rm -rf ~' }, null, 'ready', { type: 'rendered', verdict: 1 }]) {
+      assert.equal(parseFromWebview(bad).ok, false, JSON.stringify(bad));
+    }
   });
 
   describe('without a sandbox backend', () => {
