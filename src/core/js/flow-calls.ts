@@ -44,6 +44,20 @@ export abstract class FlowCalls extends FlowExpr {
       method = f.childForFieldName('property')?.text;
       recv = recvNode ? this.expr(recvNode, env) : NOTHING;
       callee = method ? this.member(recv, method, f) : NOTHING;
+    } else if (f.type === 'subscript_expression') {
+      // `tools[name](args)`: a table of functions indexed by a computed key
+      recvNode = f.childForFieldName('object') ?? undefined;
+      recv = recvNode ? this.expr(recvNode, env) : NOTHING;
+      const idx = f.childForFieldName('index');
+      const key = idx ? this.expr(idx, env).str : undefined;
+      callee = this.member(recv, key ?? '[]', f);
+      if (key === undefined && recv.props && !callee.fn) {
+        const { vals, nodes } = this.args(node.childForFieldName('arguments'), env);
+        // Any entry may be chosen (by the model, in a tool-calling agent): follow each function.
+        let out: Val = NOTHING;
+        for (const v of recv.props.values()) if (v.fn) out = join(out, this.callFunction(v.fn, vals, nodes, node, recv));
+        return out;
+      }
     } else callee = this.expr(f, env);
     let { vals, nodes, subs } = this.args(node.childForFieldName('arguments'), env);
     // `eval.call(null, code)`, `exec.apply(cp, [cmd])`: the same call with the arguments moved.
