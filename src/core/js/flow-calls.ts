@@ -1,9 +1,9 @@
 /** The JavaScript dataflow, part 4: calls of local functions, callbacks, modules and constructors. */
 import type { Node } from 'web-tree-sitter';
 import { Env, join } from './env';
-import { CLEAN, concat, deepTaint, extend, NOTHING, union, type FnVal, type Val } from './taint';
+import { CLEAN, concat, deepTaint, extend, NOTHING, union, type FnVal, type Ref, type Val } from './taint';
 import { calleeLabel, functionName, rangeOf, unwrap } from './tree';
-import { CLEAN_METHODS, normalizePkg } from './modules';
+import { CLEAN_METHODS, isSdkPackage, normalizePkg } from './modules';
 import { refCall, requireOrImport } from './calls';
 import type { CallSite } from './results';
 import { FlowExpr } from './flow-expr';
@@ -13,6 +13,8 @@ import { MAX_FUNCTION_EVALS, type Frame } from './flow-state';
 const SPAWN_TOKENS = /\b(spawn|spawnSync|exec|execSync|execFile|execFileSync|fork|execa\w*|Worker|cluster|__filename|argv|require|setInterval|llm|sgpt|ollama|claude|gemini)\b|import\.meta|\$`|child_process/;
 const VALIDATORS = new Set(['zod', 'valibot', 'yup', 'joi', 'ajv', '@sinclair/typebox', 'superstruct', 'arktype']);
 const SHELL_ESCAPERS = new Set(['shell-quote', 'shell-escape', 'shescape', 'any-shell-escape', 'shell-escape-tag']);
+/** Helpers that wrap a function as a tool for a model and return it. */
+const TOOL_HELPERS = /^(tool|dynamicTool|createTool|betaZodTool|zodFunction)$/;
 const MUTATORS = /^(push|unshift|splice|set|add|append|concat|assign|write|appendChild)$/;
 const ITERATING = /^(map|flatMap|forEach|filter|find|reduce|some|every|then|catch|finally|on|once|addListener|subscribe)$/;
 
@@ -98,9 +100,12 @@ export abstract class FlowCalls extends FlowExpr {
         return { t: CLEAN, ref: { pkg: '<global>', path: ['require'] } };
       } else if (ref.pkg === 'util' && ref.path[ref.path.length - 1] === 'promisify' && vals[0]) {
         return vals[0];
+      } else if (isSdkPackage(ref.pkg, this.extraSdk) && TOOL_HELPERS.test(ref.path[ref.path.length - 1] ?? '')) {
+        return vals[0] ?? NOTHING; // `tool({ execute })`, `tool(fn, { schema })`: the tool itself
       } else {
         const argHasModel = vals.some((v) => v.ref?.hasModel || v.elems?.some((e) => e.ref?.hasModel));
         result = refCall(this, ref, site, argHasModel);
+        if (result) result = this.agentTools(ref, result, vals, node);
       }
     }
     if (recv && (method === 'map' || method === 'flatMap')) this.mapReceivers.set(node.id, recv);
@@ -189,8 +194,9 @@ export abstract class FlowCalls extends FlowExpr {
         const base = vals[1] && vals[0]?.str && /[\w-]\.\w+$/.test(vals[0].str) ? { ...vals[1], t: vals[1].t.filter((t) => t.origin.kind !== 'self') } : vals[1];
         return concat([base ?? { t: CLEAN, str: '' }, vals[0] ?? NOTHING]);
       }
-      const r = refCall(this, ctor.ref, site, false);
-      if (r) return r;
+      if (isSdkPackage(ctor.ref.pkg, this.extraSdk) && /^Dynamic(Structured)?Tool$/.test(ctor.ref.path[ctor.ref.path.length - 1] ?? '')) return vals[0] ?? NOTHING;
+      const r = refCall(this, ctor.ref, site, vals.some((v) => v.ref?.hasModel));
+      if (r) return this.agentTools(ctor.ref, r, vals, node);
     }
     for (const v of vals) if (v.fn) this.callFunction(v.fn, [], [], node);
     return { t: union(...vals.map((v) => deepTaint(v))) };
@@ -209,6 +215,26 @@ export abstract class FlowCalls extends FlowExpr {
     }
     const ctor = this.methodOf(cls, 'constructor');
     if (ctor) this.callFunction({ node: ctor, env: this.root, self: inst }, args, argNodes, site);
+  }
+
+  /**
+   * Tools given to a model: at a model call (`generateText({ tools })`, `runTools`, a LangChain agent's
+   * `invoke`) each tool function runs with arguments the model chose; agents built with tools remember them.
+   */
+  protected agentTools(ref: Ref, result: Val, args: Val[], site: Node): Val {
+    const fns = collectFns(args);
+    if (this.calls.has(site.id)) {
+      for (const tool of [...fns, ...(ref.tools ?? [])]) {
+        if (!tool.fn) continue;
+        const arg: Val = { t: extend(result.t, rangeOf(site), 'tool arguments chosen by the model here') };
+        this.callFunction(tool.fn, [arg, arg], [], site, undefined, 'received by the tool as');
+      }
+      return result;
+    }
+    if (result.ref && (result.ref.hasModel || ref.hasModel) && (fns.length || ref.tools?.length)) {
+      return { ...result, ref: { ...result.ref, hasModel: true, tools: [...(ref.tools ?? []), ...fns] } };
+    }
+    return result;
   }
 
   /** Runs a function of this file with argument values; memoized per function and argument taint. */
@@ -252,4 +278,18 @@ export abstract class FlowCalls extends FlowExpr {
     this.memo.set(key, frame.returns);
     return returned(frame.returns);
   }
+}
+
+/** Function values inside arguments: `{ tools: { shell: { execute } } }`, `[tool1, tool2]`. */
+function collectFns(vals: Val[], depth = 4): Val[] {
+  const out: Val[] = [];
+  const visit = (v: Val, d: number) => {
+    if (v.fn) out.push(v);
+    if (d === 0) return;
+    for (const p of v.props?.values() ?? []) visit(p, d - 1);
+    for (const e of v.elems ?? []) visit(e, d - 1);
+    for (const t of v.ref?.tools ?? []) out.push(t);
+  };
+  for (const v of vals) visit(v, depth);
+  return out;
 }

@@ -46,6 +46,8 @@ export interface Ref {
   hasModel?: boolean;
   /** Base URL known from a client's config (`axios.create({ baseURL })`). */
   base?: string;
+  /** Functions handed to an agent as tools (LangChain `tools: [...]`): the model calls them with arguments it chooses. */
+  tools?: Val[];
   /** A child process running this interpreter on its standard input (`spawn('bash')`): what is written to its stdin runs. */
   interpreter?: string;
 }

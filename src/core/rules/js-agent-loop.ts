@@ -29,6 +29,19 @@ export const rule: Rule<JsFacts> = {
     for (const e of facts.flow.effects) {
       for (const t of e.taint) {
         if (t.origin.kind !== 'model') continue;
+        // An agent framework's own loop: the model calls a tool that runs code, then is asked again.
+        const toolStep = t.steps.find((s) => s.message === 'tool arguments chosen by the model here');
+        const call = t.origin.call;
+        if (toolStep && call && !seen.has(call.node.id) && frameworkLoops(call.node, call.reason)) {
+          seen.add(call.node.id);
+          out.push({
+            range: call.range,
+            message: `agent loop: ${call.label} lets the model call a tool that runs its arguments through ${e.label} (line ${line(e.range)}), step after step${lowConfidenceNote(t)}`,
+            path: pathTo(t, e.range, `executed here by ${e.label}, once per tool call`),
+            confidence: call.confidence,
+          });
+          continue;
+        }
         // Where the model call happens (directly or through a helper) and where its output is run.
         const callPoints = [t.origin.range, ...t.steps.filter((s) => s.message.startsWith('returned by')).map((s) => s.range)];
         const runPoints = [e.range, ...t.steps.filter((s) => s.message.startsWith('passed to')).map((s) => s.range)];
@@ -54,3 +67,13 @@ export const rule: Rule<JsFacts> = {
     return out;
   },
 };
+
+/** Does the framework loop over tool calls: AI SDK with maxSteps/stopWhen, OpenAI runTools, LangChain agents? */
+function frameworkLoops(call: Node, reason: string): boolean {
+  const text = call.text;
+  if (/\brunTools\b/.test(call.childForFieldName('function')?.text ?? '')) return true;
+  if (/LangChain/.test(reason)) return true;
+  const steps = /maxSteps\s*:\s*(\d+)/.exec(text);
+  if (steps) return Number(steps[1]) > 1;
+  return /\b(stopWhen|maxToolRoundtrips|maxIterations)\b/.test(text);
+}
