@@ -60,6 +60,11 @@ export function parseConfig(input: unknown, origin = 'config'): { config: FangCo
     // Keep the valid entries of records and arrays; report each bad one with its full key.
     for (const issue of r.error.issues) {
       const sub = issue.path.length ? `${key}.${issue.path.join('.')}` : key;
+      if (issue.code === 'unrecognized_keys') {
+        const allowed = key === 'categories' ? ` expected one of ${CATEGORIES.join(', ')}` : '';
+        for (const k of issue.keys) problems.push({ key: `${sub}.${k}`, message: `${sub}.${k}: unknown key;${allowed}` });
+        continue;
+      }
       problems.push({ key: sub, message: `${sub}: ${describeIssue(issue)}` });
     }
     const salvaged = salvage(key, value);
