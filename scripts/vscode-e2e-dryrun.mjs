@@ -107,4 +107,27 @@ export async function dryRunChecks(page, { check, artifacts, timeout, metrics })
     await settled(out);
     await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-dry-run-trace.png') });
   });
+
+  await check('Cancel in the progress notification stops a `sleep 1000` dry-run at once', async () => {
+    await page.keyboard.press('Control+1');
+    await page.locator('.editor-group-container.active .tab.active', { hasText: 'agent-loop.sh' }).waitFor({ timeout });
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('sleep.sh');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sleep.sh' }).first().waitFor({ timeout });
+    await page.keyboard.press('Enter');
+    await page.locator('.editor-group-container.active .tab.active', { hasText: 'sleep.sh' }).waitFor({ timeout });
+    await page.locator('.editor-group-container.active .monaco-editor .codelens-decoration a', { hasText: 'Dry-run in sandbox' }).first().click();
+    const toast = page.locator('.notification-toast', { hasText: 'dry-running sleep.sh' });
+    await toast.waitFor({ timeout });
+    // the sandbox has started `sleep 1000` once the trace shows it
+    await page.locator('.panel .monaco-editor .view-line', { hasText: /exec.*sleep\s1000/ }).first().waitFor({ timeout });
+    const started = Date.now();
+    await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await page.locator('.panel .monaco-editor .view-line', { hasText: /FAILED\s+cancelled/ }).first().waitFor({ timeout });
+    const ms = Date.now() - started;
+    metrics.push(`dry-run: Cancel click to "cancelled; the sandbox was stopped" in the trace (sleep 1000) ${ms} ms`);
+    await reportFrame(page).locator('.verdict', { hasText: 'cancelled' }).waitFor({ timeout });
+    metrics.push(`dry-run: Cancel click to "cancelled" in the report panel ${Date.now() - started} ms`);
+    if (ms > 1000) throw new Error(`cancel took ${ms} ms`);
+  });
 }
