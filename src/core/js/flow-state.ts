@@ -118,7 +118,7 @@ export abstract class FlowState implements CallHost {
       call = { node: site.node, range: site.range, label: `\`${site.label}\``, kind, reason, confidence };
       this.calls.set(site.node.id, call);
     }
-    const origin = this.origin(`m${site.node.id}`, () => ({ kind: 'model', call, range: site.range, label: call.label }));
+    const origin = this.origin(`m${site.node.id}`, () => ({ kind: 'model', call, range: site.range, label: originLabel(call) }));
     this.tainted = true;
     return { t: union([{ origin, steps: [] }], inputs) };
   }
@@ -159,4 +159,17 @@ export abstract class FlowState implements CallHost {
   leave(site: CallSite, taint: Taints): void {
     this.leaves.set(site.node.id, { node: site.node, range: site.range, label: `\`${site.label}\``, taint });
   }
+}
+
+/** How a model call reads as a source: "`fetch` to api.openai.com", "`execSync` running `llm`". */
+function originLabel(call: JsModelCall): string {
+  if (call.kind === 'http') {
+    const host = /^a request to (.+?) \(\w+\)$/.exec(call.reason)?.[1];
+    return host ? `${call.label} to ${host}` : call.label;
+  }
+  if (call.kind === 'cli') {
+    const cli = /`[^`]+`/.exec(call.reason)?.[0];
+    return cli && cli !== call.label ? `${call.label} running ${cli}` : call.label;
+  }
+  return call.label;
 }
