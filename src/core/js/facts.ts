@@ -3,6 +3,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { wouldBeCategory } from '../rules/analysis-incomplete';
 import { MODEL_API_HOSTS, MODEL_BASE_URL_VARS, MODEL_SDK_PACKAGES } from '../catalog';
 import type { RawFinding, ReportsIncomplete } from '../rule';
+import type { Range } from '../types';
 import { JsFlow } from './dataflow';
 import type { JsFlowResult } from './results';
 
@@ -73,19 +74,35 @@ export class JsFacts implements ReportsIncomplete {
     const errors: Node[] = [];
     collectErrors(this.tree.rootNode, errors);
     const lines = this.text.split('\n');
-    const places = [...this.flow.modelCalls.map((c) => ({ range: c.range, what: `the model call ${c.label}` })), ...this.flow.effects.map((e) => ({ range: e.range, what: `${e.label}` }))];
+    const places = [
+      ...this.flow.modelCalls.map((c) => ({ range: c.range, what: `the model call ${c.label}` })),
+      ...this.flow.effects.map((e) => ({ range: e.range, what: `${e.label}` })),
+      // the steps in between: where model output is assigned, passed, returned
+      ...this.flow.effects.flatMap((e) => e.taint.flatMap((t) => t.steps.map((st) => ({ range: st.range, what: `the path of model output (${st.message.replace(/ here$/, '')})` })))),
+    ];
+    // In a file that calls a model, a broken line that runs code may be where its output runs.
+    const runsCode = /\b(eval|Function|exec|execSync|execa\w*|spawn|spawnSync|execFile|fork|runInThisContext|runInNewContext|Worker)\s*\(|\bimport\s*\(|\$`/;
+    const calls = this.flow.modelCalls;
     const out: RawFinding[] = [];
     const seen = new Set<number>();
     for (const err of errors) {
       const row = err.startPosition.row;
       if (seen.has(row) || wouldBeCategory(lines[row] ?? '')) continue;
-      const near = places.find((p) => Math.abs(p.range.start.line - row) <= 1 || (p.range.start.line <= row && row <= p.range.end.line));
+      let near: { range: Range; what: string; over?: string } | undefined = places.find((p) => Math.abs(p.range.start.line - row) <= 1 || (p.range.start.line <= row && row <= p.range.end.line));
+      const errText = err.endPosition.row - row <= 3 ? lines.slice(row, err.endPosition.row + 1).join('\n') : (lines[row] ?? '');
+      if (!near && calls.length && runsCode.test(errText)) near = { range: calls[0]!.range, what: `code execution in a file that calls a model (${calls[0]!.label})` };
+      // A parse that went wrong over many lines: it covers the model call or sink itself.
+      const endRow = err.endPosition.row;
+      if (!near && endRow > row) {
+        const inside = places.find((p) => p.range.start.line >= row && p.range.start.line <= endRow);
+        if (inside) near = { range: inside.range, what: inside.what, over: `over lines ${row + 1}-${endRow + 1} covers` };
+      }
       if (!near) continue;
       seen.add(row);
       out.push({
         category: 'model-output-execution',
         range: { start: { line: row, column: err.startPosition.column }, end: { line: row, column: (lines[row] ?? '').length } },
-        message: `analysis incomplete: a syntax error on line ${row + 1} is next to ${near.what} (line ${near.range.start.line + 1}), so Fang cannot tell where its output goes`,
+        message: `analysis incomplete: a syntax error ${near.over ?? `on line ${row + 1} is next to`} ${near.what} (line ${near.range.start.line + 1}), so Fang cannot tell where its output goes`,
         path: [],
         confidence: 'low',
       });
