@@ -3,23 +3,23 @@
  * Cancel (which aborts the whole sandbox), the live trace, then the report panel. Nothing
  * here runs on open, save or paste; only the `fang.dryRun*` commands call `run`.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DryRunCancelled, loadResponsesFile, runDryRun, type DryRunReport, type ResponseScript, type TraceEvent } from '../sandbox';
+import { DryRunCancelled, runDryRun, type DryRunReport, type ResponseScript, type TraceEvent } from '../sandbox';
 import type { ConfigService } from './configService';
 import type { DiagnosticsFeature } from './diagnostics';
 import type { DryRunAvailability } from './dryRunAvailability';
 import { installInstructions } from './dryRunAvailability';
+import { toRange, toUri } from './dryRunArgs';
 import { reportMarkdown } from './dryRunMarkdown';
 import { ReportPanels } from './dryRunPanel';
 import type { FindingNote } from './dryRunProtocol';
+import { ensureResponsesFile, loadResponses } from './dryRunResponses';
 import { rangeTarget, targetAt, type DryRunTarget } from './dryRunTargets';
 import { TraceChannel } from './dryRunTrace';
 import { errorText, type Log } from './log';
 
 export const EXPLAINED_KEY = 'fang.dryRun.explanationDismissed';
-export const RESPONSES_FILE = '.fang-responses.yaml';
 /** Read-only documents with the sandbox install instructions (the query carries the reason). */
 export const INSTRUCTIONS_SCHEME = 'fang-dryrun-help';
 
@@ -142,9 +142,8 @@ export class DryRunController implements vscode.Disposable {
       return done({ unavailable: 'a dry-run of this document is still running' });
     }
     let responses: ResponseScript | undefined;
-    const responsesFile = this.responsesPath(target.uri);
     try {
-      if (responsesFile && fs.existsSync(responsesFile)) responses = loadResponsesFile(responsesFile);
+      responses = loadResponses(target.uri);
     } catch (e) {
       void vscode.window.showErrorMessage(`Fang: ${errorText(e)}`, 'Edit stub answers').then((p) => p && this.editResponses(target.uri));
       return done({ error: errorText(e) });
@@ -266,31 +265,23 @@ export class DryRunController implements vscode.Disposable {
     return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
   }
 
-  private responsesPath(uri: vscode.Uri): string | undefined {
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
-    if (folder?.uri.scheme === 'file') return path.join(folder.uri.fsPath, RESPONSES_FILE);
-    return uri.scheme === 'file' ? path.join(path.dirname(uri.fsPath), RESPONSES_FILE) : undefined;
-  }
-
+  /** Runs the last run's snippet again, as the document holds it now. */
   private async rerun(uri: vscode.Uri, adversarial: boolean): Promise<DryRunOutcome | undefined> {
     const last = this.lastRun.get(uri.toString());
     if (!last) return undefined;
-    return this.run(last.target, { adversarial });
+    const now = await this.resolveTarget(uri, last.target.range, false).catch(() => undefined);
+    return this.run(now ?? last.target, { adversarial });
   }
 
+  /** "Edit stub answers": opens the folder's responses file, creating it from a template first. */
   async editResponses(uri: vscode.Uri): Promise<vscode.Uri | undefined> {
-    const file = this.responsesPath(uri);
+    const file = await ensureResponsesFile(uri, this.lastRun.get(uri.toString())?.report);
     if (!file) {
       void vscode.window.showInformationMessage('Fang: stub answers live in a workspace folder; open a folder first.');
       return undefined;
     }
-    const target = vscode.Uri.file(file);
-    if (!fs.existsSync(file)) {
-      const last = this.lastRun.get(uri.toString());
-      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(responsesTemplate(last?.report)));
-    }
-    await vscode.window.showTextDocument(target, { viewColumn: vscode.ViewColumn.One });
-    return target;
+    await vscode.window.showTextDocument(file, { viewColumn: vscode.ViewColumn.One });
+    return file;
   }
 
   async copyMarkdown(uri: vscode.Uri): Promise<string | undefined> {
@@ -320,40 +311,4 @@ export class DryRunController implements vscode.Disposable {
     this.started.dispose();
     this.traced.dispose();
   }
-}
-
-function toUri(v: unknown): vscode.Uri | undefined {
-  if (v instanceof vscode.Uri) return v;
-  if (typeof v === 'string' && v) return vscode.Uri.parse(v);
-  if (v && typeof v === 'object' && 'scheme' in v && 'path' in v) return vscode.Uri.from(v as { scheme: string; path: string });
-  return undefined;
-}
-
-function toRange(v: unknown): vscode.Range | undefined {
-  if (v instanceof vscode.Range) return v;
-  // Command links hand over plain JSON: { start: { line, character }, end: { ... } } or [startLine, endLine].
-  if (Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n) && n >= 0)) return new vscode.Range(v[0] as number, 0, v[1] as number, Number.MAX_SAFE_INTEGER);
-  const r = v as { start?: { line?: unknown; character?: unknown }; end?: { line?: unknown; character?: unknown } } | undefined;
-  const n = (x: unknown) => (typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : undefined);
-  const sl = n(r?.start?.line);
-  const el = n(r?.end?.line);
-  if (sl === undefined || el === undefined) return undefined;
-  return new vscode.Range(sl, n(r?.start?.character) ?? 0, el, n(r?.end?.character) ?? 0);
-}
-
-function responsesTemplate(report: DryRunReport | undefined): string {
-  const prompts = (report?.modelCalls ?? []).slice(0, 5).map((c) => `#   #${c.id} ${JSON.stringify(c.prompt.split('\n').pop()?.slice(0, 100) ?? '')}`);
-  return [
-    '# Stub answers for Fang dry-runs in this folder (first match wins).',
-    '# `when` is a case-insensitive regular expression tested against the prompt;',
-    '# `answers` are given in turn and the last one repeats.',
-    ...(prompts.length ? ['# Prompts of the last run:', ...prompts] : []),
-    'responses:',
-    '  - when: "list .*ideas"',
-    '    answer: "check disk usage"',
-    '  - when: "code"',
-    '    answers: ["echo hello from the stub", "df -h ."]',
-    '# default: "an answer for every other prompt"',
-    '',
-  ].join('\n');
 }

@@ -47,7 +47,8 @@ export class ReportPanels implements vscode.Disposable {
     const entry = this.panels.get(uri.toString()) ?? this.create(uri, checked.title);
     entry.last = checked;
     entry.panel.title = `Dry-run: ${checked.title}`;
-    if (!entry.panel.visible) entry.panel.reveal(vscode.ViewColumn.Beside, true);
+    // keep the panel where the user put it
+    if (!entry.panel.visible) entry.panel.reveal(undefined, true);
     if (entry.ready) void entry.panel.webview.postMessage(checked);
     return entry.panel;
   }

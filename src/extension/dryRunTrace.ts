@@ -7,6 +7,8 @@ import type { DryRunReport, TraceEvent } from '../sandbox';
 
 export const TRACE_LANGUAGE = 'fang-trace';
 const MAX_FIELD = 160;
+/** Lines of one run's live trace; the report keeps everything, the channel stays usable. */
+export const MAX_TRACE_LINES = 5000;
 
 function clip(s: string): string {
   const one = s.replace(/\r?\n/g, '\\n');
@@ -63,6 +65,7 @@ export function summaryLines(r: DryRunReport): string[] {
 export class TraceChannel implements vscode.Disposable {
   private channel: vscode.OutputChannel | undefined;
   private started = 0;
+  private lines = 0;
 
   private get out(): vscode.OutputChannel {
     this.channel ??= vscode.window.createOutputChannel('Fang Dry-run', TRACE_LANGUAGE);
@@ -71,15 +74,22 @@ export class TraceChannel implements vscode.Disposable {
 
   begin(title: string): void {
     this.started = Date.now();
+    this.lines = 0;
     this.out.appendLine(`=== dry-run ${title} at ${new Date().toISOString()} ===`);
     this.out.show(true);
   }
 
   event(e: TraceEvent): void {
     const text = traceLine(e);
-    if (text === undefined) return;
+    if (text === undefined || this.lines > MAX_TRACE_LINES) return;
     const t = `[${((Date.now() - this.started) / 1000).toFixed(3).padStart(7)}s] `;
-    this.out.appendLine(text.split('\n').map((l) => t + l).join('\n'));
+    const lines = text.split('\n');
+    this.lines += lines.length;
+    if (this.lines > MAX_TRACE_LINES) {
+      this.out.appendLine(`note     the live trace stops after ${MAX_TRACE_LINES} lines; the report has everything`);
+      return;
+    }
+    this.out.appendLine(lines.map((l) => t + l).join('\n'));
   }
 
   end(r: DryRunReport): void {

@@ -182,7 +182,28 @@ describe('dry-run in the editor', function () {
     const { doc } = await openScratch(api, 'eval "$(llm "write code")"\n', 'shellscript');
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 2));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-    assert.match(text, /\[Dry-run in sandbox\]\(command:fang\.dryRun\?/);
+    const link = /\[Dry-run in sandbox\]\(command:fang\.dryRun\?([^)\s]+)\)/.exec(text);
+    assert.ok(link, text);
+    // the link's arguments arrive as JSON, as from a click on it
+    const args = JSON.parse(decodeURIComponent(link[1]!)) as unknown[];
+    const outcome = await vscode.commands.executeCommand<DryRunOutcome>('fang.dryRun', ...args);
+    assert.equal(outcome?.report?.modelCalls.length, 1, JSON.stringify(outcome));
+    assert.equal(outcome.report.executedModelOutput.length, 1);
+  });
+
+  it('runs nothing on open, save or paste', async () => {
+    let started = 0;
+    const sub = api.dryRun.onDidStart(() => (started += 1));
+    try {
+      const { doc, editor } = await openScratch(api, '#!/bin/bash\necho start\n', 'shellscript');
+      const warned = nextEvent(api.pasteGuard.onDidWarn, (w) => w.uri.toString() === doc.uri.toString(), 'the paste guard warning');
+      await editor.edit((b) => b.insert(new vscode.Position(2, 0), AGENT_LOOP));
+      await warned;
+      assert.ok(await doc.save(), 'saved');
+      assert.equal(started, 0, 'a dry-run started without a click');
+    } finally {
+      sub.dispose();
+    }
   });
 
   it('accepts only well-formed messages from the webview', () => {
