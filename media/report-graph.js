@@ -167,11 +167,14 @@
    * Draws the graph; `onPick(node)` runs on click or Enter on a node.
    * @returns {SVGSVGElement}
    */
-  function render(g, onPick) {
-    const rows = layers(g);
-    const widest = Math.max(1, ...rows.map((r) => r.length));
+  function render(g, onPick, availableWidth) {
     const loops = g.edges.some((e) => e.kind === 'loop');
     const gapX = loops ? LOOP_GAP_X : GAP_X;
+    // A layer wider than the panel wraps onto more rows (the SVG may shrink to 80% first).
+    const fit = Math.max(3, Math.floor(((availableWidth || 1e9) / 0.8 - PAD * 2 - (loops ? 36 : 0) + gapX) / (NODE_W + gapX)));
+    const rows = [];
+    for (const layer of layers(g)) for (let i = 0; i < layer.length; i += fit) rows.push(layer.slice(i, i + fit));
+    const widest = Math.max(1, ...rows.map((r) => r.length));
     const width = PAD * 2 + widest * NODE_W + (widest - 1) * gapX + (loops ? 36 : 0);
     const height = PAD * 2 + rows.length * NODE_H + (rows.length - 1) * GAP_Y + 8;
     const at = new Map();
@@ -181,10 +184,10 @@
       row.forEach((n, i) => at.set(n.id, { x: x0 + i * (NODE_W + gapX), y: PAD + ri * (NODE_H + GAP_Y) }));
     });
     const svg = /** @type {SVGSVGElement} */ (el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': 'Graph of the run', class: 'run-graph' }));
-    // Fits the panel's width down to 70% of the natural size; wider graphs scroll sideways.
+    // Fits the panel's width down to 80% of the natural size; wider graphs scroll sideways.
     svg.style.width = '100%';
     svg.style.maxWidth = `${width}px`;
-    svg.style.minWidth = `${Math.round(width * 0.7)}px`;
+    svg.style.minWidth = `${Math.round(width * 0.8)}px`;
     const defs = el('defs', {});
     for (const kind of ['spawned', 'called', 'became-code', 'fed', 'loop']) {
       const m = el('marker', { id: `arrow-${kind}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
@@ -229,8 +232,9 @@
         const y2 = b.y - 2;
         const my = (y1 + y2) / 2;
         d = `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`;
-        lx = (x1 + x2) / 2;
-        ly = my;
+        // just above the target, in the gap between rows, where no node can be
+        lx = x2;
+        ly = y2 - 17;
       }
       const path = el('path', { d, class: `edge edge-${e.kind}`, 'marker-end': `url(#arrow-${e.kind})` });
       path.appendChild(el('title', {}, `${e.from} → ${e.to}: ${EDGE_TEXT[e.kind]}`));

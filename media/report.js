@@ -66,7 +66,7 @@
         if (target instanceof HTMLDetailsElement) target.open = true;
         target.scrollIntoView({ block: 'nearest' });
       }
-    });
+    }, app.clientWidth);
     const legend = h('ul', { class: 'legend', 'aria-label': 'Legend' }, [
       h('li', null, [h('span', { class: 'swatch node-model' }), 'model call']),
       h('li', null, [h('span', { class: 'swatch node-process' }), 'process']),
