@@ -6,6 +6,8 @@ import { FUNCTION_TYPES, rangeOf, stringValue, unwrap } from './tree';
 import { GLOBALS } from './modules';
 import { FlowBind } from './flow-bind';
 
+const CLEAN_FIELDS = new Set(['length', 'usage', 'id', 'created', 'created_at', 'system_fingerprint', 'finish_reason', 'stop_reason', 'role', 'index', 'status', 'statusCode', 'ok', 'headers', 'exitCode', 'pid']);
+
 /** The value of an expression. */
 export abstract class FlowExpr extends FlowBind {
   protected abstract call(node: Node, env: Env): Val;
@@ -222,7 +224,8 @@ export abstract class FlowExpr extends FlowBind {
       return m ? { t: CLEAN, fn: { node: m, env: this.root } } : NOTHING;
     }
     if (obj.fn) return NOTHING;
-    if (name === 'length') return NOTHING;
+    // Bookkeeping fields of an answer (ids, counts, status, roles) are not text the model wrote.
+    if (CLEAN_FIELDS.has(name)) return NOTHING;
     const t = obj.elems || obj.props ? deepTaint(obj) : obj.t;
     return t.length || obj.files ? { t, files: obj.files } : NOTHING;
   }
