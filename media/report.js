@@ -34,6 +34,26 @@
     return h('span', { class: 'line-ref' }, [btn, ...notes.map((f) => h('span', { class: `finding sev-${f.severity}`, title: f.message }, [f.ruleId]))]);
   }
 
+  function clipText(t, n) {
+    return t.length > n ? t.slice(0, n - 1) + '…' : t;
+  }
+
+  function adversarial(list) {
+    return h('div', null, list.map((a) => {
+      const escaped = a.executed && !a.contained;
+      return h('details', { class: 'call' }, [
+        h('summary', null, [
+          h('strong', null, [a.name]), ' ',
+          h('span', { class: `badge ${escaped ? 'danger' : 'created'}` }, [escaped ? 'not contained' : a.executed ? 'ran, contained' : 'not run']),
+          ' ', h('span', { class: 'muted' }, [a.description]),
+        ]),
+        h('div', { class: 'kv' }, [h('span', { class: 'k' }, ['Hostile answer']), pre(a.answer, 'answer')]),
+        a.evidence.length ? h('ul', { class: 'plain' }, a.evidence.map((e) => h('li', null, [e]))) : null,
+        h('p', { class: 'muted' }, [a.verdict]),
+      ]);
+    }));
+  }
+
   function pre(text, cls) {
     return h('pre', { class: cls || '' }, [text === '' ? '(empty)' : text]);
   }
@@ -93,7 +113,7 @@
       const children = kids.get(p.pid) || [];
       const status = p.signal ? `killed by ${p.signal}` : p.exitCode === null ? 'still running when stopped' : `exit ${p.exitCode}`;
       const head = h('span', { class: 'proc' }, [
-        h('code', { class: p.model ? 'model' : '' }, [p.argv.join(' ').slice(0, 300) || '?']),
+        h('code', { class: p.model ? 'model' : '', title: p.argv.join(' ').slice(0, 4000) }, [clipText(p.argv.join(' ').replace(/\s+/g, ' '), 110) || '?']),
         ' ', h('span', { class: 'muted' }, [`pid ${p.pid} · ${status}${p.model ? ' · model stub' : ''}`]), ' ', lineLink(p.line),
       ]);
       if (!children.length) return h('li', { id: `item-p${p.pid}` }, [head]);
@@ -147,6 +167,7 @@
         h('div', { class: 'actions' }, [button('Run again with adversarial answers', 'rerunAdversarial', true), button('Edit stub answers', 'editResponses'), button('Copy report as Markdown', 'copyMarkdown')]),
       ]),
       section('Graph of the run', null, graph, true),
+      r.adversarial ? section('Adversarial answers', r.adversarial.length, adversarial(r.adversarial), true) : null,
       r.recursion.length ? section('Recursion', r.recursion.length, list(r.recursion, '', (x) => h('li', null, [h('strong', null, [x.kind]), ' ', lineLink(x.line), `: ${x.detail}`])), true) : null,
       section('Model calls', r.modelCalls.length, modelCalls(r), true),
       section('Model output run as code', r.executedModelOutput.length, executed(r), true),
@@ -156,7 +177,6 @@
       section('Blocked actions', r.blocked.length, list(r.blocked, 'Nothing else was blocked.', (b) => h('li', null, [h('span', { class: 'badge danger' }, [b.kind]), ' ', h('code', null, [b.what]), ' ', lineLink(b.line), h('span', { class: 'muted' }, [` ${b.detail}`])])), r.blocked.length > 0),
       section('Limits hit', r.limitsHit.length, list(r.limitsHit, 'No limit was hit.', (l) => h('li', null, [h('span', { class: 'badge danger' }, [l])])), r.limitsHit.length > 0),
       section('Static findings', s.findings.length, list(s.findings, 'Fang found nothing in this snippet.', (f) => h('li', null, [lineLink(f.line), ` ${f.message}`])), false),
-      r.adversarial ? section('Adversarial answers', r.adversarial.length, list(r.adversarial, '', (a) => h('li', null, [h('strong', null, [a.name]), ` (${a.description}): `, h('span', { class: a.executed && !a.contained ? 'danger-text' : '' }, [a.verdict])])), true) : null,
       section('Output', null, h('div', null, [h('div', { class: 'k' }, ['stdout']), pre(r.stdout + (r.stdoutTruncated ? '\n… (truncated)' : '')), h('div', { class: 'k' }, ['stderr']), pre(r.stderr + (r.stderrTruncated ? '\n… (truncated)' : ''))]), false),
       r.notes.length ? section('Notes', r.notes.length, list(r.notes, '', (n) => h('li', null, [n])), false) : null,
       section('Sandbox', null, list(r.backend.isolation, '', (i) => h('li', null, [i])), false),
