@@ -25,6 +25,11 @@ async function palette(page, title, timeout) {
 }
 
 export async function dryRunChecks(page, { check, artifacts, timeout, metrics }) {
+  // Chromium reports what a Content-Security-Policy refused on the console of the frame.
+  const refused = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+  });
   await check('the dry-run lens appears above the agent-loop example', async () => {
     // room for the editor and the report side by side
     await page.setViewportSize({ width: 1600, height: 1000 });
@@ -129,5 +134,9 @@ export async function dryRunChecks(page, { check, artifacts, timeout, metrics })
     await reportFrame(page).locator('.verdict', { hasText: 'cancelled' }).waitFor({ timeout });
     metrics.push(`dry-run: Cancel click to "cancelled" in the report panel ${Date.now() - started} ms`);
     if (ms > 1000) throw new Error(`cancel took ${ms} ms`);
+  });
+
+  await check('the report page broke no Content-Security-Policy rule', async () => {
+    if (refused.length) throw new Error(`refused by the CSP:\n${refused.slice(0, 5).join('\n')}`);
   });
 }
