@@ -96,6 +96,8 @@ export abstract class FlowCalls extends FlowExpr {
       } else if (ref.pkg === '<global>' && ref.path.join('.') === 'process.argv.slice' && Number(vals[0]?.str ?? '0') <= 1) {
         // `process.argv.slice(1)` starts with the program's own path.
         return { t: [{ origin: this.selfOrigin(node, `\`${calleeLabel(node)}\``), steps: [] }] };
+      } else if (ref.pkg === '<global>' && ref.path.join('.') === 'Object.getPrototypeOf' && vals[0]?.fn) {
+        return vals[0]; // its `.constructor` is the AsyncFunction/GeneratorFunction constructor
       } else if (ref.pkg === 'module' && ref.path.join('.') === 'createRequire') {
         return { t: CLEAN, ref: { pkg: '<global>', path: ['require'] } };
       } else if (ref.pkg === 'util' && ref.path[ref.path.length - 1] === 'promisify' && vals[0]) {

@@ -223,7 +223,8 @@ export abstract class FlowExpr extends FlowBind {
       const m = this.methodOf(obj.cls, name);
       return m ? { t: CLEAN, fn: { node: m, env: this.root } } : NOTHING;
     }
-    if (obj.fn) return NOTHING;
+    // `(async () => {}).constructor` is the (Async)Function constructor: a code sink.
+    if (obj.fn) return name === 'constructor' ? { t: CLEAN, ref: { pkg: '<global>', path: ['Function'] } } : NOTHING;
     // Bookkeeping fields of an answer (ids, counts, status, roles) are not text the model wrote.
     if (CLEAN_FIELDS.has(name)) return NOTHING;
     const t = obj.elems || obj.props ? deepTaint(obj) : obj.t;

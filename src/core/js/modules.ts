@@ -186,4 +186,4 @@ export function fileWrite(ref: Ref): boolean {
 export const CLEAN_METHODS = /^(includes|startsWith|endsWith|test|indexOf|lastIndexOf|has|some|every|localeCompare|getTime|valueOf|isArray|isInteger|isNaN)$/;
 
 /** Globals the analysis recognizes by name (when not shadowed by a local binding). */
-export const GLOBALS = new Set(['eval', 'Function', 'fetch', 'setTimeout', 'setInterval', 'process', 'globalThis', 'window', 'global', 'self', 'Worker', 'JSON', 'Promise', 'Bun', 'Deno', 'URL', 'execScript', 'Number', 'Boolean', 'parseInt', 'parseFloat']);
+export const GLOBALS = new Set(['eval', 'Function', 'Object', 'fetch', 'setTimeout', 'setInterval', 'process', 'globalThis', 'window', 'global', 'self', 'Worker', 'JSON', 'Promise', 'Bun', 'Deno', 'URL', 'execScript', 'Number', 'Boolean', 'parseInt', 'parseFloat']);
