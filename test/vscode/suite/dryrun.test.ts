@@ -116,6 +116,26 @@ describe('dry-run in the editor', function () {
     assert.ok(api.dryRun.panels.panelFor(doc.uri), 'the panel of the document is open');
   });
 
+  it('dry-runs a TypeScript fence of a Markdown file from its lens: the chat API call and the command it ran', async () => {
+    const agent = fs.readFileSync(path.join(root, 'test', 'fixtures', 'dryrun', 'agent-fetch.ts'), 'utf8');
+    const md = ['# An agent', '', 'Some text.', '', '```ts', agent.trimEnd(), '```', ''].join('\n');
+    const { doc } = await openScratch(api, md, 'markdown');
+    const lens = dryRunLenses(await lenses(doc.uri)).find((l) => l.range.start.line === 4);
+    assert.ok(lens, 'a lens on the ts fence');
+    const { outcome, rendered } = await clickLens(api, lens, doc.uri);
+    const report = outcome.report!;
+    assert.equal(report.language, 'ts');
+    assert.equal(report.modelCalls.length, 1, report.verdict);
+    assert.equal(report.modelCalls[0]!.kind, 'http');
+    assert.equal(report.executedModelOutput.length, 1, report.verdict);
+    assert.ok(rendered.nodes.some((n) => n.kind === 'model') && rendered.nodes.some((n) => n.kind === 'code'), JSON.stringify(rendered.nodes));
+    assert.ok(rendered.text.includes('Give me a shell command that shows the disk usage.'));
+    // the sink's snippet line, shown as a document line: the fence's content starts at line 6
+    const sinkLine = agent.split('\n').findIndex((l) => l.includes('execSync(cmd')) + 1;
+    assert.equal(report.executedModelOutput[0]!.line, sinkLine);
+    assert.match(rendered.text, new RegExp(`line ${sinkLine + 5}\\b`));
+  });
+
   it('reuses one panel per document', async () => {
     const { doc } = await openScratch(api, 'echo "$(llm "say hi")"\n', 'shellscript');
     const lens = dryRunLenses(await lenses(doc.uri))[0]!;
