@@ -1,6 +1,7 @@
 // End-to-end: packages the VSIX, installs it into a fresh VS Code server the way a user would,
 // opens examples/agent-loop.sh in the browser UI, checks the Problems panel lists its findings
-// and the hover explains them, and saves screenshots under .artifacts/ (git-ignored).
+// and the hover explains them, dry-runs it from its code lens (scripts/vscode-e2e-dryrun.mjs),
+// and saves screenshots under .artifacts/ (git-ignored).
 //   node scripts/vscode-e2e.mjs      exit 0 when every check passed
 import * as fs from 'node:fs';
 import * as path from 'node:path';

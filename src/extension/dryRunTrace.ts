@@ -58,6 +58,7 @@ export function summaryLines(r: DryRunReport): string[] {
   for (const n of r.network) out.push(`network  ${n.blocked ? 'BLOCKED' : 'allowed'} ${n.protocol} ${n.host}${n.port !== null ? `:${n.port}` : ''}`);
   for (const l of r.limitsHit) out.push(`LIMIT    ${l} limit hit`);
   for (const rec of r.recursion) out.push(`RECURSION ${rec.kind}: ${clip(rec.detail)}`);
+  for (const a of r.adversarial ?? []) out.push(`adversarial ${a.name}: ${a.executed && !a.contained ? 'NOT CONTAINED' : a.executed ? 'ran, contained' : 'not run'}: ${clip(a.verdict)}`);
   out.push(`verdict  ${r.verdict}`);
   return out;
 }
