@@ -57,6 +57,22 @@ export function intervalCallOf(fn: Node): Node | undefined {
   return call && callee && /^(setInterval|setImmediate|timers\.setInterval)$/.test(callee) ? call : undefined;
 }
 
+/** `bus.on('task', fn)` where `fn` emits 'task' again: an event loop that feeds itself. */
+export function selfEmittingHandler(fn: Node): Node | undefined {
+  const args = fn.parent;
+  const call = args?.type === 'arguments' ? args.parent : undefined;
+  const callee = call?.childForFieldName('function');
+  if (!call || callee?.type !== 'member_expression' || !/^(on|once|addListener|addEventListener)$/.test(callee.childForFieldName('property')?.text ?? '')) return undefined;
+  const event = args!.namedChildren[0];
+  if (!event || event.type !== 'string') return undefined;
+  const body = fn.childForFieldName('body');
+  const emits = body?.descendantsOfType('call_expression').some((c) => {
+    const f = c?.childForFieldName('function');
+    return f?.type === 'member_expression' && /^(emit|dispatchEvent)$/.test(f.childForFieldName('property')?.text ?? '') && c!.childForFieldName('arguments')?.namedChildren[0]?.text === event.text;
+  });
+  return emits ? call : undefined;
+}
+
 /** Does `fn` call itself (by name, `this.name(...)`, or by passing itself to `setTimeout`/`.then`)? */
 export function isRecursive(fn: Node): boolean {
   return selfReferences(fn).length > 0;
@@ -87,7 +103,7 @@ export function repeatingContexts(node: Node): Node[] {
   for (let p = node.parent; p; p = p.parent) {
     if (LOOP_TYPES.includes(p.type)) out.push(p);
     else if (isFunction(p)) {
-      const iv = intervalCallOf(p);
+      const iv = intervalCallOf(p) ?? selfEmittingHandler(p);
       if (iv) out.push(iv);
       else if (isRecursive(p)) out.push(p);
     }
@@ -130,7 +146,12 @@ export function headRange(n: Node): Range {
 }
 
 export function describeContext(n: Node): string {
-  if (n.type === 'call_expression') return `the \`${n.childForFieldName('function')?.text}\` callback`;
+  if (n.type === 'call_expression') {
+    const f = n.childForFieldName('function');
+    const ev = n.childForFieldName('arguments')?.namedChildren[0];
+    if (f?.type === 'member_expression' && ev?.type === 'string') return `the ${ev.text} handler, which emits ${ev.text} again,`;
+    return `the \`${f?.text}\` callback`;
+  }
   if (isFunction(n)) return `the recursive function \`${functionName(n)}()\``;
   return 'each iteration of this loop';
 }
