@@ -14,7 +14,8 @@ const FAIL_ON = ['error', 'warning', 'note', 'none'] as const;
 export const SCAN_HELP = `usage: fang scan PATH... [options]
 
 Finds code that calls language models, runs their output, or spawns itself without a bound,
-in Bash (.sh .bash .zsh .bats, shebang) and Markdown code fences.
+in Bash (.sh .bash .zsh .bats, shebang), TypeScript and JavaScript (.ts .tsx .mts .cts .js .jsx
+.mjs .cjs, node shebang) and the code fences of Markdown files.
 
 options:
   --format text|json|sarif   output format (default: text)
