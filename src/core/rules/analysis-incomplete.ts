@@ -42,14 +42,28 @@ export const rule: Rule = {
       if (seen.has(row)) continue;
       // "Touching" the error: its own line and, when it is short, the lines it spans.
       const span = err.endPosition.row - row <= 3 ? lines.slice(row, err.endPosition.row + 1).join('\n') : (lines[row] ?? '');
-      const category = wouldBeCategory(span);
+      let category = wouldBeCategory(span);
+      let at = row;
+      let message = '';
+      if (category) {
+        message = `analysis incomplete: a syntax error on line ${row + 1} is next to ${category === 'self-invocation' ? 'a model call' : 'code execution'}, so Fang cannot tell whether model output runs here`;
+      } else if (err.endPosition.row - row > 3) {
+        // A long unreadable region (an unclosed quote, a stray keyword): name the first model call in it.
+        for (let r = row + 1; r <= err.endPosition.row && r < lines.length; r++) {
+          category = wouldBeCategory(lines[r] ?? '');
+          if (!category) continue;
+          at = r;
+          message = `analysis incomplete: a syntax error from line ${row + 1} to line ${err.endPosition.row + 1} covers ${category === 'self-invocation' ? 'a model call' : 'code that runs model output'} on line ${r + 1}; Fang cannot follow it`;
+          break;
+        }
+      }
       if (!category) continue;
       seen.add(row);
       out.push({
         category,
-        range: { start: { line: row, column: err.startPosition.column }, end: { line: row, column: (lines[row] ?? '').length } },
-        message: `analysis incomplete: a syntax error on line ${row + 1} is next to ${category === 'self-invocation' ? 'a model call' : 'code execution'}, so Fang cannot tell whether model output runs here`,
-        path: [],
+        range: { start: { line: at, column: at === row ? err.startPosition.column : 0 }, end: { line: at, column: (lines[at] ?? '').length } },
+        message,
+        path: at === row ? [] : [{ range: { start: { line: row, column: err.startPosition.column }, end: { line: row, column: (lines[row] ?? '').length } }, message: 'the unreadable region starts here' }],
         confidence: 'low',
       });
     }
