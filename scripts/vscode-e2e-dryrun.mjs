@@ -104,9 +104,10 @@ export async function dryRunChecks(page, { check, artifacts, timeout, metrics })
     await palette(page, 'Fang: Show Dry-run Trace', timeout);
     const out = page.locator('.panel .monaco-editor').first();
     await out.waitFor({ timeout });
-    const lines = page.locator('.panel .monaco-editor .view-line', { hasText: /became-code/ });
+    // the run's last line, so it is in view however long the trace is
+    const lines = page.locator('.panel .monaco-editor .view-line', { hasText: /verdict\s+\d+\smodel\scalls/ });
     await lines.first().waitFor({ timeout });
-    // the grammar colours the lines: a model line has more than one token colour
+    // the grammar colours the lines: the verdict line has more than one token
     const spans = await lines.first().locator('span > span').count();
     if (spans < 2) throw new Error('the trace line is not tokenised by the fang-trace grammar');
     await settled(out);
