@@ -52,8 +52,12 @@ export class BubblewrapBackend implements Backend {
   readonly name = 'bubblewrap' as const;
   private cached: Promise<BackendInfo | Unavailable> | undefined;
 
+  /** A working sandbox is remembered; a missing one is looked for again (the user may install it meanwhile). */
   detect(): Promise<BackendInfo | Unavailable> {
-    this.cached ??= this.probe();
+    this.cached ??= this.probe().then((r) => {
+      if (!r.available) this.cached = undefined;
+      return r;
+    });
     return this.cached;
   }
 
