@@ -129,7 +129,9 @@ export class DryRunController implements vscode.Disposable {
       this.finished.fire({ target, outcome });
       return outcome;
     };
-    const state = await this.availability.settled();
+    let state = await this.availability.settled();
+    // Installed since the last look? Look again before sending the user to the instructions.
+    if (state.kind === 'no-backend') state = await this.availability.redetect();
     if (state.kind === 'untrusted') return done({ unavailable: this.availability.reason() });
     if (state.kind === 'no-backend') {
       void this.showInstructions(state.message);
