@@ -2,6 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { PathStep, Range } from '../types';
 import { rangeOf } from './tree';
+import { unionByOrigin } from '../origins';
 
 export type ModelCallKind = 'cli' | 'http' | 'wrapper';
 
@@ -36,18 +37,7 @@ export const CLEAN: Taints = Object.freeze([]) as Taints;
 
 /** Union, one entry per origin (the first path found wins: it is the shortest in source order). */
 export function union(...sets: Taints[]): Taints {
-  let out: Taint[] | undefined;
-  let first: Taints = CLEAN;
-  for (const s of sets) {
-    if (s.length === 0) continue;
-    if (first.length === 0 && !out) {
-      first = s;
-      continue;
-    }
-    if (!out) out = [...first];
-    for (const t of s) if (!out.some((o) => o.origin === t.origin)) out.push(t);
-  }
-  return out ?? first;
+  return unionByOrigin(CLEAN, sets);
 }
 
 /** Adds a step to each taint, once: `assigned to SUGGESTION here`. A node's range is read only when needed. */

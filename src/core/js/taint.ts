@@ -1,6 +1,7 @@
 /** Values and taint carried by the JavaScript/TypeScript dataflow. */
 import type { Node } from 'web-tree-sitter';
 import type { PathStep, Range } from '../types';
+import { unionByOrigin } from '../origins';
 
 export type JsModelCallKind = 'sdk' | 'http' | 'cli' | 'wrapper';
 
@@ -82,18 +83,7 @@ export interface Val {
 export const NOTHING: Val = Object.freeze({ t: CLEAN }) as Val;
 
 export function union(...sets: Taints[]): Taints {
-  let out: Taint[] | undefined;
-  let first: Taints = CLEAN;
-  for (const s of sets) {
-    if (s.length === 0) continue;
-    if (first.length === 0 && !out) {
-      first = s;
-      continue;
-    }
-    if (!out) out = [...first];
-    for (const t of s) if (!out.some((o) => o.origin === t.origin)) out.push(t);
-  }
-  return out ?? first;
+  return unionByOrigin(CLEAN, sets);
 }
 
 /** Adds a step to each taint, once per line and message; paths are capped at 12 steps. */

@@ -1,0 +1,20 @@
+/** Sets of traced values keyed by where they came from; shared by the Bash and JS dataflows. */
+
+/**
+ * Union, one entry per origin (compared by identity). The first path found for an origin wins:
+ * it is the shortest in source order. Returns one of its inputs unchanged when it can.
+ */
+export function unionByOrigin<T extends { origin: unknown }>(empty: readonly T[], sets: readonly (readonly T[])[]): readonly T[] {
+  let out: T[] | undefined;
+  let first: readonly T[] = empty;
+  for (const s of sets) {
+    if (s.length === 0) continue;
+    if (first.length === 0 && !out) {
+      first = s;
+      continue;
+    }
+    if (!out) out = [...first];
+    for (const t of s) if (!out.some((o) => o.origin === t.origin)) out.push(t);
+  }
+  return out ?? first;
+}
