@@ -26,6 +26,8 @@ export interface FlowResult {
   functions: Map<string, Node>;
   /** Function names whose body calls a model (directly or through other functions). */
   wrapperFunctions: Set<string>;
+  /** What each loop iterates over, where that is model output: `llm ... | while read`, `for x in $(llm ...)`. */
+  loopInputs: Map<number, Taints>;
 }
 
 const MAX_FUNCTION_EVALS = 400;
@@ -116,6 +118,7 @@ export class BashFlow {
       effects: [...this.effects.values()],
       functions: this.functions,
       wrapperFunctions: this.wrapperFunctions,
+      loopInputs: this.loopInputs,
     };
   }
 
@@ -191,7 +194,15 @@ export class BashFlow {
     }
   }
 
+  private readonly loopInputs = new Map<number, Taints>();
+
+  private noteLoopInput(node: Node, t: Taints): void {
+    const m = t.filter((x) => x.origin.kind === 'model');
+    if (m.length) this.loopInputs.set(node.id, union(this.loopInputs.get(node.id) ?? CLEAN, m));
+  }
+
   private loop(node: Node, stdin: Taints): Taints {
+    if (node.type === 'while_statement') this.noteLoopInput(node, stdin);
     return this.weakly(() => {
       let out: Taints = CLEAN;
       const frame: LoopFrame = { written: new Set(), readFirst: new Set(), grew: new Set() };
@@ -205,6 +216,7 @@ export class BashFlow {
           const variable = this.field(node, 'variable');
           const values = this.fields(node, 'value');
           const t = union(...values.map((v) => this.word(v).taint));
+          this.noteLoopInput(node, t);
           if (variable) this.setVar(variable.text, extend(t, variable, `iterated as ${variable.text} here`), undefined);
         }
         for (const c of this.kids(node)) {

@@ -91,7 +91,7 @@ export class BashFacts implements ReportsIncomplete {
       const needed = hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names'));
       this.flowResult = needed
         ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName, this.scan.host, this.structure().functions).run()
-        : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set() };
+        : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set(), loopInputs: new Map() };
     }
     return this.flowResult;
   }

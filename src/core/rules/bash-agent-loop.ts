@@ -28,10 +28,15 @@ export const rule: Rule<BashFacts> = {
       if (!t) return;
       seen.add(head.id);
       const kw = anchor.child(0) ?? anchor;
+      // The loop's own input from a model (the list of ideas) makes the structure plain.
+      const fed = pickTaint(facts.flow.loopInputs.get(head.id) ?? []);
+      const feeds = fed && fed.origin !== t.origin ? `; it iterates over ${describeOrigin(fed)}` : '';
+      const path = pathTo(t, e.range, `executed here by ${e.label}, once per iteration`);
+      if (feeds && fed) path.unshift({ range: fed.origin.range, message: `the loop's input comes from ${fed.origin.label} here` });
       out.push({
         range: rangeOf(kw),
-        message: `agent loop: ${what} runs ${describeOrigin(t)} through ${e.label} (line ${line(e.range)})`,
-        path: pathTo(t, e.range, `executed here by ${e.label}, once per iteration`),
+        message: `agent loop: ${what} runs ${describeOrigin(t)} through ${e.label} (line ${line(e.range)})${feeds}`,
+        path,
         confidence: t.origin.call?.confidence === 'low' ? 'low' : 'high',
       });
     };
