@@ -26,6 +26,8 @@ export const MODEL_CLIS: readonly ModelCli[] = [
   { name: 'fabric' },
   { name: 'tgpt' },
   { name: 'chatgpt' },
+  { name: 'ghcs' },
+  { name: 'ghce' },
   { name: 'shell-gpt' },
   { name: 'llamafile' },
   { name: 'llama-cli' },

@@ -127,6 +127,8 @@ const HOUSEKEEPING = new Set([
   '--version', '-v', '-V', 'version', '--help', '-h', 'help', 'install', 'uninstall', 'keys', 'models', 'plugins',
   'update', 'upgrade', 'config', 'mcp', 'login', 'logout', 'auth', 'pull', 'push', 'list', 'ls', 'serve', 'ps', 'rm',
   'show', 'doctor', 'setup', 'init', 'logs', 'templates', 'aliases', 'embed-models', 'cp', 'create', 'stop',
+  'alias', 'completion', 'completions', '--install-completion', '--show-completion', 'install-completion', 'shell-init',
+  'config-path', '--completion',
 ]);
 
 export interface ModelCallMatch {
@@ -144,7 +146,14 @@ const HTTP_CLIENTS = new Set(['curl', 'wget', 'http', 'https', 'xh', 'xhs', 'cur
  */
 export function matchModelCall(words: (string | undefined)[], shown: string, extraCommands: readonly string[]): ModelCallMatch | undefined {
   const name = words[0];
-  if (name === undefined) return undefined;
+  if (name === undefined) {
+    // `$RUN_AI "..."` with RUN_AI set outside the script: the variable's name is all there is
+    const v = /^"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?$/.exec(shown)?.[1];
+    if (v && nameLooksLikeModelWrapper(v)) {
+      return { kind: 'wrapper', confidence: 'low', label: `\`${shown}\``, reason: 'a variable named like a model wrapper, set outside this script (lower confidence)' };
+    }
+    return undefined;
+  }
   const base = basename(name.trim().split(/\s+/)[0] ?? '');
   const via = shown !== name ? ` (${name})` : '';
   const cli = findModelCli(base, extraCommands);
@@ -152,6 +161,8 @@ export function matchModelCall(words: (string | undefined)[], shown: string, ext
     const first = words[1];
     if (cli.sub && cli.sub.length > 0) {
       if (first === undefined || !cli.sub.includes(first)) return undefined;
+      // `gh copilot alias -- bash`, `ollama run --help`: setup, not a question to the model
+      if (words.slice(2).some((w) => w !== undefined && HOUSEKEEPING.has(w) && w !== 'show' && w !== 'create')) return undefined;
       return { kind: 'cli', confidence: 'high', label: `\`${shown} ${first}\`${via}`, reason: 'a language-model CLI' };
     }
     if (first !== undefined && HOUSEKEEPING.has(first)) return undefined;
@@ -160,7 +171,8 @@ export function matchModelCall(words: (string | undefined)[], shown: string, ext
   if (HTTP_CLIENTS.has(base)) {
     for (const w of words.slice(1)) {
       if (w === undefined) continue;
-      if (urlLooksLikeModelApi(w) || MODEL_BASE_URL_VARS.some((v) => w.includes(`$${v}`) || w.includes(`\${${v}`))) {
+      const ollamaPath = /\/api\/(generate|chat)\b/.test(w) && /OLLAMA|11434/i.test(w);
+      if (ollamaPath || urlLooksLikeModelApi(w) || MODEL_BASE_URL_VARS.some((v) => w.includes(`$${v}`) || w.includes(`\${${v}`))) {
         const host = /https?:\/\/([^/\s"']+)/.exec(w)?.[1] ?? w.replace(/^.*?(\/v1\/|\/api\/)/, '$1');
         return { kind: 'http', confidence: 'high', label: `\`${base}\` to ${host}`, reason: 'an HTTP request to a model API' };
       }

@@ -408,7 +408,11 @@ export class BashFlow {
       const name = expansionName(node);
       if (!name) return undefined;
       if (name === '0' || name === 'BASH_SOURCE') return undefined;
-      if (node.type === 'expansion' && node.namedChildCount > 1) return undefined;
+      if (node.type === 'expansion' && node.namedChildCount > 1) {
+        // `${RUN_AI:-llm -m gpt-4o-mini}`: the default, when nothing else is known
+        const d = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^$`"'{}]*)\}$/.exec(node.text);
+        return this.values.get(name) ?? d?.[1];
+      }
       return this.values.get(name);
     }
     if (node.type === 'string' || node.type === 'concatenation') {
@@ -491,7 +495,8 @@ export class BashFlow {
       const parts = nameWord.lit.trim().split(/\s+/);
       words = [...parts.map((p) => ({ node: nameNode, lit: p, key: p, taint: CLEAN })), ...args];
     }
-    const lits = words.map((w) => w.lit);
+    // `env KEY="$x" sgpt ...`: an assignment word is skipped even when its value is not literal
+    const lits = words.map((w) => w.lit ?? (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.key) ? w.key : undefined));
     const { index: start } = skipPrefixCommands(lits);
     const real = start >= 0 ? words.slice(start) : words;
     const name = real[0]?.lit;
@@ -504,7 +509,8 @@ export class BashFlow {
     }
 
     const shown = nameNode.text;
-    const match = real[0] ? matchModelCall(real.map((w, i) => (i === 0 ? w.lit : (w.lit ?? w.key))), start > 0 ? (real[0].lit ?? shown) : shown, this.extraModelCommands) : undefined;
+    const completionSetup = shape.assignments.some((a) => /_COMPLETE=/.test(a.text));
+    const match = real[0] && !completionSetup ? matchModelCall(real.map((w, i) => (i === 0 ? w.lit : (w.lit ?? w.key))), start > 0 ? (real[0].lit ?? shown) : shown, this.extraModelCommands) : undefined;
     let out: Taints = CLEAN;
     if (match) {
       let call = this.calls.get(node.id);
@@ -544,7 +550,8 @@ export class BashFlow {
       const names: string[] = [];
       for (let i = 1; i < words.length; i++) {
         const w = words[i]!.lit ?? '';
-        if (/^-[pdntNu]$/.test(w)) {
+        // options that take a value: read -p -d -n -N -t -u; mapfile -d -n -O -s -u -C -c
+        if (base === 'read' ? /^-[pdntNu]$/.test(w) : /^-[dnOsuCc]$/.test(w)) {
           i++;
           continue;
         }

@@ -56,7 +56,10 @@ export function classifyEffects(input: EffectInput): Effect[] {
 
   // A name that is not literal but carries model text: `$CMD`, `$(llm ...)`.
   if (name.lit === undefined) {
-    add('exec', `\`${name.node.text}\` used as a command`, model(name.taint));
+    // `"$tmp"` where tmp names a file written from model output: write-then-run, like `./f`
+    const written = model(flow.fileTaintOf(name.key));
+    if (written.length) add('file-exec', `\`${name.node.text}\``, written);
+    else add('exec', `\`${name.node.text}\` used as a command`, model(name.taint));
   } else if (name.taint.length && name.lit !== undefined && base !== undefined && !isInterpreter(base)) {
     add('file-exec', `\`${name.node.text}\``, model(flow.fileTaintOf(name.key)));
   }
@@ -129,8 +132,14 @@ function codeWord(base: string | undefined, args: Word[]): Word | undefined {
 
 function interpreter(base: string, args: Word[], stdin: Taints, flow: FlowView, add: (k: EffectKind, l: string, t: Taints) => void): void {
   const flags = codeFlagsOf(base);
+  // `bash -n f`: a syntax check runs nothing
+  if (SHELLS.has(base) && args.some((a) => a.lit !== undefined && /^-[a-mo-z]*n[a-z]*$/.test(a.lit) && !isCodeFlag(base, a.lit))) return;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
+    if (a.node.type === 'process_substitution') {
+      add('exec', `\`${base} <(...)\``, model(a.taint));
+      return;
+    }
     if (a.lit !== undefined && isCodeFlag(base, a.lit)) {
       add('exec', `\`${base} ${a.lit}\``, model(args[i + 1]?.taint ?? CLEAN));
       return;

@@ -43,7 +43,8 @@ function variableMayHoldModel(shown: string, text: string, depth = 0, seen = new
 
 /** Second, still cheap stage: does any command name look like a model client or a wrapper variable? */
 function hasSourceNames(root: Node, text: string, strong: boolean): boolean {
-  const urls = urlLooksLikeModelApi(text);
+  // an endpoint spelled through a variable (`$OLLAMA_URL/api/generate`) still names its path or port
+  const urls = urlLooksLikeModelApi(text) || /11434|\/api\/(generate|chat)\b|OLLAMA_HOST|OPENAI_BASE_URL|ANTHROPIC_BASE_URL/.test(text);
   for (const n of root.descendantsOfType('command_name')) {
     const t = n?.text;
     if (!t) continue;

@@ -46,7 +46,8 @@ export function extend(ts: Taints, at: Range | Node, message: string): Taints {
   const range = 'startPosition' in at ? rangeOf(at) : at;
   return ts.map((t) => {
     const last = t.steps[t.steps.length - 1];
-    if (last && last.range.start.line === range.start.line && last.message === message) return t;
+    // one step per place: `piped on here` adds nothing right where the output was produced
+    if (last && last.range.start.line === range.start.line && (last.message === message || last.range.start.column === range.start.column)) return t;
     if (t.steps.length >= 12) return t;
     return { origin: t.origin, steps: [...t.steps, { range, message }] };
   });

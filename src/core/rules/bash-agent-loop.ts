@@ -19,12 +19,14 @@ export const rule: Rule<BashFacts> = {
       good: 'llm "list cleanup ideas" | while read -r idea; do\n  echo "idea: $idea"\ndone\n',
     },
   },
-  check({ facts }) {
+  check({ facts, tree, text }) {
     const out: RawFinding[] = [];
     const seen = new Set<number>();
-    const report = (head: Node, anchor: Node, e: (typeof facts.flow.effects)[number], what: string) => {
+    const report = (head: Node, anchor: Node, e: (typeof facts.flow.effects)[number], what: string, calledEachTurn = false) => {
       if (seen.has(head.id)) return;
-      const t = pickTaint(e.taint);
+      // The model is asked again on every turn: the call, or a function returning its answer,
+      // runs inside the loop. One answer run line by line is model-output-execution, not a loop.
+      const t = pickTaint(calledEachTurn ? e.taint : e.taint.filter((x) => askedEachTurn(x, head)));
       if (!t) return;
       seen.add(head.id);
       const kw = anchor.child(0) ?? anchor;
@@ -50,7 +52,16 @@ export const rule: Rule<BashFacts> = {
       // A function that runs model output and calls itself is the same loop, written as recursion.
       const fn = enclosingFunction(e.node);
       const name = fn?.childForFieldName('name')?.text;
-      if (fn && name && selfCalls(fn, name)) report(fn, fn, e, `the recursive function ${name}()`);
+      if (!fn || !name) continue;
+      if (selfCalls(fn, name)) {
+        report(fn, fn, e, `the recursive function ${name}()`);
+        continue;
+      }
+      // A function that asks the model and runs the answer, called from a loop.
+      for (const site of callSites(tree.rootNode, text, name)) {
+        const outer = enclosingLoops(site)[0];
+        if (outer) report(outer, outer, { ...e, taint: e.taint.filter((x) => inside(x.origin.range, fn)) }, `each iteration, through ${name}() (line ${line(rangeOf(site))}),`, true);
+      }
     }
     return out;
   },
@@ -59,4 +70,28 @@ export const rule: Rule<BashFacts> = {
 function selfCalls(fn: Node, name: string): boolean {
   const body = fn.childForFieldName('body');
   return !!body && body.descendantsOfType('command').some((c) => c?.childForFieldName('name')?.text === name);
+}
+
+function inside(r: { start: { line: number; column: number } }, n: Node): boolean {
+  const { row, column } = n.startPosition;
+  const end = n.endPosition;
+  const l = r.start.line;
+  const c = r.start.column;
+  return (l > row || (l === row && c >= column)) && (l < end.row || (l === end.row && c <= end.column));
+}
+
+function askedEachTurn(t: { origin: { range: { start: { line: number; column: number } } }; steps: { range: { start: { line: number; column: number } }; message: string }[] }, loop: Node): boolean {
+  if (inside(t.origin.range, loop)) return true;
+  return t.steps.some((s) => s.message.startsWith('returned by') && inside(s.range, loop));
+}
+
+/** Commands that call `name`, found from its mentions in the text. */
+function callSites(root: Node, text: string, name: string): Node[] {
+  const out: Node[] = [];
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
+    let n: Node | null = root.descendantForIndex(i);
+    for (let up = 0; n && n.type !== 'command' && up < 3; up++) n = n.parent;
+    if (n?.type === 'command' && n.childForFieldName('name')?.text === name) out.push(n);
+  }
+  return out;
 }
