@@ -7,6 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Range } from '../types';
 import { CLEAN, extend, union, type ModelCall, type Origin, type Taints } from './taint';
 import { literalText, namedChildren, rangeOf, unquoted, LOOP_TYPES } from './tree';
+import { NodeCache } from '../tree-util';
 import { basename, matchModelCall, skipPrefixCommands, NO_DATA_OUTPUT, HOST_FILES } from './commands';
 import { classifyEffects, type Effect } from './effects';
 
@@ -59,32 +60,8 @@ export class BashFlow {
     private readonly functionDefs?: readonly Node[],
   ) {}
 
-  private readonly kidsCache = new Map<number, Node[]>();
-  /** Named children, read from the tree once per node (loops and function bodies are visited again). */
-  private kids(node: Node): Node[] {
-    let k = this.kidsCache.get(node.id);
-    if (!k) {
-      k = namedChildren(node);
-      this.kidsCache.set(node.id, k);
-    }
-    return k;
-  }
-
-  private readonly fieldCache = new Map<string, Node[]>();
-  /** Children of a field, read from the tree once per node and field. */
-  private fields(node: Node, name: string): Node[] {
-    const key = `${node.id}:${name}`;
-    let v = this.fieldCache.get(key);
-    if (!v) {
-      v = node.childrenForFieldName(name).filter((c): c is Node => !!c);
-      this.fieldCache.set(key, v);
-    }
-    return v;
-  }
-
-  private field(node: Node, name: string): Node | null {
-    return this.fields(node, name)[0] ?? null;
-  }
+  /** Children and fields of nodes, read once. */
+  private readonly nodes = new NodeCache(namedChildren);
 
   private readonly shapes = new Map<number, CommandShape>();
   /** A command's parts from one read of its children: name, arguments, redirects, prefix assignments. */
@@ -92,7 +69,7 @@ export class BashFlow {
     let sh = this.shapes.get(cmd.id);
     if (sh) return sh;
     sh = { name: null, args: [], redirects: [], assignments: [] };
-    for (const c of this.kids(cmd)) {
+    for (const c of this.nodes.kids(cmd)) {
       const t = c.type;
       if (t === 'command_name') sh.name = c.firstNamedChild ?? c;
       else if (t === 'variable_assignment') sh.assignments.push(c);
@@ -105,7 +82,7 @@ export class BashFlow {
 
   run(): FlowResult {
     for (const f of this.functionDefs ?? this.root.descendantsOfType('function_definition').filter((n): n is Node => !!n)) {
-      const name = this.field(f, 'name')?.text;
+      const name = this.nodes.field(f, 'name')?.text;
       if (name) this.functions.set(name, f);
     }
     this.stmt(this.root, CLEAN);
@@ -140,16 +117,16 @@ export class BashFlow {
         return CLEAN;
       case 'variable_assignments':
       case 'declaration_command':
-        for (const c of this.kids(node)) if (c.type === 'variable_assignment') this.assign(c);
+        for (const c of this.nodes.kids(node)) if (c.type === 'variable_assignment') this.assign(c);
         return CLEAN;
       case 'unset_command':
-        for (const c of this.kids(node)) this.vars.delete(c.text);
+        for (const c of this.nodes.kids(node)) this.vars.delete(c.text);
         return CLEAN;
       case 'if_statement':
       case 'case_statement':
-        return this.weakly(() => this.sequence(this.kids(node), stdin));
+        return this.weakly(() => this.sequence(this.nodes.kids(node), stdin));
       case 'list': {
-        const k = this.kids(node);
+        const k = this.nodes.kids(node);
         const [a, b] = [k[0], k[k.length - 1]];
         const out = a ? this.stmt(a, stdin) : CLEAN;
         return union(out, b && b !== a ? this.weakly(() => this.stmt(b, stdin)) : CLEAN);
@@ -168,7 +145,7 @@ export class BashFlow {
       case 'elif_clause':
       case 'case_item':
       default:
-        return this.sequence(this.kids(node), stdin);
+        return this.sequence(this.nodes.kids(node), stdin);
     }
   }
 
@@ -213,13 +190,13 @@ export class BashFlow {
         if (pass === 1 && ![...frame.readFirst].some((n) => frame.grew.has(n))) break;
         if (pass === 1) this.loopFrames.pop();
         if (node.type === 'for_statement') {
-          const variable = this.field(node, 'variable');
-          const values = this.fields(node, 'value');
+          const variable = this.nodes.field(node, 'variable');
+          const values = this.nodes.fields(node, 'value');
           const t = union(...values.map((v) => this.word(v).taint));
           this.noteLoopInput(node, t);
           if (variable) this.setVar(variable.text, extend(t, variable, `iterated as ${variable.text} here`), undefined);
         }
-        for (const c of this.kids(node)) {
+        for (const c of this.nodes.kids(node)) {
           if (c.type === 'variable_name' || isWordNode(c)) continue;
           out = union(out, this.stmt(c, stdin));
         }
@@ -248,7 +225,7 @@ export class BashFlow {
 
   private pipeline(node: Node, stdin: Taints): Taints {
     let flow = stdin;
-    for (const c of this.kids(node)) {
+    for (const c of this.nodes.kids(node)) {
       if (c.type === "comment") continue;
       flow = extend(this.stmt(c, flow), c, 'piped on here');
     }
@@ -256,15 +233,15 @@ export class BashFlow {
   }
 
   private redirected(node: Node, stdin: Taints): Taints {
-    const body = this.field(node, 'body');
-    const redirects = this.fields(node, 'redirect');
+    const body = this.nodes.field(node, 'body');
+    const redirects = this.nodes.fields(node, 'redirect');
     // `cat <<EOF | bash`: the rest of the pipeline is parsed inside the heredoc redirect
     const heredoc = redirects.find((r) => r.type === 'heredoc_redirect');
-    const rest = heredoc ? this.kids(heredoc).filter((c) => !['heredoc_start', 'heredoc_body', 'heredoc_end'].includes(c.type)) : [];
+    const rest = heredoc ? this.nodes.kids(heredoc).filter((c) => !['heredoc_start', 'heredoc_body', 'heredoc_end'].includes(c.type)) : [];
     if (!body) return CLEAN;
     let out = this.withRedirects(redirects, stdin, body, (input) => this.stmtWithInput(body, input));
     for (const c of rest) {
-      if (c.type === 'pipeline') for (const p of this.kids(c)) out = this.stmt(p, out);
+      if (c.type === 'pipeline') for (const p of this.nodes.kids(c)) out = this.stmt(p, out);
       else if (c.type !== 'file_redirect') out = this.stmt(c, out);
     }
     return out;
@@ -277,17 +254,17 @@ export class BashFlow {
     let toStderr = false;
     for (const r of redirects) {
       if (r.type === 'herestring_redirect') {
-        const w = this.kids(r).find((c) => isWordNode(c));
+        const w = this.nodes.kids(r).find((c) => isWordNode(c));
         if (w) input = union(input, extend(this.word(w).taint, r, 'fed as standard input here'));
       } else if (r.type === 'heredoc_redirect') {
-        const start = this.kids(r).find((c) => c.type === 'heredoc_start');
+        const start = this.nodes.kids(r).find((c) => c.type === 'heredoc_start');
         const quoted = !!start && /['"\\]/.test(start.text);
-        const hbody = this.kids(r).find((c) => c.type === 'heredoc_body');
+        const hbody = this.nodes.kids(r).find((c) => c.type === 'heredoc_body');
         if (hbody && !quoted) input = union(input, extend(this.word(hbody).taint, hbody, 'fed as a here-document here'));
-        for (const fr of this.kids(r)) if (fr.type === 'file_redirect') this.outputRedirect(fr, outputs, () => (toStderr = true));
+        for (const fr of this.nodes.kids(r)) if (fr.type === 'file_redirect') this.outputRedirect(fr, outputs, () => (toStderr = true));
       } else if (r.type === 'file_redirect') {
         const op = r.child(0)?.text ?? '';
-        const dest = this.field(r, 'destination');
+        const dest = this.nodes.field(r, 'destination');
         if (op === '<' && dest) input = union(input, this.word(dest).taint);
         else this.outputRedirect(r, outputs, () => (toStderr = true));
       }
@@ -299,7 +276,7 @@ export class BashFlow {
 
   private outputRedirect(r: Node, outputs: { key: string; append: boolean; range: Range }[], stderr: () => void): void {
     const op = r.child(0)?.text ?? '';
-    const dest = this.field(r, 'destination');
+    const dest = this.nodes.field(r, 'destination');
     if (!dest || !op.includes('>')) return;
     if (/^\d*>&/.test(op) || op === '>&') {
       if (dest.text === '2') stderr();
@@ -337,7 +314,7 @@ export class BashFlow {
         return CLEAN;
       case 'command_substitution':
       case 'process_substitution': {
-        const inner = this.kids(node);
+        const inner = this.nodes.kids(node);
         if (inner.length === 1 && inner[0]!.type === 'file_redirect') {
           const dest = inner[0]!.childForFieldName('destination');
           return dest ? this.fileTaint(this.word(dest).key) : CLEAN;
@@ -348,12 +325,12 @@ export class BashFlow {
       case 'expansion': {
         const name = expansionName(node);
         let t = name ? this.lookup(name, node) : CLEAN;
-        for (const c of this.kids(node)) if (c.type !== 'variable_name' && c.type !== 'special_variable_name' && c.type !== 'subscript') t = union(t, this.wordTaint(c));
+        for (const c of this.nodes.kids(node)) if (c.type !== 'variable_name' && c.type !== 'special_variable_name' && c.type !== 'subscript') t = union(t, this.wordTaint(c));
         return t;
       }
       default: {
         let t: Taints = CLEAN;
-        for (const c of this.kids(node)) t = union(t, this.wordTaint(c));
+        for (const c of this.nodes.kids(node)) t = union(t, this.wordTaint(c));
         return t;
       }
     }
@@ -417,7 +394,7 @@ export class BashFlow {
     }
     if (node.type === 'string' || node.type === 'concatenation') {
       let out = '';
-      for (const c of this.kids(node)) {
+      for (const c of this.nodes.kids(node)) {
         const t = c.type === 'string_content' ? c.text : this.resolveLiteral(c);
         if (t === undefined) return undefined;
         out += t;
@@ -446,10 +423,10 @@ export class BashFlow {
   // ---- assignments ----
 
   private assign(node: Node): void {
-    const nameNode = this.field(node, 'name');
-    const value = this.field(node, 'value');
+    const nameNode = this.nodes.field(node, 'name');
+    const value = this.nodes.field(node, 'value');
     if (!nameNode) return;
-    const name = nameNode.type === 'subscript' ? (this.field(nameNode, 'name')?.text ?? nameNode.text) : nameNode.text;
+    const name = nameNode.type === 'subscript' ? (this.nodes.field(nameNode, 'name')?.text ?? nameNode.text) : nameNode.text;
     const appending = node.children.some((c) => c?.type === '+=') || nameNode.type === 'subscript';
     const w = value ? this.word(value) : undefined;
     let t = w?.taint ?? CLEAN;
@@ -482,7 +459,7 @@ export class BashFlow {
     const shape = this.shape(node);
     const nameNode = shape.name;
     for (const c of shape.assignments) {
-      const v = this.field(c, 'value');
+      const v = this.nodes.field(c, 'value');
       if (v) this.word(v);
     }
     if (!nameNode) return CLEAN;
@@ -593,7 +570,7 @@ export class BashFlow {
 
   private evalFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node): Taints {
     if (this.functionEvals++ > MAX_FUNCTION_EVALS) return CLEAN;
-    const body = this.field(f, 'body');
+    const body = this.nodes.field(f, 'body');
     if (!body) return CLEAN;
     const steppedArgs = args.map((a, i) => extend(a, site, `passed to ${name}() as $${i + 1} here`));
     this.frames.push({ name, args: steppedArgs });

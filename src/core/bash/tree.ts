@@ -1,13 +1,8 @@
 /** Small helpers over tree-sitter-bash nodes; no analysis decisions here. */
 import type { Node } from 'web-tree-sitter';
-import type { Range } from '../types';
+import { rangeOf } from '../tree-util';
 
-export function rangeOf(node: Node): Range {
-  return {
-    start: { line: node.startPosition.row, column: node.startPosition.column },
-    end: { line: node.endPosition.row, column: node.endPosition.column },
-  };
-}
+export { rangeOf };
 
 /** The static text of a word when it has no expansions: `'a b'` -> `a b`, `"x"` -> `x`. */
 export function literalText(node: Node | null | undefined): string | undefined {

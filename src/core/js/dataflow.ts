@@ -43,7 +43,7 @@ export class JsFlow extends FlowCalls {
   }
 
   protected pass(): void {
-    this.block(this.kids(this.program), this.root);
+    this.block(this.nodes.kids(this.program), this.root);
     // Functions met on the way but never called still hold calls worth reporting; evaluating
     // one can meet more, so the list grows while it is walked.
     for (let i = 0; i < this.seenFns.length; i++) {
@@ -90,11 +90,11 @@ export class JsFlow extends FlowCalls {
       case 'import_statement':
         return this.importStmt(node, env);
       case 'expression_statement':
-        for (const c of this.kids(node)) this.expr(c, env);
+        for (const c of this.nodes.kids(node)) this.expr(c, env);
         return;
       case 'lexical_declaration':
       case 'variable_declaration':
-        for (const d of this.kids(node)) {
+        for (const d of this.nodes.kids(node)) {
           if (d.type !== 'variable_declarator') continue;
           const name = d.childForFieldName('name');
           const value = d.childForFieldName('value');
@@ -110,7 +110,7 @@ export class JsFlow extends FlowCalls {
         return;
       }
       case 'return_statement': {
-        const arg = this.kids(node)[0];
+        const arg = this.nodes.kids(node)[0];
         const v = arg ? this.expr(arg, env) : NOTHING;
         const f = this.frames[this.frames.length - 1];
         if (f) f.returns = join(f.returns, v);
@@ -123,12 +123,12 @@ export class JsFlow extends FlowCalls {
           const c = node.childForFieldName('consequence');
           if (c) this.stmt(c, env);
           const a = node.childForFieldName('alternative');
-          if (a) for (const x of this.kids(a)) this.stmt(x, env);
+          if (a) for (const x of this.nodes.kids(a)) this.stmt(x, env);
         });
         return;
       }
       case 'statement_block':
-        return this.block(this.kids(node), new Env(env));
+        return this.block(this.nodes.kids(node), new Env(env));
       case 'for_statement':
       case 'for_in_statement':
       case 'while_statement':
@@ -142,7 +142,7 @@ export class JsFlow extends FlowCalls {
           const hb = h?.childForFieldName('body');
           if (hb) this.stmt(hb, env);
           const fin = node.childForFieldName('finalizer');
-          const fb = fin ? this.kids(fin)[0] : undefined;
+          const fb = fin ? this.nodes.kids(fin)[0] : undefined;
           if (fb) this.stmt(fb, env);
         });
         return;
@@ -152,7 +152,7 @@ export class JsFlow extends FlowCalls {
         if (v) this.expr(v, env);
         const body = node.childForFieldName('body');
         this.weakly(() => {
-          for (const c of body ? this.kids(body) : []) for (const s of c.childrenForFieldName('body')) if (s) this.stmt(s, env);
+          for (const c of body ? this.nodes.kids(body) : []) for (const s of c.childrenForFieldName('body')) if (s) this.stmt(s, env);
         });
         return;
       }
@@ -164,7 +164,7 @@ export class JsFlow extends FlowCalls {
         return;
       }
       default:
-        for (const c of this.kids(node)) {
+        for (const c of this.nodes.kids(node)) {
           if (/statement|declaration|^statement_block$/.test(c.type)) this.stmt(c, env);
           else this.expr(c, env);
         }
@@ -216,9 +216,9 @@ export class JsFlow extends FlowCalls {
 
   protected importStmt(node: Node, env: Env): void {
     // TypeScript's `import cp = require('child_process')`
-    const req = this.kids(node).find((c) => c.type === 'import_require_clause');
+    const req = this.nodes.kids(node).find((c) => c.type === 'import_require_clause');
     if (req) {
-      const id = this.kids(req).find((c) => c.type === 'identifier');
+      const id = this.nodes.kids(req).find((c) => c.type === 'identifier');
       const spec = stringValue(req.childForFieldName('source'));
       if (id && spec !== undefined) env.vars.set(id.text, { t: CLEAN, ref: { pkg: normalizePkg(spec), path: [] } });
       return;
@@ -227,14 +227,14 @@ export class JsFlow extends FlowCalls {
     if (src === undefined) return;
     const pkg = normalizePkg(src);
     if (src === 'zx/globals') this.root.vars.set('$', { t: CLEAN, ref: { pkg: 'zx', path: ['$'] } });
-    const clause = this.kids(node).find((c) => c.type === 'import_clause');
-    for (const c of clause ? this.kids(clause) : []) {
+    const clause = this.nodes.kids(node).find((c) => c.type === 'import_clause');
+    for (const c of clause ? this.nodes.kids(clause) : []) {
       if (c.type === 'identifier') env.vars.set(c.text, { t: CLEAN, ref: { pkg, path: [] } });
       else if (c.type === 'namespace_import') {
-        const id = this.kids(c)[0];
+        const id = this.nodes.kids(c)[0];
         if (id) env.vars.set(id.text, { t: CLEAN, ref: { pkg, path: [] } });
       } else if (c.type === 'named_imports') {
-        for (const s of this.kids(c)) {
+        for (const s of this.nodes.kids(c)) {
           const name = s.childForFieldName('name')?.text;
           const alias = s.childForFieldName('alias')?.text ?? name;
           if (name && alias) env.vars.set(alias, { t: CLEAN, ref: { pkg, path: name === 'default' ? [] : [name] } });

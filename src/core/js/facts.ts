@@ -1,3 +1,4 @@
+import { collectErrors } from '../tree-util';
 /** Facts about one JavaScript/TypeScript file, computed once and shared by the js-* rules. */
 import type { Node, Tree } from 'web-tree-sitter';
 import { wouldBeCategory } from '../rules/analysis-incomplete';
@@ -123,14 +124,4 @@ export class JsFacts implements ReportsIncomplete {
       };
     });
   }
-}
-
-function collectErrors(node: Node, out: Node[]): void {
-  if (out.length > 50) return;
-  if (node.isError || node.isMissing) {
-    out.push(node);
-    return;
-  }
-  if (!node.hasError) return;
-  for (const c of node.children) if (c) collectErrors(c, out);
 }

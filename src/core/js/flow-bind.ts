@@ -23,7 +23,7 @@ export abstract class FlowBind extends FlowState {
         return;
       }
       case 'object_pattern':
-        for (const c of this.kids(p)) {
+        for (const c of this.nodes.kids(p)) {
           if (c.type === 'shorthand_property_identifier_pattern') this.bind(c, this.member(v, c.text), env, declare);
           else if (c.type === 'pair_pattern') {
             const key = c.childForFieldName('key');
@@ -34,16 +34,16 @@ export abstract class FlowBind extends FlowState {
             const right = c.childForFieldName('right');
             if (left) this.bind(left, join(this.member(v, left.text), right ? this.expr(right, env) : NOTHING), env, declare);
           } else if (c.type === 'rest_pattern') {
-            const inner = this.kids(c)[0];
+            const inner = this.nodes.kids(c)[0];
             if (inner) this.bind(inner, v, env, declare);
           }
         }
         return;
       case 'array_pattern': {
         let i = 0;
-        for (const c of this.kids(p)) {
+        for (const c of this.nodes.kids(p)) {
           if (c.type === 'rest_pattern') {
-            const inner = this.kids(c)[0];
+            const inner = this.nodes.kids(c)[0];
             if (inner) this.bind(inner, { t: deepTaint(v) }, env, declare);
           } else this.bind(c, this.member(v, String(i)), env, declare);
           i++;
@@ -64,7 +64,7 @@ export abstract class FlowBind extends FlowState {
         return;
       }
       case 'rest_pattern': {
-        const inner = this.kids(p)[0];
+        const inner = this.nodes.kids(p)[0];
         if (inner) this.bind(inner, v, env, declare);
         return;
       }

@@ -25,10 +25,10 @@ export abstract class FlowCalls extends FlowExpr {
   protected args(node: Node | null, env: Env): { vals: Val[]; nodes: Node[]; subs?: Val[] } {
     if (!node) return { vals: [], nodes: [] };
     if (node.type === 'template_string') {
-      const subs = this.kids(node).filter((c) => c.type === 'template_substitution').map((c) => (this.kids(c)[0] ? this.expr(this.kids(c)[0]!, env) : NOTHING));
+      const subs = this.nodes.kids(node).filter((c) => c.type === 'template_substitution').map((c) => (this.nodes.kids(c)[0] ? this.expr(this.nodes.kids(c)[0]!, env) : NOTHING));
       return { vals: [this.template(node, env)], nodes: [node], subs };
     }
-    const nodes = this.kids(node);
+    const nodes = this.nodes.kids(node);
     return { vals: nodes.map((n) => this.expr(n, env)), nodes };
   }
 
@@ -147,7 +147,7 @@ export abstract class FlowCalls extends FlowExpr {
       const v = vals[i]!;
       if (!v.fn) continue;
       const cbArgs = v.fn.node.childForFieldName('parameters') ?? v.fn.node.childForFieldName('parameter');
-      const n = cbArgs ? Math.max(1, this.kids(cbArgs).length) : 1;
+      const n = cbArgs ? Math.max(1, this.nodes.kids(cbArgs).length) : 1;
       const arg: Val = { t: cbInput, files: recv?.files };
       cbResult = join(cbResult, this.callFunction(v.fn, Array.from({ length: n }, () => arg), [], node, undefined, 'received by the callback as'));
       if (method && /^(map|flatMap|forEach)$/.test(method) && recvNode && !isPromiseAll) {
@@ -166,7 +166,7 @@ export abstract class FlowCalls extends FlowExpr {
     const f = a.childForFieldName('function');
     if (f?.type !== 'member_expression' || !/^(map|flatMap)$/.test(f.childForFieldName('property')?.text ?? '')) return;
     const over = f.childForFieldName('object');
-    const cb = this.kids(a.childForFieldName('arguments') ?? a)[0];
+    const cb = this.nodes.kids(a.childForFieldName('arguments') ?? a)[0];
     if (!over || !cb) return;
     this.fanouts.delete(a.id);
     const overVal = this.mapReceivers.get(a.id);
@@ -209,7 +209,7 @@ export abstract class FlowCalls extends FlowExpr {
     const env = new Env(this.root);
     env.vars.set('this', inst);
     const fields = this.fieldsOf(cls);
-    for (const m of body ? this.kids(body) : []) {
+    for (const m of body ? this.nodes.kids(body) : []) {
       if (m.type !== 'field_definition' && m.type !== 'public_field_definition') continue;
       const name = (m.childForFieldName('property') ?? m.childForFieldName('name'))?.text;
       const value = m.childForFieldName('value');
@@ -260,7 +260,7 @@ export abstract class FlowCalls extends FlowExpr {
     const thisVal = fn.self ?? self;
     if (thisVal) env.vars.set('this', thisVal);
     const params = node.childForFieldName('parameters') ?? node.childForFieldName('parameter');
-    const list = params ? (params.type === 'formal_parameters' ? this.kids(params) : [params]) : [];
+    const list = params ? (params.type === 'formal_parameters' ? this.nodes.kids(params) : [params]) : [];
     list.forEach((p, i) => {
       const a = p.type === 'rest_pattern' ? { t: union(...args.slice(i).map((x) => deepTaint(x))) } : (args[i] ?? NOTHING);
       const at = argNodes[i] ? rangeOf(argNodes[i]!) : rangeOf(p);
@@ -271,7 +271,7 @@ export abstract class FlowCalls extends FlowExpr {
     this.frames.push(frame);
     const body = node.childForFieldName('body');
     try {
-      if (body?.type === 'statement_block') this.block(this.kids(body), env);
+      if (body?.type === 'statement_block') this.block(this.nodes.kids(body), env);
       else if (body) frame.returns = this.expr(body, env);
     } finally {
       this.frames.pop();

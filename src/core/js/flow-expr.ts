@@ -38,16 +38,16 @@ export abstract class FlowExpr extends FlowBind {
       }
       case 'sequence_expression': {
         let last: Val = NOTHING;
-        for (const c of this.kids(node)) last = this.expr(c, env);
+        for (const c of this.nodes.kids(node)) last = this.expr(c, env);
         return last;
       }
       case 'await_expression':
       case 'spread_element': {
-        const inner = this.kids(node)[0];
+        const inner = this.nodes.kids(node)[0];
         return inner ? this.expr(inner, env) : NOTHING;
       }
       case 'yield_expression': {
-        const inner = this.kids(node)[0];
+        const inner = this.nodes.kids(node)[0];
         const v = inner ? this.expr(inner, env) : NOTHING;
         const f = this.frames[this.frames.length - 1];
         if (f) f.returns = join(f.returns, node.text.startsWith('yield*') ? this.element(v) : v);
@@ -109,7 +109,7 @@ export abstract class FlowExpr extends FlowBind {
       }
       case 'unary_expression':
       case 'update_expression':
-        for (const c of this.kids(node)) this.expr(c, env);
+        for (const c of this.nodes.kids(node)) this.expr(c, env);
         return NOTHING;
       case 'arrow_function':
       case 'function_expression':
@@ -124,7 +124,7 @@ export abstract class FlowExpr extends FlowBind {
       case 'object':
         return this.object(node, env);
       case 'array': {
-        const elems = this.kids(node).map((c) => this.expr(c, env));
+        const elems = this.nodes.kids(node).map((c) => this.expr(c, env));
         return { t: CLEAN, elems };
       }
       case 'regex':
@@ -135,7 +135,7 @@ export abstract class FlowExpr extends FlowBind {
       default: {
         // JSX and anything else: evaluate the parts (calls inside still happen), pass the taint on.
         let t: Taints = CLEAN;
-        for (const c of this.kids(node)) {
+        for (const c of this.nodes.kids(node)) {
           if (FUNCTION_TYPES.includes(c.type)) continue;
           t = union(t, this.expr(c, env).t);
         }
@@ -156,9 +156,9 @@ export abstract class FlowExpr extends FlowBind {
 
   protected template(node: Node, env: Env): Val {
     const parts: Val[] = [];
-    for (const c of this.kids(node)) {
+    for (const c of this.nodes.kids(node)) {
       if (c.type === 'template_substitution') {
-        const inner = this.kids(c)[0];
+        const inner = this.nodes.kids(c)[0];
         parts.push(inner ? this.expr(inner, env) : NOTHING);
       } else parts.push({ t: CLEAN, str: c.text });
     }
@@ -168,7 +168,7 @@ export abstract class FlowExpr extends FlowBind {
   protected object(node: Node, env: Env): Val {
     const props = new Map<string, Val>();
     let t: Taints = CLEAN;
-    for (const c of this.kids(node)) {
+    for (const c of this.nodes.kids(node)) {
       if (c.type === 'pair') {
         const k = c.childForFieldName('key');
         const v = c.childForFieldName('value');
@@ -180,7 +180,7 @@ export abstract class FlowExpr extends FlowBind {
         if (k) props.set(k, { t: CLEAN, fn: { node: c, env } });
         this.noteFn(c, env);
       } else if (c.type === 'spread_element') {
-        const inner = this.kids(c)[0];
+        const inner = this.nodes.kids(c)[0];
         const v = inner ? this.expr(inner, env) : NOTHING;
         for (const [k, pv] of v.props ?? []) props.set(k, pv);
         t = union(t, v.t);

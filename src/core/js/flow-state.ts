@@ -3,6 +3,7 @@ import type { Node } from 'web-tree-sitter';
 import { Env } from './env';
 import { CLEAN, extend, union, type JsModelCall, type Origin, type Taints, type Val } from './taint';
 import { named, rangeOf } from './tree';
+import { NodeCache } from '../tree-util';
 import type { ProcessApi } from './modules';
 import type { CallHost } from './calls';
 import type { CallSite, JsEffect, JsEffectKind, JsFanout, JsLeave, JsSpawn } from './results';
@@ -50,16 +51,8 @@ export abstract class FlowState implements CallHost {
     protected readonly spawnOnly = false,
   ) {}
 
-  protected readonly kidsCache = new Map<number, Node[]>();
-  /** Named children, cached: functions are evaluated more than once and node access crosses into WASM. */
-  protected kids(node: Node): Node[] {
-    let k = this.kidsCache.get(node.id);
-    if (!k) {
-      k = named(node);
-      this.kidsCache.set(node.id, k);
-    }
-    return k;
-  }
+  /** Named children (comments left out), read once per node: functions are evaluated more than once. */
+  protected readonly nodes = new NodeCache(named);
 
   protected noteFn(node: Node, env: Env): void {
     if (!this.seenIds.has(node.id)) {
@@ -70,7 +63,7 @@ export abstract class FlowState implements CallHost {
 
   protected noteClass(node: Node, env: Env): void {
     const body = node.childForFieldName('body');
-    for (const m of body ? this.kids(body) : []) if (m.type === 'method_definition') this.noteFn(m, env);
+    for (const m of body ? this.nodes.kids(body) : []) if (m.type === 'method_definition') this.noteFn(m, env);
   }
 
   protected weakly(f: () => void): void {
@@ -93,7 +86,7 @@ export abstract class FlowState implements CallHost {
 
   protected methodOf(cls: Node, name: string): Node | undefined {
     const body = cls.childForFieldName('body');
-    for (const m of body ? this.kids(body) : []) if (m.type === 'method_definition' && m.childForFieldName('name')?.text === name) return m;
+    for (const m of body ? this.nodes.kids(body) : []) if (m.type === 'method_definition' && m.childForFieldName('name')?.text === name) return m;
     return undefined;
   }
 

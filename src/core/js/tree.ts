@@ -1,13 +1,9 @@
 /** Small helpers over tree-sitter-javascript/typescript nodes; no analysis decisions here. */
 import type { Node } from 'web-tree-sitter';
+import { rangeOf } from '../tree-util';
 import type { Range } from '../types';
 
-export function rangeOf(node: Node): Range {
-  return {
-    start: { line: node.startPosition.row, column: node.startPosition.column },
-    end: { line: node.endPosition.row, column: node.endPosition.column },
-  };
-}
+export { rangeOf };
 
 export function named(node: Node): Node[] {
   const out: Node[] = [];

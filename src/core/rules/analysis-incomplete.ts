@@ -1,3 +1,4 @@
+import { collectErrors } from '../tree-util';
 import type { Node } from 'web-tree-sitter';
 import { reportsIncomplete, type Rule, type RawFinding } from '../rule';
 import type { Category } from '../types';
@@ -70,13 +71,3 @@ export const rule: Rule = {
     return out;
   },
 };
-
-function collectErrors(node: Node, out: Node[]): void {
-  if (out.length > 50) return;
-  if (node.isError || node.isMissing) {
-    out.push(node);
-    return;
-  }
-  if (!node.hasError) return;
-  for (const c of node.children) if (c) collectErrors(c, out);
-}
