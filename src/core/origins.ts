@@ -1,4 +1,11 @@
 /** Sets of traced values keyed by where they came from; shared by the Bash and JS dataflows. */
+import type { PathStep } from './types';
+
+/** A piece of tainted text: where it came from, and the steps it took since. */
+export interface Traced<O> {
+  origin: O;
+  steps: PathStep[];
+}
 
 /**
  * Union, one entry per origin (compared by identity). The first path found for an origin wins:

@@ -10,7 +10,7 @@ import { ContainerBackend } from './container';
 import { sandboxEnv } from './env';
 import { resolveLimits, type Limits } from './limits';
 import type { SnippetLanguage } from './model-commands';
-import { prepareRun } from './prepare';
+import { prepareRun, type PrepareOptions } from './prepare';
 import { buildReport } from './report-build';
 import type { DryRunReport } from './report-schema';
 import { EMPTY_SCRIPT, type ResponseScript } from './responses';
@@ -61,14 +61,8 @@ export async function detectBackend(): Promise<BackendInfo | Unavailable> {
   return { available: false, message: `no sandbox is available, so nothing was run. ${why.join(' ')}` };
 }
 
-export interface SingleRun {
-  code: string;
-  language: SnippetLanguage;
-  workspaceDir?: string;
-  responses: ResponseScript;
-  codeAnswer?: string | null;
-  limits: Limits;
-  modelCommands?: readonly string[];
+/** One run: what the sandbox is laid out from (tracing is the backend's choice), plus cancellation and events. */
+export interface SingleRun extends Omit<PrepareOptions, 'strace'> {
   signal?: AbortSignal;
   onEvent?: (e: TraceEvent) => void;
 }

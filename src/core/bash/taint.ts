@@ -2,7 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { PathStep, Range } from '../types';
 import { rangeOf } from './tree';
-import { unionByOrigin } from '../origins';
+import { unionByOrigin, type Traced } from '../origins';
 
 export type ModelCallKind = 'cli' | 'http' | 'wrapper';
 
@@ -27,10 +27,7 @@ export interface Origin {
   label: string;
 }
 
-export interface Taint {
-  origin: Origin;
-  steps: PathStep[];
-}
+export type Taint = Traced<Origin>;
 
 export type Taints = readonly Taint[];
 export const CLEAN: Taints = Object.freeze([]) as Taints;

@@ -1,7 +1,7 @@
 /** Values and taint carried by the JavaScript/TypeScript dataflow. */
 import type { Node } from 'web-tree-sitter';
 import type { PathStep, Range } from '../types';
-import { unionByOrigin } from '../origins';
+import { unionByOrigin, type Traced } from '../origins';
 
 export type JsModelCallKind = 'sdk' | 'http' | 'cli' | 'wrapper';
 
@@ -26,10 +26,7 @@ export interface Origin {
   label: string;
 }
 
-export interface Taint {
-  origin: Origin;
-  steps: PathStep[];
-}
+export type Taint = Traced<Origin>;
 
 export type Taints = readonly Taint[];
 export const CLEAN: Taints = Object.freeze([]) as Taints;
