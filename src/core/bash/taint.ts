@@ -1,6 +1,6 @@
 /** Taint values carried by the Bash dataflow: where a piece of text came from, and how. */
 import type { Node } from 'web-tree-sitter';
-import type { PathStep, Range } from '../types';
+import type { Range } from '../types';
 import { rangeOf } from './tree';
 import { unionByOrigin, type Traced } from '../origins';
 

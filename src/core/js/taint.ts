@@ -1,6 +1,6 @@
 /** Values and taint carried by the JavaScript/TypeScript dataflow. */
 import type { Node } from 'web-tree-sitter';
-import type { PathStep, Range } from '../types';
+import type { Range } from '../types';
 import { unionByOrigin, type Traced } from '../origins';
 
 export type JsModelCallKind = 'sdk' | 'http' | 'cli' | 'wrapper';
