@@ -5,20 +5,11 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Range } from '../types';
-import { CLEAN, extend, union, type ModelCall, type Origin, type Taints } from './taint';
-import { literalText, namedChildren, rangeOf, unquoted, LOOP_TYPES } from './tree';
-import { NodeCache } from '../tree-util';
+import { CLEAN, extend, union, type ModelCall, type Taints } from './taint';
+import { rangeOf } from './tree';
 import { basename, matchModelCall, skipPrefixCommands, NO_DATA_OUTPUT, HOST_FILES } from './commands';
 import { classifyEffects, type Effect } from './effects';
-
-export interface Word {
-  node: Node;
-  /** Literal text with known variable values substituted; undefined when dynamic. */
-  lit: string | undefined;
-  /** Text for keys and messages: quotes removed, unknown expansions kept as written. */
-  key: string;
-  taint: Taints;
-}
+import { BashFlowState, isWordNode, type LoopFrame, type Word } from './flow-state';
 
 export interface FlowResult {
   modelCalls: ModelCall[];
@@ -33,52 +24,27 @@ export interface FlowResult {
 
 const MAX_FUNCTION_EVALS = 400;
 
-export class BashFlow {
-  private readonly vars = new Map<string, Taints>();
-  /** Literal values of variables, for resolving `$RUN_AI` and `$SCRIPT`. */
-  private readonly values = new Map<string, string>();
-  private readonly files = new Map<string, Taints>();
+export class BashFlow extends BashFlowState {
   private readonly calls = new Map<number, ModelCall>();
   private readonly callTaints = new Map<number, Taints>();
-  private readonly effects = new Map<string, Effect>();
   private readonly functions = new Map<string, Node>();
   private readonly wrapperFunctions = new Set<string>();
-  private readonly frames: { name: string; args: Taints[] }[] = [];
   private readonly evaluated = new Set<string>();
   private functionEvals = 0;
-  dynamicModelWrite: Taints = CLEAN;
   private readonly memo = new Map<string, Taints>();
-  private weak = 0;
 
   constructor(
     private readonly root: Node,
     private readonly extraModelCommands: readonly string[],
-    private readonly ownName: string | undefined,
+    ownName: string | undefined,
     /** The text mentions known_hosts, shell history or ~/.ssh/config. */
     private readonly mentionsHostFiles = true,
     /** Function definitions when the caller already found them. */
     private readonly functionDefs?: readonly Node[],
-  ) {}
-
-  /** Children and fields of nodes, read once. */
-  private readonly nodes = new NodeCache(namedChildren);
-
-  private readonly shapes = new Map<number, CommandShape>();
-  /** A command's parts from one read of its children: name, arguments, redirects, prefix assignments. */
-  private shape(cmd: Node): CommandShape {
-    let sh = this.shapes.get(cmd.id);
-    if (sh) return sh;
-    sh = { name: null, args: [], redirects: [], assignments: [] };
-    for (const c of this.nodes.kids(cmd)) {
-      const t = c.type;
-      if (t === 'command_name') sh.name = c.firstNamedChild ?? c;
-      else if (t === 'variable_assignment') sh.assignments.push(c);
-      else if (t.endsWith('_redirect')) sh.redirects.push(c);
-      else if (t !== 'comment') sh.args.push(c);
-    }
-    this.shapes.set(cmd.id, sh);
-    return sh;
+  ) {
+    super(ownName);
   }
+
 
   run(): FlowResult {
     for (const f of this.functionDefs ?? this.root.descendantsOfType('function_definition').filter((n): n is Node => !!n)) {
@@ -149,7 +115,7 @@ export class BashFlow {
     }
   }
 
-  private sequence(nodes: Node[], stdin: Taints): Taints {
+  protected sequence(nodes: Node[], stdin: Taints): Taints {
     let out: Taints = CLEAN;
     for (const n of nodes) {
       if (!n.isNamed) continue;
@@ -160,22 +126,6 @@ export class BashFlow {
       out = union(out, this.stmt(n, stdin));
     }
     return out;
-  }
-
-  private weakly<T>(f: () => T): T {
-    this.weak++;
-    try {
-      return f();
-    } finally {
-      this.weak--;
-    }
-  }
-
-  private readonly loopInputs = new Map<number, Taints>();
-
-  private noteLoopInput(node: Node, t: Taints): void {
-    const m = t.filter((x) => x.origin.kind === 'model');
-    if (m.length) this.loopInputs.set(node.id, union(this.loopInputs.get(node.id) ?? CLEAN, m));
   }
 
   private loop(node: Node, stdin: Taints): Taints {
@@ -204,23 +154,6 @@ export class BashFlow {
       if (this.loopFrames[this.loopFrames.length - 1] === frame) this.loopFrames.pop();
       return out;
     });
-  }
-
-  private readonly loopFrames: LoopFrame[] = [];
-
-  /** Records a read of a variable or file (`@path`) for the loops around it. */
-  private noteRead(name: string): void {
-    for (const f of this.loopFrames) if (!f.written.has(name)) f.readFirst.add(name);
-  }
-
-  /** Records a write, and whether it brought an origin the old value did not have. */
-  private noteWrite(name: string, old: Taints | undefined, next: Taints): void {
-    if (this.loopFrames.length === 0) return;
-    const grew = next.some((t) => !old || !old.some((o) => o.origin === t.origin));
-    for (const f of this.loopFrames) {
-      f.written.add(name);
-      if (grew) f.grew.add(name);
-    }
   }
 
   private pipeline(node: Node, stdin: Taints): Taints {
@@ -294,158 +227,7 @@ export class BashFlow {
 
   // ---- words ----
 
-  word(node: Node): Word {
-    const taint = this.wordTaint(node);
-    const lit = this.resolveLiteral(node);
-    const key = lit ?? unquoted(node);
-    const fileT = this.files.size ? this.fileTaint(key) : CLEAN;
-    return { node, lit, key, taint: fileT.length ? union(taint, fileT) : taint };
-  }
-
-  private wordTaint(node: Node): Taints {
-    switch (node.type) {
-      case 'word':
-      case 'raw_string':
-      case 'ansi_c_string':
-      case 'number':
-      case 'string_content':
-      case 'heredoc_content':
-      case 'arithmetic_expansion':
-        return CLEAN;
-      case 'command_substitution':
-      case 'process_substitution': {
-        const inner = this.nodes.kids(node);
-        if (inner.length === 1 && inner[0]!.type === 'file_redirect') {
-          const dest = inner[0]!.childForFieldName('destination');
-          return dest ? this.fileTaint(this.word(dest).key) : CLEAN;
-        }
-        return extend(this.sequence(inner, CLEAN), node, 'captured here');
-      }
-      case 'simple_expansion':
-      case 'expansion': {
-        const name = expansionName(node);
-        let t = name ? this.lookup(name, node) : CLEAN;
-        for (const c of this.nodes.kids(node)) if (c.type !== 'variable_name' && c.type !== 'special_variable_name' && c.type !== 'subscript') t = union(t, this.wordTaint(c));
-        return t;
-      }
-      default: {
-        let t: Taints = CLEAN;
-        for (const c of this.nodes.kids(node)) t = union(t, this.wordTaint(c));
-        return t;
-      }
-    }
-  }
-
-  private lookup(name: string, at: Node): Taints {
-    if (name === '0' || name === 'BASH_SOURCE') return [this.selfTaint(at)];
-    if (/^[1-9]$|^[@*]$/.test(name)) {
-      const frame = this.frames[this.frames.length - 1];
-      if (!frame) return CLEAN;
-      return name === '@' || name === '*' ? union(...frame.args) : (frame.args[Number(name) - 1] ?? CLEAN);
-    }
-    if (this.loopFrames.length) this.noteRead(name);
-    return this.vars.get(name) ?? CLEAN;
-  }
-
-  private readonly origins = new Map<string, Origin>();
-  /** One origin object per place, however often it is evaluated (unions compare origins by identity). */
-  private originAt(kind: Origin['kind'], at: Node, label: () => string): Origin {
-    const key = `${kind}:${at.id}`;
-    let o = this.origins.get(key);
-    if (!o) {
-      o = { kind, range: rangeOf(at), label: label() };
-      this.origins.set(key, o);
-    }
-    return o;
-  }
-
-  private selfTaint(at: Node): import('./taint').Taint {
-    return { origin: this.originAt('self', at, () => at.text), steps: [] };
-  }
-
-  /** Literal text with known literal variable values substituted, or undefined. */
-  private readonly staticLits = new Map<number, string | null>();
-  /** The literal text of a word without expansions, computed once per node. */
-  private staticLiteral(node: Node): string | undefined {
-    let v = this.staticLits.get(node.id);
-    if (v === undefined) {
-      v = literalText(node) ?? null;
-      this.staticLits.set(node.id, v);
-    }
-    return v ?? undefined;
-  }
-
-  private resolveLiteral(node: Node): string | undefined {
-    const t = node.type;
-    // Words without any expansion child are fully static.
-    if (t === 'word' || t === 'number' || t === 'raw_string' || t === 'ansi_c_string') return this.staticLiteral(node);
-    const lit = t === 'string' || t === 'concatenation' ? this.staticLiteral(node) : undefined;
-    if (lit !== undefined) return lit;
-    if (node.type === 'simple_expansion' || node.type === 'expansion') {
-      const name = expansionName(node);
-      if (!name) return undefined;
-      if (name === '0' || name === 'BASH_SOURCE') return undefined;
-      if (node.type === 'expansion' && node.namedChildCount > 1) {
-        // `${RUN_AI:-llm -m gpt-4o-mini}`: the default, when nothing else is known
-        const d = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^$`"'{}]*)\}$/.exec(node.text);
-        return this.values.get(name) ?? d?.[1];
-      }
-      return this.values.get(name);
-    }
-    if (node.type === 'string' || node.type === 'concatenation') {
-      let out = '';
-      for (const c of this.nodes.kids(node)) {
-        const t = c.type === 'string_content' ? c.text : this.resolveLiteral(c);
-        if (t === undefined) return undefined;
-        out += t;
-      }
-      return out;
-    }
-    return undefined;
-  }
-
-  private fileTaint(key: string): Taints {
-    const k = normalizePath(key);
-    if (this.loopFrames.length) this.noteRead(`@${k}`);
-    return this.files.get(k) ?? CLEAN;
-  }
-
-  writeFile(key: string, t: Taints, range: Range, append: boolean, by: Node): void {
-    const k = normalizePath(key);
-    const step = extend(t, range, `written to ${key} here`);
-    const old = this.files.get(k) ?? CLEAN;
-    if (t.length) this.noteWrite(`@${k}`, old, step);
-    this.files.set(k, append || this.weak ? union(old, step) : step);
-    if (/[$`]/.test(key) && t.some((x) => x.origin.kind === 'model')) this.dynamicModelWrite = union(this.dynamicModelWrite, step);
-    this.recordEffects(classifyEffects({ kind: 'write', node: by, range, path: key, taint: t, flow: this }));
-  }
-
   // ---- assignments ----
-
-  private assign(node: Node): void {
-    const nameNode = this.nodes.field(node, 'name');
-    const value = this.nodes.field(node, 'value');
-    if (!nameNode) return;
-    const name = nameNode.type === 'subscript' ? (this.nodes.field(nameNode, 'name')?.text ?? nameNode.text) : nameNode.text;
-    const appending = node.children.some((c) => c?.type === '+=') || nameNode.type === 'subscript';
-    const w = value ? this.word(value) : undefined;
-    let t = w?.taint ?? CLEAN;
-    t = extend(t, node, `assigned to ${name} here`);
-    this.setVar(name, appending ? union(this.vars.get(name) ?? CLEAN, t) : t, appending ? undefined : w?.lit);
-  }
-
-  setVar(name: string, t: Taints, literal: string | undefined): void {
-    const old = this.vars.get(name);
-    if (t.length) this.noteWrite(name, old, t);
-    this.vars.set(name, this.weak && old ? union(old, t) : t);
-    if (literal !== undefined && !this.weak) this.values.set(name, literal);
-    else if (literal !== undefined && !this.values.has(name)) this.values.set(name, literal);
-    else if (literal === undefined && !this.weak) this.values.delete(name);
-  }
-
-  getVar(name: string): Taints {
-    return this.vars.get(name) ?? CLEAN;
-  }
 
   // ---- commands ----
 
@@ -521,41 +303,6 @@ export class BashFlow {
     return passed;
   }
 
-  /** Builtins that move data into variables or files. */
-  private builtins(base: string | undefined, words: Word[], stdin: Taints, node: Node): void {
-    if (base === 'read' || base === 'mapfile' || base === 'readarray') {
-      const names: string[] = [];
-      for (let i = 1; i < words.length; i++) {
-        const w = words[i]!.lit ?? '';
-        // options that take a value: read -p -d -n -N -t -u; mapfile -d -n -O -s -u -C -c
-        if (base === 'read' ? /^-[pdntNu]$/.test(w) : /^-[dnOsuCc]$/.test(w)) {
-          i++;
-          continue;
-        }
-        if (w === '-a') {
-          const n = words[i + 1]?.lit;
-          if (n) names.push(n);
-          i++;
-          continue;
-        }
-        if (w.startsWith('-')) continue;
-        names.push(w);
-      }
-      if (names.length === 0) names.push(base === 'read' ? 'REPLY' : 'MAPFILE');
-      for (const n of names) this.setVar(n, extend(stdin, node, `read into ${n} here`), undefined);
-    } else if (base === 'printf' && words[1]?.lit === '-v' && words[2]?.lit) {
-      const n = words[2].lit;
-      this.setVar(n, extend(union(...words.slice(3).map((w) => w.taint)), rangeOf(node), `formatted into ${n} here`), undefined);
-    } else if (base === 'tee') {
-      for (const w of words.slice(1)) if (!w.key.startsWith('-')) this.writeFile(w.key, stdin, rangeOf(node), words.some((x) => x.lit === '-a'), node);
-    } else if ((base === 'cp' || base === 'mv' || base === 'install') && words.length >= 3) {
-      const src = words[words.length - 2]!;
-      const dst = words[words.length - 1]!;
-      const t = this.fileTaint(src.key);
-      if (t.length) this.writeFile(dst.key, t, rangeOf(node), false, node);
-    }
-  }
-
   callFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node): Taints {
     this.evaluated.add(name);
     if (this.frames.some((fr) => fr.name === name)) return CLEAN;
@@ -581,31 +328,6 @@ export class BashFlow {
     }
   }
 
-  private recordEffects(list: Effect[]): void {
-    for (const e of list) {
-      const key = `${e.kind}:${e.node.id}`;
-      const old = this.effects.get(key);
-      if (!old) this.effects.set(key, e);
-      else old.taint = union(old.taint, e.taint);
-    }
-  }
-
-  isFunction(name: string): boolean {
-    return this.functions.has(name);
-  }
-
-  fileTaintOf(key: string): Taints {
-    return this.fileTaint(key);
-  }
-
-  get ownFileName(): string | undefined {
-    return this.ownName;
-  }
-
-  inLoop(node: Node): boolean {
-    for (let p = node.parent; p; p = p.parent) if (LOOP_TYPES.has(p.type)) return true;
-    return false;
-  }
 }
 
 const originIds = new WeakMap<object, number>();
@@ -620,42 +342,3 @@ function signature(t: Taints): string {
     })
     .join('+');
 }
-
-interface LoopFrame {
-  written: Set<string>;
-  /** Read before written in the body: values that can come around from the previous turn. */
-  readFirst: Set<string>;
-  /** Gained an origin during the first pass. */
-  grew: Set<string>;
-}
-
-interface CommandShape {
-  name: Node | null;
-  args: Node[];
-  redirects: Node[];
-  assignments: Node[];
-}
-
-export function isWordNode(n: Node): boolean {
-  return [
-    'word', 'string', 'raw_string', 'ansi_c_string', 'concatenation', 'simple_expansion', 'expansion',
-    'command_substitution', 'process_substitution', 'number', 'array', 'arithmetic_expansion', 'heredoc_body',
-  ].includes(n.type);
-}
-
-export function expansionName(node: Node): string | undefined {
-  for (const c of namedChildren(node)) {
-    if (c.type === 'variable_name' || c.type === 'special_variable_name') return c.text;
-    if (c.type === 'subscript') return c.childForFieldName('name')?.text;
-  }
-  const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(node.text);
-  return m?.[1];
-}
-
-export function normalizePath(p: string): string {
-  if (p.startsWith('./')) p = p.slice(2);
-  if (p.startsWith('"') || p.endsWith('"')) p = p.replace(/^"|"$/g, '');
-  return p.includes('${') ? p.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1') : p;
-}
-
-export { basename };

@@ -5,7 +5,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Range } from '../types';
 import { CLEAN, ofKind, union, type Taints } from './taint';
-import type { Word } from './dataflow';
+import type { Word } from './flow-state';
 import { rangeOf } from './tree';
 import { basename, codeFlagsOf, isCodeFlag, isInterpreter, SHELLS, RC_FILE, SYSTEMD_DIR, CRON_PATH, REMOTE_COMMANDS } from './commands';
 
