@@ -6,7 +6,8 @@
  * calls pass their inputs on.
  *
  * One class in layers: flow-state.ts (state and what is recorded), flow-bind.ts (patterns),
- * flow-expr.ts (expressions), flow-calls.ts (calls); this file holds the statements and passes.
+ * flow-expr.ts (expressions), flow-invoke.ts (functions, constructors, tools),
+ * flow-calls.ts (calls and what they return); this file holds the statements and passes.
  */
 import type { Node } from 'web-tree-sitter';
 import { Env, join } from './env';
