@@ -13,8 +13,20 @@ export interface Suppression {
 
 const DIRECTIVE = /^(?:#|\/\/|\/\*)\s*fang-ignore-(next-line|file)\b([^]*?)(?:\*\/)?\s*$/;
 
+const parsed = new WeakMap<Tree, Suppression[]>();
+
+/** The suppression comments of a file, read once per tree (the analyzer and a rule both ask). */
 export function parseSuppressions(tree: Tree, text: string): Suppression[] {
   if (!text.includes('fang-ignore-')) return [];
+  let out = parsed.get(tree);
+  if (!out) {
+    out = readSuppressions(tree, text);
+    parsed.set(tree, out);
+  }
+  return out;
+}
+
+function readSuppressions(tree: Tree, text: string): Suppression[] {
   const lines = text.split('\n');
   const out: Suppression[] = [];
   for (const c of tree.rootNode.descendantsOfType('comment')) {
