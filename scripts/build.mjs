@@ -21,7 +21,9 @@ for (const [pkg, file] of wasm) {
 }
 
 const entries = [
-  { in: 'src/cli/main.ts', out: 'cli' },
+  // dry-run is required lazily by the CLI: a bundle of its own keeps `fang scan`/`fang hook` start-up small.
+  { in: 'src/cli/main.ts', out: 'cli', external: ['./dry-run'] },
+  { in: 'src/cli/dry-run.ts', out: 'dry-run' },
   { in: 'src/extension/extension.ts', out: 'extension', external: ['vscode'] },
   { in: 'src/extension/worker.ts', out: 'worker' },
 ].filter((e) => existsSync(join(root, e.in)));

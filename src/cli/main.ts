@@ -2,6 +2,7 @@
 import { Analyzer } from '../core/index';
 import { scanCommand, SCAN_HELP } from './scan';
 import { UsageError, type Io } from './io';
+import { useBaselineWasmCompiler } from './wasm-tier';
 import pkg from '../../package.json';
 
 const HELP = `usage: fang <command> [options]
@@ -56,6 +57,8 @@ async function dryRun(argv: string[], io: Io): Promise<number> {
 type DryRunModule = { dryRunCommand(argv: string[], io: Io): Promise<number> };
 function loadDryRun(): DryRunModule | undefined {
   try {
+    // A bundle of its own (dist/dry-run.js): the sandbox and its YAML and zod schemas are
+    // loaded only by the command that needs them, not on every scan or hook call.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('./dry-run') as DryRunModule;
   } catch (e) {
@@ -76,6 +79,7 @@ async function listRules(io: Io): Promise<number> {
 
 /** Runs the command line of this process. */
 export function run(): void {
+  useBaselineWasmCompiler();
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, isTTY: !!process.stdout.isTTY, cwd: process.cwd() }).then(
     (code) => {
       process.exitCode = code;

@@ -1,5 +1,5 @@
 /** The configuration shared by `.fang.json`, the CLI and the editor settings, validated by zod. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES, SEVERITIES, type Severity, type Category } from './types';
 
 const level = z.enum([...SEVERITIES, 'off'] as const);

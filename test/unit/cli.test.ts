@@ -99,6 +99,15 @@ describe('fang scan (CLI)', function () {
     assert.ok(only.files[0].findings.every((f: { ruleId: string }) => f.ruleId !== 'bash-model-cli-call'));
   });
 
+  it('starts without the sandbox: dry-run is a bundle of its own, loaded by `fang dry-run` only', () => {
+    const cli = fs.readFileSync(path.join(ROOT, 'dist', 'cli.js'), 'utf8');
+    assert.doesNotMatch(cli, /bubblewrap/, 'the scan/hook bundle must not carry the sandbox');
+    assert.match(fs.readFileSync(path.join(ROOT, 'dist', 'dry-run.js'), 'utf8'), /bubblewrap/);
+    const r = fang(['dry-run', 'no/such/snippet.sh']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^fang dry-run: cannot read .*snippet\.sh/m, 'the message comes from the dry-run bundle');
+  });
+
   it('exits 2 with a clear message on bad usage and unreadable input', () => {
     const bad = fang(['scan', '--format', 'xml', 'examples']);
     assert.equal(bad.code, 2);
