@@ -1,6 +1,8 @@
 export interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Standard input (the hook's event); the process's own when unset. */
+  stdin?: NodeJS.ReadableStream;
   isTTY: boolean;
   cwd: string;
 }

@@ -1,6 +1,7 @@
 /** The `fang` command: dispatches to its subcommands and maps errors to exit status 2. */
 import { Analyzer } from '../core/index';
 import { scanCommand, SCAN_HELP } from './scan';
+import { hookCommand } from './hook/index';
 import { UsageError, type Io } from './io';
 import { useBaselineWasmCompiler } from './wasm-tier';
 import pkg from '../../package.json';
@@ -10,6 +11,7 @@ const HELP = `usage: fang <command> [options]
 commands:
   scan PATH...     find model calls, executed model output and self-feeding spawning
   dry-run FILE     run a snippet in a sandbox with stubbed models and report what it did
+  hook AGENT       answer a coding agent's pre-tool hook (claude-code, codex, gemini-cli)
   rules            list the rules
   --version        print the version
 
@@ -23,6 +25,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await scanCommand(rest, io, pkg.version);
       case 'dry-run':
         return await dryRun(rest, io);
+      case 'hook':
+        return await hookCommand(rest, { ...io, stdin: io.stdin ?? process.stdin });
       case 'rules':
         return await listRules(io);
       case '--version':

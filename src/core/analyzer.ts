@@ -31,6 +31,21 @@ export class Analyzer {
     return new Analyzer(await Grammars.load(opts.wasmDir, opts.languages));
   }
 
+  /** Loads more grammars after creation (the hook learns from a command which files it runs). */
+  async ensureLanguages(languages: readonly RuleLanguage[]): Promise<void> {
+    await this.grammars.ensure(languages);
+  }
+
+  /** Parses `text` and hands the tree to `read`, freeing it afterwards; for tree readers outside the rules. */
+  withTree<T>(lang: RuleLanguage, text: string, read: (tree: Tree) => T, budgetMs = DEFAULT_PARSE_BUDGET_MS): T {
+    const tree = this.grammars.parse(lang, text, budgetMs);
+    try {
+      return read(tree);
+    } finally {
+      freeTree(tree);
+    }
+  }
+
   /** Metadata of every rule, for docs, SARIF and the editor. */
   rules(): RuleMeta[] {
     const seen = new Set<string>();

@@ -4,6 +4,16 @@ import { CATEGORIES, SEVERITIES, type Severity, type Category } from './types';
 
 const level = z.enum([...SEVERITIES, 'off'] as const);
 
+/** A coding-agent hook's answer for a category: block it, ask the user, or let it through. */
+export const HOOK_DECISIONS = ['deny', 'ask', 'off'] as const;
+export type HookDecision = (typeof HOOK_DECISIONS)[number];
+/** Self-invocation is only ever decided for an agent CLI started with its approvals off. */
+export const HOOK_DEFAULTS: Record<Category, HookDecision> = {
+  'model-output-execution': 'deny',
+  'recursive-spawning': 'deny',
+  'self-invocation': 'ask',
+};
+
 export const configSchema = z
   .object({
     /** Per rule id: a severity, or "off". */
@@ -20,6 +30,8 @@ export const configSchema = z
     maxFileBytes: z.number().int().positive().optional(),
     /** Parse budget per file in milliseconds. */
     parseBudgetMs: z.number().int().positive().optional(),
+    /** What `fang hook` answers a coding agent per category (defaults in HOOK_DEFAULTS). */
+    hook: z.partialRecord(z.enum(CATEGORIES), z.enum(HOOK_DECISIONS)).optional(),
   })
   .strict();
 
@@ -61,7 +73,7 @@ export function parseConfig(input: unknown, origin = 'config'): { config: FangCo
     for (const issue of r.error.issues) {
       const sub = issue.path.length ? `${key}.${issue.path.join('.')}` : key;
       if (issue.code === 'unrecognized_keys') {
-        const allowed = key === 'categories' ? ` expected one of ${CATEGORIES.join(', ')}` : '';
+        const allowed = key === 'categories' || key === 'hook' ? ` expected one of ${CATEGORIES.join(', ')}` : '';
         for (const k of issue.keys) problems.push({ key: `${sub}.${k}`, message: `${sub}.${k}: unknown key;${allowed}` });
         continue;
       }
@@ -106,6 +118,7 @@ export function mergeConfigs(...configs: FangConfig[]): FangConfig {
     if (c.ignore) out.ignore = [...(out.ignore ?? []), ...c.ignore];
     if (c.maxFileBytes !== undefined) out.maxFileBytes = c.maxFileBytes;
     if (c.parseBudgetMs !== undefined) out.parseBudgetMs = c.parseBudgetMs;
+    if (c.hook) out.hook = { ...out.hook, ...c.hook };
   }
   return out;
 }

@@ -35,17 +35,26 @@ export interface ParseOutcome {
 export class Grammars {
   private readonly parsers = new Map<RuleLanguage, Parser>();
 
-  private constructor(private readonly languages: Map<RuleLanguage, Language>) {}
+  private constructor(
+    private readonly languages: Map<RuleLanguage, Language>,
+    private readonly wasmDir: string | undefined,
+  ) {}
 
   static async load(wasmDir?: string, which: RuleLanguage[] = ['bash', 'typescript', 'tsx', 'javascript']): Promise<Grammars> {
     const runtime = locateWasm('web-tree-sitter.wasm', 'web-tree-sitter', wasmDir);
     await Parser.init({ locateFile: () => runtime });
-    const languages = new Map<RuleLanguage, Language>();
+    const grammars = new Grammars(new Map(), wasmDir);
+    await grammars.ensure(which);
+    return grammars;
+  }
+
+  /** Loads the grammars of `which` not loaded yet (a hook learns late which files it must read). */
+  async ensure(which: readonly RuleLanguage[]): Promise<void> {
     for (const lang of which) {
+      if (this.languages.has(lang)) continue;
       const g = GRAMMAR_FILES[lang];
-      languages.set(lang, await Language.load(locateWasm(g.file, g.pkg, wasmDir)));
+      this.languages.set(lang, await Language.load(locateWasm(g.file, g.pkg, this.wasmDir)));
     }
-    return new Grammars(languages);
   }
 
   has(lang: RuleLanguage): boolean {
