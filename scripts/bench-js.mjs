@@ -32,7 +32,7 @@ try {
 }
 
 const cap = core.DEFAULT_MAX_FILE_BYTES;
-const BUDGET = core.DEFAULT_PARSE_BUDGET_MS;
+const BUDGET = core.DEFAULT_ANALYSIS_BUDGET_MS;
 const all = corpusFiles(opts).files;
 const texts = [];
 const files = [];

@@ -18,7 +18,7 @@ const fixtures = readdirSync(join(root, 'test/fixtures/bash')).map((f) => join(r
 const files = [...systemScripts(), ...fixtures];
 const texts = files.map((f) => readFileSync(f, 'utf8'));
 const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
-const BUDGET = core.DEFAULT_PARSE_BUDGET_MS;
+const BUDGET = core.DEFAULT_ANALYSIS_BUDGET_MS;
 
 const grammars = await Grammars.load(undefined, ['bash']);
 const analyzer = await core.Analyzer.create();

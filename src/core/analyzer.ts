@@ -4,7 +4,8 @@
  */
 import type { Tree } from 'web-tree-sitter';
 import { Grammars, ParseBudgetExceeded } from './parser';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_BUDGET_MS, effectiveSeverity, type FangConfig } from './config';
+import { Budget, DeadlineExceeded, isStackOverflow, type Exhaustion } from './budget';
+import { DEFAULT_ANALYSIS_BUDGET_MS, DEFAULT_MAX_FILE_BYTES, effectiveSeverity, type FangConfig } from './config';
 import { detectLanguage, looksBinary } from './detect';
 import { extractFences } from './markdown';
 import { applySuppressions, parseSuppressions } from './suppress';
@@ -21,6 +22,8 @@ export interface AnalyzeOptions {
   onlyRules?: readonly string[];
   /** Never these rule ids (the CLI's --exclude-rule). */
   excludeRules?: readonly string[];
+  /** The budget to analyse within; by default a new one of `config.analysisBudgetMs`. */
+  budget?: Budget;
 }
 
 export class Analyzer {
@@ -37,7 +40,7 @@ export class Analyzer {
   }
 
   /** Parses `text` and hands the tree to `read`, freeing it afterwards; for tree readers outside the rules. */
-  withTree<T>(lang: RuleLanguage, text: string, read: (tree: Tree) => T, budgetMs = DEFAULT_PARSE_BUDGET_MS): T {
+  withTree<T>(lang: RuleLanguage, text: string, read: (tree: Tree) => T, budgetMs = DEFAULT_ANALYSIS_BUDGET_MS): T {
     const tree = this.grammars.parse(lang, text, budgetMs);
     try {
       return read(tree);
@@ -77,39 +80,49 @@ export class Analyzer {
       result.skipped = { reason: 'unsupported', message: 'skipped: not a language Fang reads' };
       return result;
     }
-    try {
-      if (language === 'markdown') {
-        for (const fence of extractFences(text)) {
-          const found = this.analyzeCode(fence.code, fence.language, config, opts);
-          if (found === 'unsupported') continue;
-          for (const f of found) result.findings.push(mapFinding(f, fence.startLine, fence.columnOffsets));
+    const budget = opts.budget ?? new Budget(config.analysisBudgetMs ?? DEFAULT_ANALYSIS_BUDGET_MS);
+    if (language === 'markdown') {
+      for (const fence of extractFences(text)) {
+        const noted = budget.exhausted.length;
+        const found = this.analyzeCode(fence.code, fence.language, config, opts, budget);
+        if (found === 'unsupported') continue;
+        const at = (r: Range) => mapRange(r, fence.startLine, fence.columnOffsets);
+        for (const e of budget.exhausted.slice(noted)) e.range = at(e.range);
+        if (found instanceof ParseBudgetExceeded) {
+          budget.note('time', at(offsetRange(fence.code, found.offset)), `${found.message} (analysisBudgetMs); this code block was not analysed`);
+          continue;
         }
-      } else {
-        const found = this.analyzeCode(text, language, config, opts);
-        if (found === 'unsupported') {
-          result.skipped = { reason: 'unsupported', message: `skipped: ${language} analysis is not available in this version` };
-          return result;
-        }
-        result.findings = found;
+        for (const f of found) result.findings.push(mapFinding(f, fence.startLine, fence.columnOffsets));
       }
-    } catch (e) {
-      if (e instanceof ParseBudgetExceeded) {
-        result.skipped = { reason: 'parse-budget', message: `skipped: ${e.message} (parseBudgetMs)` };
-        result.findings = [];
+    } else {
+      const found = this.analyzeCode(text, language, config, opts, budget);
+      if (found === 'unsupported') {
+        result.skipped = { reason: 'unsupported', message: `skipped: ${language} analysis is not available in this version` };
         return result;
       }
-      throw e;
+      if (found instanceof ParseBudgetExceeded) {
+        result.skipped = { reason: 'time-budget', message: `skipped: ${found.message} (analysisBudgetMs)` };
+        return result;
+      }
+      result.findings = found;
     }
+    result.findings.push(...budgetNotes(budget.exhausted, config));
     result.findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.ruleId.localeCompare(b.ruleId));
     return result;
   }
 
-  private analyzeCode(text: string, lang: RuleLanguage, config: FangConfig, opts: AnalyzeOptions): Finding[] | 'unsupported' {
+  private analyzeCode(text: string, lang: RuleLanguage, config: FangConfig, opts: AnalyzeOptions, budget: Budget): Finding[] | 'unsupported' | ParseBudgetExceeded {
     const support = supportFor(lang);
     if (!support || !this.grammars.has(lang)) return 'unsupported';
-    const tree = this.grammars.parse(lang, text, config.parseBudgetMs ?? DEFAULT_PARSE_BUDGET_MS);
+    let tree: Tree;
     try {
-      const facts = support.createFacts(tree, text, config, opts.path);
+      tree = this.grammars.parse(lang, text, budget);
+    } catch (e) {
+      if (e instanceof ParseBudgetExceeded) return e;
+      throw e;
+    }
+    try {
+      const facts = support.createFacts(tree, text, config, opts.path, budget);
       const rules: Rule<any>[] = [...support.rules, ...GENERIC_RULES].filter(
         (r) => (!opts.onlyRules || opts.onlyRules.includes(r.meta.id)) && !opts.excludeRules?.includes(r.meta.id),
       );
@@ -119,8 +132,12 @@ export class Analyzer {
         try {
           raw = rule.check({ language: lang, text, tree, config, facts });
         } catch (e) {
-          // One failing rule must not blank the others; say so where it shows.
           raw = [];
+          if (e instanceof DeadlineExceeded || isStackOverflow(e)) {
+            budget.noteStop(e, `rule ${rule.meta.id}`);
+            continue;
+          }
+          // One failing rule must not blank the others; say so where it shows.
           findings.push({
             ruleId: 'analysis-incomplete',
             category: rule.meta.category,
@@ -177,6 +194,34 @@ function mapFinding(f: Finding, startLine: number, offsets: number[]): Finding {
     path: f.path.map((s) => ({ ...s, range: mapRange(s.range, startLine, offsets) })),
     message: f.message.replace(/\(line (\d+)\)/g, (_, n: string) => `(line ${Number(n) + startLine})`),
   };
+}
+
+/**
+ * One note per exhausted budget. They bypass in-source suppressions: the code that exhausts a
+ * budget is the code that would write the suppression.
+ */
+function budgetNotes(list: readonly Exhaustion[], config: FangConfig): Finding[] {
+  const severity = effectiveSeverity(config, 'analysis-incomplete', 'model-output-execution', 'note');
+  if (!severity) return [];
+  return list.map((e) => ({
+    ruleId: 'analysis-incomplete',
+    category: 'model-output-execution',
+    severity,
+    message: `analysis incomplete: ${e.message}`,
+    range: e.range,
+    path: [],
+    confidence: 'low',
+    budget: e.budget,
+  }));
+}
+
+/** The position of a byte offset (tree-sitter counts UTF-8 bytes; positions count UTF-16 units). */
+function offsetRange(text: string, byteOffset: number): Range {
+  const before = Buffer.from(text, 'utf8').subarray(0, byteOffset).toString('utf8');
+  const line = before.split('\n').length - 1;
+  const column = before.length - (before.lastIndexOf('\n') + 1);
+  const at = { line, column };
+  return { start: at, end: at };
 }
 
 function formatBytes(n: number): string {

@@ -28,8 +28,8 @@ export const configSchema = z
     ignore: z.array(z.string()).optional(),
     /** Files larger than this are skipped with a note. */
     maxFileBytes: z.number().int().positive().optional(),
-    /** Parse budget per file in milliseconds. */
-    parseBudgetMs: z.number().int().positive().optional(),
+    /** Time budget per document in milliseconds, covering parsing and the dataflow. */
+    analysisBudgetMs: z.number().int().positive().max(600_000).optional(),
     /** What `fang hook` answers a coding agent per category (defaults in HOOK_DEFAULTS). */
     hook: z.partialRecord(z.enum(CATEGORIES), z.enum(HOOK_DECISIONS)).optional(),
   })
@@ -38,7 +38,8 @@ export const configSchema = z
 export type FangConfig = z.infer<typeof configSchema>;
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
-export const DEFAULT_PARSE_BUDGET_MS = 500;
+/** Long enough for a 1 MB script, short enough that the next document in the editor's queue does not wait long. */
+export const DEFAULT_ANALYSIS_BUDGET_MS = 1000;
 
 export interface ConfigProblem {
   /** Dotted key, e.g. `rules.bash-eval` or `maxFileBytes`. */
@@ -89,6 +90,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
   if (issue.code === 'too_small') return `expected a value of at least ${String(issue.minimum)}`;
+  if (issue.code === 'too_big') return `expected a value of at most ${String(issue.maximum)}`;
   return issue.message;
 }
 
@@ -117,7 +119,7 @@ export function mergeConfigs(...configs: FangConfig[]): FangConfig {
     if (c.sdkNames) out.sdkNames = [...(out.sdkNames ?? []), ...c.sdkNames];
     if (c.ignore) out.ignore = [...(out.ignore ?? []), ...c.ignore];
     if (c.maxFileBytes !== undefined) out.maxFileBytes = c.maxFileBytes;
-    if (c.parseBudgetMs !== undefined) out.parseBudgetMs = c.parseBudgetMs;
+    if (c.analysisBudgetMs !== undefined) out.analysisBudgetMs = c.analysisBudgetMs;
     if (c.hook) out.hook = { ...out.hook, ...c.hook };
   }
   return out;

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Parser, Language, type Tree } from 'web-tree-sitter';
 import type { RuleLanguage } from './types';
+import { Budget } from './budget';
 
 const GRAMMAR_FILES: Record<RuleLanguage, { pkg: string; file: string }> = {
   bash: { pkg: 'tree-sitter-bash', file: 'tree-sitter-bash.wasm' },
@@ -25,10 +26,14 @@ export function locateWasm(file: string, pkg: string, wasmDir?: string): string 
   throw new Error(`cannot find ${file}; looked in ${candidates.join(', ')}`);
 }
 
-export class ParseBudgetExceeded extends Error {}
-
-export interface ParseOutcome {
-  tree: Tree;
+/** Parsing did not finish within the analysis deadline; `offset` is the byte the parser had reached. */
+export class ParseBudgetExceeded extends Error {
+  constructor(
+    readonly limitMs: number,
+    readonly offset: number,
+  ) {
+    super(`parsing did not finish within the ${limitMs} ms time budget`);
+  }
 }
 
 /** A parser per language; trees it returns must be freed with `tree.delete()`. */
@@ -61,8 +66,11 @@ export class Grammars {
     return this.languages.has(lang);
   }
 
-  /** Parses within a time budget; throws ParseBudgetExceeded when the budget runs out. */
-  parse(lang: RuleLanguage, text: string, budgetMs: number): Tree {
+  /**
+   * Parses before the deadline (a Budget's, or `budgetMs` from now); throws ParseBudgetExceeded
+   * when it passes. With `oldTree` (edited to match `text`) unchanged parts are reused.
+   */
+  parse(lang: RuleLanguage, text: string, budget: number | Budget, oldTree?: Tree | null): Tree {
     let parser = this.parsers.get(lang);
     if (!parser) {
       const language = this.languages.get(lang);
@@ -71,18 +79,20 @@ export class Grammars {
       parser.setLanguage(language);
       this.parsers.set(lang, parser);
     }
-    const deadline = performance.now() + budgetMs;
+    const b = typeof budget === 'number' ? new Budget(budget) : budget;
     let timedOut = false;
-    const tree = parser.parse(text, null, {
-      progressCallback: () => {
-        if (performance.now() > deadline) timedOut = true;
+    let offset = 0;
+    const tree = parser.parse(text, oldTree ?? null, {
+      progressCallback: (state) => {
+        offset = state.currentOffset;
+        if (b.expired()) timedOut = true;
         return timedOut;
       },
     });
     if (!tree || timedOut) {
       tree?.delete();
       parser.reset();
-      throw new ParseBudgetExceeded(`parsing took longer than ${budgetMs} ms`);
+      throw new ParseBudgetExceeded(b.limitMs, offset);
     }
     return tree;
   }

@@ -1,4 +1,5 @@
 /** Shared vocabulary of the analysis. Nothing here knows about editors or processes. */
+import type { BudgetKind } from './budget';
 
 export const CATEGORIES = ['self-invocation', 'model-output-execution', 'recursive-spawning'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -37,10 +38,12 @@ export interface Finding {
   path: PathStep[];
   /** Lower when the source is only a name that looks like a model wrapper. */
   confidence: 'high' | 'low';
+  /** For `analysis-incomplete` notes about an exhausted budget: which one. */
+  budget?: BudgetKind;
 }
 
 export interface SkipNote {
-  reason: 'binary' | 'too-large' | 'parse-budget' | 'unreadable' | 'unsupported';
+  reason: 'binary' | 'too-large' | 'time-budget' | 'unreadable' | 'unsupported';
   message: string;
 }
 

@@ -1,9 +1,15 @@
 /**
- * Talks to the analysis worker thread. A crashed worker rejects what it had pending and is
- * started again on the next request (at most a few times, then analysis stays off with a message).
+ * Talks to the analysis worker thread. The worker analyses one document at a time, each within
+ * its time budget; a request that is not answered within the budget plus a margin means the
+ * worker is stuck: it is terminated and started again, the stuck document gets an
+ * `analysis-incomplete` note, and the requests queued behind it go to the new worker.
+ * A crashed worker is started again on the next request (at most a few times, then analysis
+ * stays off with a message); an overrun does not count toward that limit, or a file could
+ * switch analysis off for every other document.
  */
 import { Worker } from 'node:worker_threads';
-import type { FangConfig } from '../core/config';
+import { DEFAULT_ANALYSIS_BUDGET_MS, type FangConfig } from '../core/config';
+import { overrunResult } from '../core/budget';
 import type { DocumentLanguage, FileResult, RuleMeta } from '../core/types';
 import type { AnalyzeRequest, WorkerData, WorkerResponse } from './protocol';
 
@@ -14,19 +20,29 @@ export interface AnalysisOutcome {
 }
 
 interface Pending {
+  req: AnalyzeRequest;
   resolve(o: AnalysisOutcome): void;
   reject(e: Error): void;
 }
 
 const MAX_RESTARTS = 3;
 
+export interface AnalysisClientOptions {
+  /** Extra time past a request's budget before the worker counts as stuck: by default the budget itself, at least 1 s. */
+  overrunMarginMs?: (budgetMs: number) => number;
+}
+
 export class AnalysisClient {
   private worker: Worker | undefined;
   private ready: Promise<RuleMeta[]> | undefined;
+  /** In the order the worker answers them: the first is the one it works on. */
   private readonly pending = new Map<number, Pending>();
+  private watchdog: { id: number; timer: NodeJS.Timeout; started: number } | undefined;
   private nextId = 1;
   private restarts = 0;
   private disposed = false;
+  /** Workers terminated for overrunning (for the log and tests). */
+  overruns = 0;
 
   constructor(
     private readonly workerPath: string,
@@ -34,6 +50,7 @@ export class AnalysisClient {
     private readonly onLog: (message: string) => void,
     /** Called once when the worker has failed too often and analysis stops. */
     private readonly onFatal: (message: string) => void = () => undefined,
+    private readonly options: AnalysisClientOptions = {},
   ) {}
 
   /** Metadata of every rule the analyzer knows; starts the worker if needed. */
@@ -43,12 +60,11 @@ export class AnalysisClient {
 
   async analyze(text: string, language: DocumentLanguage, config: FangConfig, path?: string): Promise<AnalysisOutcome> {
     await this.start();
-    const worker = this.worker!;
-    const id = this.nextId++;
-    const req: AnalyzeRequest = { kind: 'analyze', id, text, language, config, path };
+    const req: AnalyzeRequest = { kind: 'analyze', id: this.nextId++, text, language, config, path };
     return new Promise<AnalysisOutcome>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage(req);
+      this.pending.set(req.id, { req, resolve, reject });
+      this.worker!.postMessage(req);
+      this.armWatchdog();
     });
   }
 
@@ -89,13 +105,64 @@ export class AnalysisClient {
   private settle(id: number): Pending | undefined {
     const p = this.pending.get(id);
     this.pending.delete(id);
+    if (this.watchdog?.id === id) {
+      clearTimeout(this.watchdog.timer);
+      this.watchdog = undefined;
+    }
+    this.armWatchdog();
     return p;
+  }
+
+  /** Watches the request the worker is on now: the oldest one pending. */
+  private armWatchdog(): void {
+    if (this.watchdog || this.disposed) return;
+    const head = this.pending.values().next().value as Pending | undefined;
+    if (!head) return;
+    const budget = head.req.config.analysisBudgetMs ?? DEFAULT_ANALYSIS_BUDGET_MS;
+    const margin = this.options.overrunMarginMs?.(budget) ?? Math.max(1000, budget);
+    const started = performance.now();
+    const timer = setTimeout(() => void this.overrun(head, budget, performance.now() - started), budget + margin);
+    this.watchdog = { id: head.req.id, timer, started };
+  }
+
+  /** The worker did not answer within budget and margin: it is stuck; replace it. */
+  private async overrun(stuck: Pending, budgetMs: number, waitedMs: number): Promise<void> {
+    const worker = this.worker;
+    this.watchdog = undefined;
+    if (!worker || !this.pending.has(stuck.req.id)) return;
+    this.overruns++;
+    this.onLog(`analysis of ${stuck.req.path ?? 'an untitled document'} overran its ${budgetMs} ms budget (no answer after ${waitedMs.toFixed(0)} ms); restarting the analysis worker`);
+    this.pending.delete(stuck.req.id);
+    const queued = [...this.pending.values()];
+    this.pending.clear();
+    this.worker = undefined;
+    this.ready = undefined;
+    await worker.terminate();
+    stuck.resolve({ result: overrunResult(stuck.req.path ?? '<untitled>', stuck.req.language, budgetMs, waitedMs), ms: waitedMs });
+    if (this.disposed) {
+      for (const p of queued) p.reject(new Error('the analysis worker was disposed'));
+      return;
+    }
+    // The requests behind the stuck one go to a new worker, in their order.
+    try {
+      await this.start();
+    } catch (e) {
+      for (const p of queued) p.reject(e as Error);
+      return;
+    }
+    for (const p of queued) {
+      this.pending.set(p.req.id, p);
+      this.worker!.postMessage(p.req);
+    }
+    this.armWatchdog();
   }
 
   private async crash(worker: Worker, e: Error): Promise<void> {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.ready = undefined;
+    if (this.watchdog) clearTimeout(this.watchdog.timer);
+    this.watchdog = undefined;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
     await worker.terminate();
@@ -115,6 +182,8 @@ export class AnalysisClient {
     const w = this.worker;
     this.worker = undefined;
     this.ready = undefined;
+    if (this.watchdog) clearTimeout(this.watchdog.timer);
+    this.watchdog = undefined;
     for (const p of this.pending.values()) p.reject(new Error('the analysis worker was disposed'));
     this.pending.clear();
     void w?.terminate();

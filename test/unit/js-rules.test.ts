@@ -116,7 +116,7 @@ describe('js analysis', function () {
     const deep = `import OpenAI from 'openai';\nconst x = ${Array.from({ length: 20000 }, (_, i) => `a${i}`).join(' + ')};\n`;
     const r = a.analyze(deep, { path: 'deep.ts' });
     assert.equal(r.skipped, undefined);
-    assert.deepEqual(r.findings.map((f) => `${f.ruleId}: ${f.message}`), ['analysis-incomplete: analysis incomplete: the code is nested too deeply to follow; findings for this file may be missing']);
+    assert.deepEqual(r.findings.map((f) => `${f.ruleId} (${f.budget}): ${f.message}`), ['analysis-incomplete (nesting): analysis incomplete: the dataflow stopped here: the code is nested too deeply for it to follow (nesting); findings for this file may be missing']);
   });
 
   it('typical model-calling app code (tool calling with an allow-list, retries, PR text to gh, streaming) gives only self-invocation', async () => {

@@ -163,7 +163,7 @@ export class Judge {
   private async follow(parent: Subject, text: string, dir: string): Promise<void> {
     let found: CommandScripts;
     try {
-      found = this.analyzer.withTree('bash', text, scriptRuns, this.config.parseBudgetMs);
+      found = this.analyzer.withTree('bash', text, scriptRuns, this.config.analysisBudgetMs);
     } catch (e) {
       this.notes.push(`${parent.label}: the scripts it runs were not followed (${(e as Error).message})`);
       return;

@@ -10,6 +10,7 @@ import { rangeOf } from './tree';
 import { basename, matchModelCall, skipPrefixCommands, NO_DATA_OUTPUT, HOST_FILES } from './commands';
 import { classifyEffects, type Effect } from './effects';
 import { BashFlowState, isWordNode, type LoopFrame, type Word } from './flow-state';
+import { Budget } from '../budget';
 
 export interface FlowResult {
   modelCalls: ModelCall[];
@@ -41,6 +42,7 @@ export class BashFlow extends BashFlowState {
     private readonly mentionsHostFiles = true,
     /** Function definitions when the caller already found them. */
     private readonly functionDefs?: readonly Node[],
+    private readonly budget: Budget = Budget.unlimited(),
   ) {
     super(ownName);
   }
@@ -51,10 +53,15 @@ export class BashFlow extends BashFlowState {
       const name = this.nodes.field(f, 'name')?.text;
       if (name) this.functions.set(name, f);
     }
-    this.stmt(this.root, CLEAN);
-    // Bodies of functions never called still hold model calls worth reporting.
-    for (const [name, f] of this.functions) {
-      if (!this.evaluated.has(name)) this.callFunction(name, f, [], CLEAN, f);
+    try {
+      this.stmt(this.root, CLEAN);
+      // Bodies of functions never called still hold model calls worth reporting.
+      for (const [name, f] of this.functions) {
+        if (!this.evaluated.has(name)) this.callFunction(name, f, [], CLEAN, f);
+      }
+    } catch (e) {
+      // Out of time or stack: what was found so far stands, and the note says where the walk stopped.
+      this.budget.noteStop(e, 'the Bash dataflow');
     }
     return {
       modelCalls: [...this.calls.values()].sort((a, b) => a.node.startIndex - b.node.startIndex),
@@ -68,6 +75,7 @@ export class BashFlow extends BashFlowState {
   // ---- statements: each returns the taint of what it writes to stdout ----
 
   private stmt(node: Node, stdin: Taints): Taints {
+    this.budget.tick(node);
     switch (node.type) {
       case 'comment':
       case 'function_definition':
@@ -316,7 +324,12 @@ export class BashFlow extends BashFlowState {
   }
 
   private evalFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node): Taints {
-    if (this.functionEvals++ > MAX_FUNCTION_EVALS) return CLEAN;
+    // Each definition once on its own, and MAX_FUNCTION_EVALS more at call sites.
+    const limit = MAX_FUNCTION_EVALS + this.functions.size;
+    if (this.functionEvals++ >= limit) {
+      this.budget.note('function-evaluations', site === f ? f : site, `the Bash dataflow stopped following functions here: it had evaluated ${limit} function bodies (function evaluations); ${name}() and the functions after it were not followed`);
+      return CLEAN;
+    }
     const body = this.nodes.field(f, 'body');
     if (!body) return CLEAN;
     const steppedArgs = args.map((a, i) => extend(a, site, `passed to ${name}() as $${i + 1} here`));

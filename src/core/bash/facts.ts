@@ -5,6 +5,7 @@ import { literalText, namedChildren } from './tree';
 import type { RawFinding, ReportsIncomplete } from '../rule';
 import { scanText, type TextScan } from './scan';
 import { findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi } from '../catalog';
+import { Budget } from '../budget';
 
 /** Cheap text tests: could this file call a model, read host lists, or persist itself at all? */
 function mayNeedFlow(text: string, scan: TextScan, extra: readonly string[]): 'yes' | 'no' | 'if-source-names' | 'if-wrapper-names' {
@@ -42,12 +43,16 @@ function variableMayHoldModel(shown: string, text: string, depth = 0, seen = new
 }
 
 /** Second, still cheap stage: does any command name look like a model client or a wrapper variable? */
-function hasSourceNames(root: Node, text: string, strong: boolean): boolean {
+function hasSourceNames(root: Node, text: string, strong: boolean, budget: Budget): boolean {
   // an endpoint spelled through a variable (`$OLLAMA_URL/api/generate`) still names its path or port
   const urls = urlLooksLikeModelApi(text) || /11434|\/api\/(generate|chat)\b|OLLAMA_HOST|OPENAI_BASE_URL|ANTHROPIC_BASE_URL/.test(text);
+  const checked = new Set<string>();
   for (const n of root.descendantsOfType('command_name')) {
     const t = n?.text;
-    if (!t) continue;
+    if (!t || checked.has(t)) continue;
+    checked.add(t);
+    // Out of time: say yes, and the dataflow notes where it stopped.
+    if (budget.expired()) return true;
     if (t.startsWith('$') || t.startsWith('"$')) {
       if (variableMayHoldModel(t, text, strong ? 0 : -1)) return true;
       continue;
@@ -70,6 +75,7 @@ export class BashFacts implements ReportsIncomplete {
     private readonly extraModelCommands: readonly string[],
     /** The file's own name (basename), for self-invocation by name. */
     readonly ownName: string | undefined,
+    private readonly budget: Budget = Budget.unlimited(),
   ) {}
 
   private readonly memos = new Map<string, unknown>();
@@ -89,9 +95,9 @@ export class BashFacts implements ReportsIncomplete {
   get flow(): FlowResult {
     if (!this.flowResult) {
       const hint = mayNeedFlow(this.text, this.scan, this.extraModelCommands);
-      const needed = hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names'));
+      const needed = hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names', this.budget));
       this.flowResult = needed
-        ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName, this.scan.host, this.structure().functions).run()
+        ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName, this.scan.host, this.structure().functions, this.budget).run()
         : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set(), loopInputs: new Map() };
     }
     return this.flowResult;

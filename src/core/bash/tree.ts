@@ -45,22 +45,13 @@ export function unquoted(node: Node): string {
   return t;
 }
 
+/** All at once: `namedChild(i)` walks from the first child, so a loop over it is quadratic in wide nodes. */
 export function namedChildren(node: Node): Node[] {
-  const out: Node[] = [];
-  for (let i = 0; i < node.namedChildCount; i++) {
-    const c = node.namedChild(i);
-    if (c) out.push(c);
-  }
-  return out;
+  return node.namedChildren.filter((c): c is Node => c !== null);
 }
 
 export function children(node: Node): Node[] {
-  const out: Node[] = [];
-  for (let i = 0; i < node.childCount; i++) {
-    const c = node.child(i);
-    if (c) out.push(c);
-  }
-  return out;
+  return node.children.filter((c): c is Node => c !== null);
 }
 
 /** The words after the command name, without redirects and prefix assignments. */

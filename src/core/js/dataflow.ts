@@ -16,21 +16,30 @@ import { calleeLabel, rangeOf, stringValue, unwrap } from './tree';
 import { normalizePkg } from './modules';
 import type { JsFlowResult } from './results';
 import { FlowCalls } from './flow-calls';
-import { MAX_FUNCTION_EVALS } from './flow-state';
+import { StateKeys } from './state-key';
+
+/** Rounds of one loop before the dataflow gives up on its fixpoint (and says so). */
+const MAX_LOOP_ROUNDS = 6;
 
 export class JsFlow extends FlowCalls {
   run(): JsFlowResult {
-    this.pass();
-    if (this.tainted && !this.spawnOnly) {
-      // Callbacks run before a later assignment (`app.get(..., () => eval(latest))` above
-      // `latest = answer`): a second pass starts from the values the first one ended with.
-      this.secondPass = true;
-      this.memo.clear();
-      this.evaluated.clear();
-      this.seenFns.length = 0;
-      this.seenIds.clear();
-      this.evals = 0;
+    try {
       this.pass();
+      if (this.tainted && !this.spawnOnly) {
+        // Callbacks run before a later assignment (`app.get(..., () => eval(latest))` above
+        // `latest = answer`): a second pass starts from the values the first one ended with.
+        this.secondPass = true;
+        this.memo.clear();
+        this.evaluated.clear();
+        this.seenFns.length = 0;
+        this.seenIds.clear();
+        this.loopStates.clear();
+        this.evals = 0;
+        this.pass();
+      }
+    } catch (e) {
+      // Out of time or stack: what was found so far stands, and the note says where the walk stopped.
+      this.budget.noteStop(e, 'the dataflow');
     }
     const byPos = <T extends { node: Node }>(xs: Iterable<T>) => [...xs].sort((a, b) => a.node.startIndex - b.node.startIndex);
     return {
@@ -39,7 +48,6 @@ export class JsFlow extends FlowCalls {
       spawns: byPos(this.spawns.values()),
       leaves: byPos(this.leaves.values()),
       fanouts: byPos(this.fanouts.values()),
-      partial: this.evals >= MAX_FUNCTION_EVALS && !this.spawnOnly ? `the file has more functions than Fang follows (${MAX_FUNCTION_EVALS} function evaluations)` : undefined,
     };
   }
 
@@ -75,6 +83,7 @@ export class JsFlow extends FlowCalls {
   }
 
   protected stmt(node: Node, env: Env): void {
+    this.budget.tick(node);
     switch (node.type) {
       case 'comment':
       case 'function_declaration':
@@ -172,39 +181,63 @@ export class JsFlow extends FlowCalls {
     }
   }
 
+  /**
+   * A loop runs round after round until its state stops changing (once anything is tainted;
+   * untainted state has nothing to carry around), at most MAX_LOOP_ROUNDS rounds. A loop
+   * entered again from a state it already reached its fixpoint from is not walked again.
+   */
   protected loop(node: Node, env: Env): void {
     this.weakly(() => {
+      const frame = this.frames[this.frames.length - 1];
+      const key = (e: Env) => this.keys.state(e, `${frame ? StateKeys.idOf(frame) : 0}|${this.tainted ? 1 : 0}|${this.keys.outside(this.classFields, this.written)}`);
+      let seen = this.loopStates.get(node.id);
+      if (!seen) this.loopStates.set(node.id, (seen = new Set()));
+      const entry = key(env);
+      if (seen.has(entry)) return;
+      seen.add(entry);
       const inner = new Env(env);
-      const passes = () => (this.tainted ? 2 : 1);
-      for (let pass = 0; pass < passes(); pass++) {
-        if (node.type === 'for_in_statement') {
-          const right = node.childForFieldName('right');
-          const left = node.childForFieldName('left');
-          const iter = right ? this.expr(right, inner) : NOTHING;
-          const elem = this.element(iter);
-          if (left) this.bind(left, { ...elem, t: extend(elem.t, rangeOf(left), `iterated as \`${left.text}\` here`) }, inner, true);
-          const model = deepTaint(iter).filter((t) => t.origin.kind === 'model');
-          const body = node.childForFieldName('body');
-          if (model.length && right && body) this.fanouts.set(node.id, { node, range: rangeOf(node.child(0) ?? node), body, over: right, taint: model, how: `\`for ... of ${calleeLabel(right)}\`` });
-        } else {
-          for (const f of ['initializer', 'condition', 'increment']) {
-            const c = node.childForFieldName(f);
-            if (!c) continue;
-            if (/declaration/.test(c.type)) this.stmt(c, inner);
-            else {
-              const v = this.expr(c, inner);
-              // `for (let i = 0; i < answer.count; i++)`: the model chooses how many turns.
-              const model = f === 'condition' && node.type === 'for_statement' ? this.conditionTaint(c, inner).filter((t) => t.origin.kind === 'model') : CLEAN;
-              const body = node.childForFieldName('body');
-              if (model.length && body) this.fanouts.set(node.id, { node, range: rangeOf(node.child(0) ?? node), body, over: c, taint: model, how: `a \`for\` loop bounded by \`${calleeLabel(c)}\``, per: 'as many times as' });
-              void v;
-            }
-          }
+      for (let round = 1; ; round++) {
+        this.budget.tick(node);
+        const before = key(inner);
+        this.loopRound(node, inner);
+        if (!this.tainted || key(inner) === before) break;
+        if (round >= MAX_LOOP_ROUNDS) {
+          this.budget.note('loop-rounds', node.child(0) ?? node, `the dataflow stopped following this loop after ${MAX_LOOP_ROUNDS} rounds (loop rounds) while values were still changing`);
+          break;
         }
-        const body = node.childForFieldName('body');
-        if (body) this.stmt(body, inner);
       }
+      // Entered again from the state it leaves, the loop would change nothing either.
+      seen.add(key(env));
     });
+  }
+
+  /** One walk of a loop: its head, then its body. */
+  private loopRound(node: Node, inner: Env): void {
+    if (node.type === 'for_in_statement') {
+      const right = node.childForFieldName('right');
+      const left = node.childForFieldName('left');
+      const iter = right ? this.expr(right, inner) : NOTHING;
+      const elem = this.element(iter);
+      if (left) this.bind(left, { ...elem, t: extend(elem.t, rangeOf(left), `iterated as \`${left.text}\` here`) }, inner, true);
+      const model = deepTaint(iter).filter((t) => t.origin.kind === 'model');
+      const body = node.childForFieldName('body');
+      if (model.length && right && body) this.fanouts.set(node.id, { node, range: rangeOf(node.child(0) ?? node), body, over: right, taint: model, how: `\`for ... of ${calleeLabel(right)}\`` });
+    } else {
+      for (const f of ['initializer', 'condition', 'increment']) {
+        const c = node.childForFieldName(f);
+        if (!c) continue;
+        if (/declaration/.test(c.type)) this.stmt(c, inner);
+        else {
+          this.expr(c, inner);
+          // `for (let i = 0; i < answer.count; i++)`: the model chooses how many turns.
+          const model = f === 'condition' && node.type === 'for_statement' ? this.conditionTaint(c, inner).filter((t) => t.origin.kind === 'model') : CLEAN;
+          const body = node.childForFieldName('body');
+          if (model.length && body) this.fanouts.set(node.id, { node, range: rangeOf(node.child(0) ?? node), body, over: c, taint: model, how: `a \`for\` loop bounded by \`${calleeLabel(c)}\``, per: 'as many times as' });
+        }
+      }
+    }
+    const body = node.childForFieldName('body');
+    if (body) this.stmt(body, inner);
   }
 
   /** Taint of the operands of a comparison (`i < n`), which the comparison itself drops. */

@@ -1,8 +1,21 @@
 /** Scopes of the JavaScript dataflow: a chain of maps from names to values. */
 import { NOTHING, union, type Val } from './taint';
 
+/** Bindings of one scope; `version` counts the writes, so a fingerprint of the scope is kept until the next one. */
+class Vars extends Map<string, Val> {
+  version = 0;
+  override set(name: string, v: Val): this {
+    this.version++;
+    return super.set(name, v);
+  }
+  override delete(name: string): boolean {
+    this.version++;
+    return super.delete(name);
+  }
+}
+
 export class Env {
-  readonly vars = new Map<string, Val>();
+  readonly vars = new Vars();
   constructor(readonly parent?: Env) {}
 
   lookup(name: string): Val | undefined {

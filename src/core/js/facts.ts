@@ -6,6 +6,7 @@ import { MODEL_API_HOSTS, MODEL_BASE_URL_VARS, MODEL_SDK_PACKAGES } from '../cat
 import type { RawFinding, ReportsIncomplete } from '../rule';
 import type { Range } from '../types';
 import { JsFlow } from './dataflow';
+import { Budget, isStackOverflow } from '../budget';
 import type { JsFlowResult } from './results';
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
@@ -32,6 +33,7 @@ export class JsFacts implements ReportsIncomplete {
     readonly text: string,
     private readonly extraSdk: readonly string[],
     private readonly extraCli: readonly string[],
+    private readonly budget: Budget = Budget.unlimited(),
   ) {}
 
   /** Whether the dataflow runs at all (cheap text test first). */
@@ -51,11 +53,12 @@ export class JsFacts implements ReportsIncomplete {
       const mode = this.mode;
       const empty: JsFlowResult = { modelCalls: [], effects: [], spawns: [], leaves: [], fanouts: [] };
       try {
-        this.result = mode !== 'none' ? new JsFlow(this.tree.rootNode, this.extraSdk, this.extraCli, mode === 'spawn').run() : empty;
+        this.result = mode !== 'none' ? new JsFlow(this.tree.rootNode, this.extraSdk, this.extraCli, mode === 'spawn', this.budget).run() : empty;
       } catch (e) {
         // Stack exhaustion on absurdly nested code: say so once instead of failing every rule.
-        if (!(e instanceof RangeError)) throw e;
-        this.result = { ...empty, partial: 'the code is nested too deeply to follow' };
+        if (!isStackOverflow(e)) throw e;
+        this.result = empty;
+        if (mode === 'full') this.budget.noteStop(e, 'the dataflow');
       }
     }
     return this.result;
@@ -63,10 +66,7 @@ export class JsFacts implements ReportsIncomplete {
 
   /** Model output handed to a function of another local module, or a syntax error on a model call or sink. */
   incompleteFindings(): RawFinding[] {
-    const partial: RawFinding[] = this.flow.partial && this.mode === 'full'
-      ? [{ category: 'model-output-execution', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, message: `analysis incomplete: ${this.flow.partial}; findings for this file may be missing`, path: [], confidence: 'low' }]
-      : [];
-    return [...partial, ...this.leavingFindings(), ...this.brokenFindings()];
+    return [...this.leavingFindings(), ...this.brokenFindings()];
   }
 
   /** Syntax errors within a line of a model call or a sink that the generic rule cannot see (no model word on the line). */

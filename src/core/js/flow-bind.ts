@@ -78,7 +78,10 @@ export abstract class FlowBind extends FlowState {
           const fields = this.fieldsOf(ov.instanceOf);
           const old = fields.get(prop);
           fields.set(prop, old && this.weak > 0 ? join(old, { ...v, t }) : { ...v, t });
-        } else if (ov.props) ov.props.set(prop, { ...v, t });
+        } else if (ov.props) {
+          ov.props.set(prop, { ...v, t });
+          this.keys.epoch++; // changed in place: cached fingerprints are stale
+        }
         else if (obj.type === 'identifier' && t.length) this.taintBinding(obj, t, env);
         return;
       }

@@ -62,6 +62,7 @@ export abstract class FlowCalls extends FlowInvoke {
     if (callee.resolves) {
       const holder = callee.resolves;
       holder.t = union(holder.t, extend(vals[0]?.t ?? CLEAN, site.range, 'resolved as the promise value here'));
+      this.keys.epoch++; // changed in place: cached fingerprints are stale
       return NOTHING;
     }
     if (callee.ref) {

@@ -99,7 +99,12 @@ export abstract class FlowInvoke extends FlowExpr {
     const returned = (v: Val): Val => (v.t.length ? { ...v, t: extend(v.t, rangeOf(site), `returned by \`${fname}()\` here`) } : v);
     const cached = this.memo.get(key);
     if (cached) return returned(cached);
-    if (this.stack.includes(node.id) || this.evals >= MAX_FUNCTION_EVALS) return { t: union(...args.map((a) => deepTaint(a))) };
+    if (this.stack.includes(node.id)) return { t: union(...args.map((a) => deepTaint(a))) };
+    if (this.evals >= MAX_FUNCTION_EVALS) {
+      if (!this.spawnOnly) this.budget.note('function-evaluations', site, `the dataflow stopped following functions here: it had evaluated ${MAX_FUNCTION_EVALS} function bodies (function evaluations); \`${fname}\` and the functions after it were not followed`);
+      return { t: union(...args.map((a) => deepTaint(a))) };
+    }
+    this.budget.tick(site);
     if (this.spawnOnly && args.every((a) => a.t.length === 0 && !a.elems && !a.props) && !SPAWN_TOKENS.test(node.text)) {
       // Nothing here can start a process or read the program's path, and nothing tainted comes in.
       this.evaluated.add(node.id);

@@ -6,6 +6,8 @@ import { named, rangeOf } from './tree';
 import { NodeCache } from '../tree-util';
 import type { ProcessApi } from './modules';
 import type { CallHost } from './calls';
+import { Budget } from '../budget';
+import { StateKeys } from './state-key';
 import type { CallSite, JsEffect, JsEffectKind, JsFanout, JsLeave, JsSpawn } from './results';
 
 export const MAX_FUNCTION_EVALS = 2000;
@@ -40,6 +42,11 @@ export abstract class FlowState implements CallHost {
   /** Set once anything is tainted: loops then run a second time to carry values around. */
   protected tainted = false;
 
+  /** Fingerprints of the state, for loops (see state-key.ts). */
+  protected readonly keys = new StateKeys();
+  /** Per loop node: the states it has reached its fixpoint from. */
+  protected readonly loopStates = new Map<number, Set<string>>();
+
   /** Receivers of `.map`/`.flatMap` calls, by call node, for fan-out detection. */
   protected readonly mapReceivers = new Map<number, Val>();
 
@@ -49,6 +56,7 @@ export abstract class FlowState implements CallHost {
     readonly extraCli: readonly string[],
     /** The file names no model SDK or endpoint: only processes and the program's own path matter. */
     protected readonly spawnOnly = false,
+    protected readonly budget: Budget = Budget.unlimited(),
   ) {}
 
   /** Named children (comments left out), read once per node: functions are evaluated more than once. */

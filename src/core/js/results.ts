@@ -54,8 +54,6 @@ export interface JsFlowResult {
   spawns: JsSpawn[];
   leaves: JsLeave[];
   fanouts: JsFanout[];
-  /** Set when the flow stopped early (too many function evaluations, too deep nesting): results are partial. */
-  partial?: string;
 }
 
 export interface CallSite {

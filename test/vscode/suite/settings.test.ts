@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { configSchema, DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_BUDGET_MS } from '../../../src/core/config';
+import { configSchema, DEFAULT_MAX_FILE_BYTES, DEFAULT_ANALYSIS_BUDGET_MS } from '../../../src/core/config';
 import { CATEGORIES, SEVERITIES } from '../../../src/core/types';
 import type { Analysis } from '../../../src/extension/diagnostics';
 import { CONFIG_KEYS, EDITOR_DEFAULTS, EDITOR_KEYS } from '../../../src/extension/settings';
@@ -38,7 +38,7 @@ describe('settings', () => {
     for (const c of CATEGORIES) assert.deepEqual(props['fang.categories']!.properties![c]!.enum, LEVELS);
     for (const k of ['modelCommands', 'sdkNames', 'ignore']) assert.equal(props[`fang.${k}`]!.type, 'array');
     assert.equal(props['fang.maxFileBytes']!.default, DEFAULT_MAX_FILE_BYTES);
-    assert.equal(props['fang.parseBudgetMs']!.default, DEFAULT_PARSE_BUDGET_MS);
+    assert.equal(props['fang.analysisBudgetMs']!.default, DEFAULT_ANALYSIS_BUDGET_MS);
     assert.deepEqual(props['fang.enable']!.default, EDITOR_DEFAULTS.enable);
     assert.equal(props['fang.pasteGuard.minLines']!.default, EDITOR_DEFAULTS.pasteGuard.minLines);
     assert.equal(props['fang.pasteGuard.minChars']!.default, EDITOR_DEFAULTS.pasteGuard.minChars);

@@ -1,0 +1,111 @@
+/**
+ * Analysis that cannot be hung or blinded: one deadline per analysis, loops that converge, and a
+ * note for every budget that runs out, naming the budget and the place.
+ */
+import * as assert from 'node:assert/strict';
+import { analyzer } from './helpers';
+import { Budget, type FileResult } from '../../src/core/index';
+
+const ids = (r: FileResult) => r.findings.map((f) => (f.budget ? `${f.ruleId}(${f.budget})` : f.ruleId));
+const notes = (r: FileResult, budget: string) => r.findings.filter((f) => f.ruleId === 'analysis-incomplete' && f.budget === budget);
+
+/** A deadline reached after `ticks` statements: reproducible whatever the machine's speed. */
+const afterTicks = (ticks: number) => new Budget(1000, { maxTicks: ticks });
+
+function nestedWhile(depth: number, body = 'eval(answer);'): string {
+  return `import OpenAI from 'openai';\nconst client = new OpenAI();\nlet answer = '';\n${'while (true) {\n'.repeat(depth)}${body}\nanswer = await client.responses.create({ input: 'next' });\n${'}\n'.repeat(depth)}`;
+}
+
+describe('analysis budgets', function () {
+  this.timeout(60000);
+
+  it('nested JavaScript loops converge: 60 levels of while (true) finish within the default deadline with the finding', async () => {
+    const a = await analyzer();
+    const r = a.analyze(nestedWhile(60), { path: 'nested.ts' });
+    assert.deepEqual(notes(r, 'time'), [], 'the default deadline ran out: loops are re-walked per level again');
+    assert.ok(ids(r).includes('js-model-output-exec'), ids(r).join(', '));
+  });
+
+  it('a loop-carried chain longer than the rounds allow ends in a loop-rounds note at the loop head', async () => {
+    const a = await analyzer();
+    const n = 10;
+    const vars = Array.from({ length: n + 1 }, (_, i) => `v${i} = ''`).join(', ');
+    const shifts = Array.from({ length: n }, (_, i) => `  v${i} = v${i + 1};`).join('\n');
+    const text = `import OpenAI from 'openai';\nconst c = new OpenAI();\nlet ${vars};\nwhile (true) {\n  eval(v0);\n${shifts}\n  v${n} = await c.responses.create({ input: 'x' });\n}\n`;
+    const r = a.analyze(text, { path: 'chain.ts' });
+    const [note] = notes(r, 'loop-rounds');
+    assert.ok(note, ids(r).join(', '));
+    assert.equal(note.range.start.line, 3);
+    assert.match(note.message, /loop rounds/);
+  });
+
+  it('the deadline covers the dataflow: past it, what was found stands and a time note says where the walk stopped', async () => {
+    const a = await analyzer();
+    const calls = Array.from({ length: 400 }, (_, i) => `x${i}=$(llm "q${i}")\neval "$x${i}"`).join('\n');
+    const full = a.analyze(calls, { language: 'bash' });
+    assert.equal(full.findings.filter((f) => f.ruleId === 'bash-model-output-exec').length, 400);
+    const r = a.analyze(calls, { language: 'bash', budget: afterTicks(500) });
+    const [note] = notes(r, 'time');
+    assert.ok(note, ids(r).slice(0, 5).join(', '));
+    assert.match(note.message, /ran out of its 1000 ms time budget \(analysisBudgetMs\)/);
+    const execs = r.findings.filter((f) => f.ruleId === 'bash-model-output-exec');
+    assert.ok(execs.length > 0 && execs.length < 400, `${execs.length} findings before the deadline`);
+    assert.ok(note.range.start.line >= execs[execs.length - 1]!.range.start.line, 'the note stands where the walk stopped');
+  });
+
+  it('the deadline covers parsing: a file the parser cannot finish in time is skipped with the budget named', async () => {
+    const a = await analyzer();
+    const text = 'if true; then echo "$(date)"; fi\n'.repeat(20000);
+    const r = a.analyze(text, { language: 'bash', config: { analysisBudgetMs: 1 } });
+    assert.equal(r.skipped?.reason, 'time-budget');
+    assert.match(r.skipped!.message, /1 ms time budget \(analysisBudgetMs\)/);
+  });
+
+  it('a Markdown fence the parser cannot finish in time gets a note at the fence, in document lines', async () => {
+    const a = await analyzer();
+    const md = `# title\n\ntext\n\n\`\`\`bash\n${'if true; then echo "$(date)"; fi\n'.repeat(20000)}\`\`\`\n`;
+    const r = a.analyze(md, { language: 'markdown', config: { analysisBudgetMs: 1 } });
+    const [note] = notes(r, 'time');
+    assert.ok(note, ids(r).join(', '));
+    assert.ok(note.range.start.line >= 5, `line ${note.range.start.line}`);
+    assert.match(note.message, /this code block was not analysed/);
+  });
+
+  it('400 trivial Bash functions before one that runs model output: the finding is there', async () => {
+    const a = await analyzer();
+    const trivial = Array.from({ length: 400 }, (_, i) => `f${i}() { echo ${i}; }`).join('\n');
+    const r = a.analyze(`${trivial}\nrun() { eval "$(llm "next step")"; }\n`, { language: 'bash' });
+    assert.ok(ids(r).includes('bash-model-output-exec'), ids(r).join(', '));
+  });
+
+  it('more Bash function evaluations than the budget: a function-evaluations note names the function where it stopped', async () => {
+    const a = await analyzer();
+    // Every call with a new model origin is a new evaluation of g.
+    const calls = Array.from({ length: 450 }, (_, i) => `g "$(llm "q${i}")"`).join('\n');
+    const r = a.analyze(`g() { echo "$1"; }\n${calls}\nlast() { eval "$(llm "x")"; }\n`, { language: 'bash' });
+    const [note] = notes(r, 'function-evaluations');
+    assert.ok(note, ids(r).slice(0, 8).join(', '));
+    assert.match(note.message, /function evaluations/);
+    assert.ok(note.range.start.line > 0);
+    // never silent: the finding, or the note that says it may be missing
+    assert.ok(ids(r).includes('bash-model-output-exec') || note);
+  });
+
+  it('more JavaScript function evaluations than the budget: a note at the call where it stopped, never silence', async () => {
+    const a = await analyzer();
+    const trivial = Array.from({ length: 2100 }, (_, i) => `function f${i}() { return ${i}; }`).join('\n');
+    const text = `import OpenAI from 'openai';\nconst c = new OpenAI();\n${trivial}\nasync function run() { eval(await c.responses.create({ input: 'x' })); }\n`;
+    const r = a.analyze(text, { path: 'many.ts', config: { analysisBudgetMs: 20000 } });
+    const found = ids(r).includes('js-model-output-exec');
+    const [note] = notes(r, 'function-evaluations');
+    assert.ok(found || note, 'neither the finding nor a note');
+    if (note) assert.match(note.message, /function evaluations/);
+  });
+
+  it('budget notes cannot be suppressed by the code that exhausts the budget', async () => {
+    const a = await analyzer();
+    const text = `# fang-ignore-file -- generated\n${Array.from({ length: 300 }, (_, i) => `x${i}=$(llm "q${i}")\neval "$x${i}"`).join('\n')}`;
+    const r = a.analyze(text, { language: 'bash', budget: afterTicks(500) });
+    assert.equal(notes(r, 'time').length, 1, ids(r).join(', '));
+  });
+});
