@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Analyzer, detectLanguage, extractFences, mergeConfigs, parseConfig, SEVERITIES, type FangConfig, type FileResult, type RuleLanguage, type Severity } from '../core/index';
 import { toSarif } from '../core/sarif';
+import { withFingerprints } from '../core/fingerprint';
+import { loadBaseline, withoutBaseline } from './baseline';
 import { walk } from './walk';
 import { formatText } from './format-text';
 import { UsageError, type Io } from './io';
@@ -24,6 +26,8 @@ options:
   --config FILE              a .fang.json file (default: ./.fang.json when present)
   --rule ID                  run only this rule (repeatable)
   --exclude-rule ID          do not run this rule (repeatable)
+  --baseline FILE.sarif      report only findings not in this earlier SARIF report (matched by
+                             rule, file and a fingerprint that survives unrelated edits)
   --no-color                 no colours even on a terminal
 exit status: 0 nothing at or above --fail-on, 1 findings, 2 bad usage, unreadable input or internal error
 `;
@@ -39,6 +43,7 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
       config: { type: 'string' },
       rule: { type: 'string', multiple: true },
       'exclude-rule': { type: 'string', multiple: true },
+      baseline: { type: 'string' },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -51,6 +56,7 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
   const failOn = oneOf('--fail-on', values['fail-on']!, FAIL_ON);
   if (positionals.length === 0) throw new UsageError('fang scan needs at least one file or folder');
   const config = loadConfig(values.config, io.cwd);
+  const baseline = values.baseline === undefined ? undefined : loadBaseline(path.resolve(io.cwd, values.baseline));
 
   const { files, errors } = walk(positionals, config.ignore ?? [], io.cwd);
   const inputs = files.map(readInput);
@@ -60,12 +66,14 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
     for (const id of [...(values.rule ?? []), ...(values['exclude-rule'] ?? [])]) {
       if (!known.has(id)) throw new UsageError(`unknown rule "${id}"; run \`fang rules\` for the list`);
     }
-    const results: FileResult[] = inputs.map((input) =>
+    let results: FileResult[] = inputs.map((input) =>
       typeof input.text === 'string'
-        ? analyzer.analyze(input.text, { path: input.file, config, onlyRules: values.rule, excludeRules: values['exclude-rule'] })
+        ? withFingerprints(analyzer.analyze(input.text, { path: input.file, config, onlyRules: values.rule, excludeRules: values['exclude-rule'] }), input.text)
         : input.text,
     );
     const rel = (p: string) => path.relative(io.cwd, p).split(path.sep).join('/') || '.';
+    let inBaseline = 0;
+    if (baseline) ({ results, known: inBaseline } = withoutBaseline(results, baseline, rel));
     if (format === 'sarif') {
       io.stdout.write(JSON.stringify(toSarif(results, analyzer.rules(), { toolVersion: version, baseDir: io.cwd, relativize: rel }), null, 2) + '\n');
     } else if (format === 'json') {
@@ -73,6 +81,7 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
     } else {
       io.stdout.write(formatText(results, rel, io.isTTY && !values['no-color'] && !process.env.NO_COLOR));
     }
+    if (baseline) io.stderr.write(`fang: ${inBaseline} finding${inBaseline === 1 ? '' : 's'} already in the baseline not reported\n`);
     for (const e of errors) io.stderr.write(`fang: ${e}\n`);
     if (errors.length) return 2;
     return failOn !== 'none' && results.some((r) => r.findings.some((f) => atLeast(f.severity, failOn))) ? 1 : 0;
@@ -151,6 +160,7 @@ function toJson(results: FileResult[], rel: (p: string) => string, version: stri
         severity: f.severity,
         confidence: f.confidence,
         message: f.message,
+        ...(f.fingerprint ? { fingerprint: f.fingerprint } : {}),
         ...pos(f.range),
         path: f.path.map((s) => ({ ...pos(s.range), message: s.message })),
       })),

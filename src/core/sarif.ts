@@ -1,5 +1,6 @@
 /** SARIF 2.1.0 output: the subset code-scanning services read. */
 import type { FileResult, Finding, Range, RuleMeta, Severity } from './types';
+import { FINGERPRINT_KEY, fingerprints } from './fingerprint';
 
 export interface SarifOptions {
   toolVersion: string;
@@ -7,6 +8,8 @@ export interface SarifOptions {
   baseDir: string;
   /** Turns an absolute file path into a URI relative to baseDir (forward slashes). */
   relativize(path: string): string;
+  /** The text of an analysed file, for findings without a fingerprint yet. */
+  source?(path: string): string | undefined;
 }
 
 const level = (s: Severity) => s;
@@ -21,8 +24,9 @@ function location(uri: string, r: Range) {
 
 export function toSarif(results: FileResult[], rules: RuleMeta[], opts: SarifOptions): object {
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
-  const sarifResults = results.flatMap((file) =>
-    file.findings.map((f: Finding) => {
+  const sarifResults = results.flatMap((file) => {
+    const prints = file.findings.every((f) => f.fingerprint) ? [] : fingerprints(file.findings, opts.source?.(file.path));
+    return file.findings.map((f: Finding, i) => {
       const uri = opts.relativize(file.path);
       return {
         ruleId: f.ruleId,
@@ -34,10 +38,11 @@ export function toSarif(results: FileResult[], rules: RuleMeta[], opts: SarifOpt
         ...(f.path.length
           ? { codeFlows: [{ threadFlows: [{ locations: f.path.map((s) => ({ location: { ...location(uri, s.range), message: { text: s.message } } })) }] }] }
           : {}),
+        partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint ?? prints[i]! },
         properties: { category: f.category, confidence: f.confidence },
       };
-    }),
-  );
+    });
+  });
   const notes = results
     .filter((r) => r.skipped)
     .map((r) => ({

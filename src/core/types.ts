@@ -40,6 +40,8 @@ export interface Finding {
   confidence: 'high' | 'low';
   /** For `analysis-incomplete` notes about an exhausted budget: which one. */
   budget?: BudgetKind;
+  /** Set by `withFingerprints` (core/fingerprint.ts): stable across unrelated edits. */
+  fingerprint?: string;
 }
 
 export interface SkipNote {

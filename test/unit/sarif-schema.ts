@@ -51,6 +51,7 @@ export const sarifSchema = z.object({
             message: z.object({ text: z.string().min(1) }),
             locations: z.array(z.object({ physicalLocation })).length(1),
             relatedLocations: z.array(z.object({ id: z.number().int(), physicalLocation, message: z.object({ text: z.string() }) })),
+            partialFingerprints: z.object({ 'fang/v1': z.string().regex(/^[0-9a-f]{32}$/) }),
             properties: z.object({ category }),
           }),
         ),
