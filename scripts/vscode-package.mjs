@@ -1,4 +1,5 @@
-// `npm run package`: a universal VSIX, built offline with @vscode/vsce from a minified bundle.
+// `npm run package`: a universal VSIX, built offline with @vscode/vsce from a minified bundle, with
+// its LICENSE and repository (so README links point into the repository, as the Marketplace shows them).
 //   node scripts/vscode-package.mjs [--out FILE]    prints the VSIX path and size
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,7 +15,7 @@ export async function packageVsix(out = path.join(root, '.artifacts', 'fang.vsix
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.rmSync(out, { force: true });
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out], {
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
