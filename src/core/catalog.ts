@@ -10,6 +10,15 @@ export interface ModelCli {
   sub?: string[];
   /** Flags that make it a model call when no subcommand is given (e.g. `claude -p`). */
   flags?: string[];
+  /** A coding agent that runs commands and edits files itself: what turns its approvals off. */
+  agent?: AgentApprovals;
+}
+
+export interface AgentApprovals {
+  /** Flags that let the agent act without asking: `--flag`, `--flag=value`, or `--flag value`. */
+  approvalsOff: string[];
+  /** Subcommands that act without asking by design (`opencode run`, `goose run`). */
+  autoSubs?: string[];
 }
 
 export const MODEL_CLIS: readonly ModelCli[] = [
@@ -19,10 +28,10 @@ export const MODEL_CLIS: readonly ModelCli[] = [
   { name: 'aichat' },
   { name: 'mods' },
   { name: 'openai', sub: ['api', 'chat', 'completions', 'responses'] },
-  { name: 'claude' },
-  { name: 'gemini' },
+  { name: 'claude', agent: { approvalsOff: ['--dangerously-skip-permissions', '--permission-mode bypassPermissions'] } },
+  { name: 'gemini', agent: { approvalsOff: ['--yolo', '-y', '--approval-mode yolo'] } },
   { name: 'gh', sub: ['copilot', 'models'] },
-  { name: 'aider' },
+  { name: 'aider', agent: { approvalsOff: ['--yes-always', '--yes'] } },
   { name: 'fabric' },
   { name: 'tgpt' },
   { name: 'chatgpt' },
@@ -33,10 +42,40 @@ export const MODEL_CLIS: readonly ModelCli[] = [
   { name: 'llama-cli' },
   { name: 'lms', sub: ['chat'] },
   { name: 'q', sub: ['chat'] },
-  { name: 'codex', sub: ['exec', 'e'] },
-  { name: 'cursor-agent' },
-  { name: 'opencode', sub: ['run'] },
+  {
+    name: 'codex',
+    sub: ['exec', 'e', 'review'],
+    agent: { approvalsOff: ['--full-auto', '--dangerously-bypass-approvals-and-sandbox', '--yolo', '--ask-for-approval never', '-a never', '--sandbox danger-full-access', '-s danger-full-access'] },
+  },
+  { name: 'cursor-agent', agent: { approvalsOff: ['--force', '-f'] } },
+  { name: 'opencode', sub: ['run'], agent: { approvalsOff: [], autoSubs: ['run'] } },
+  { name: 'goose', sub: ['run'], agent: { approvalsOff: [], autoSubs: ['run'] } },
+  { name: 'qwen', agent: { approvalsOff: ['--yolo', '-y', '--approval-mode yolo'] } },
+  { name: 'kimi', agent: { approvalsOff: ['--yolo', '--yes', '-y'] } },
+  { name: 'amp', agent: { approvalsOff: ['--dangerously-allow-all'] } },
+  { name: 'copilot', agent: { approvalsOff: ['--allow-all-tools', '--yolo', '--allow-all'] } },
+  { name: 'crush', sub: ['run'], agent: { approvalsOff: ['--yolo', '-y'] } },
 ];
+
+/**
+ * The approval flag (or auto subcommand) of an agent CLI in `words` (the words after the
+ * program name, literal where known), or undefined when approvals stay on.
+ */
+export function agentApprovalsOff(cli: ModelCli, words: readonly (string | undefined)[]): string | undefined {
+  const a = cli.agent;
+  if (!a) return undefined;
+  const firstPositional = words.find((w) => w !== undefined && !w.startsWith('-'));
+  if (firstPositional !== undefined && a.autoSubs?.includes(firstPositional)) return `\`${cli.name} ${firstPositional}\``;
+  for (const flag of a.approvalsOff) {
+    const [f, v] = flag.split(' ');
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      if (w === undefined) continue;
+      if (v === undefined ? w === f || (f!.startsWith('--') && w.startsWith(`${f}=`)) : (w === f && words[i + 1] === v) || w === `${f}=${v}`) return `\`${flag}\``;
+    }
+  }
+  return undefined;
+}
 
 /** Hosts of hosted model APIs. */
 export const MODEL_API_HOSTS: readonly string[] = [

@@ -1,5 +1,5 @@
 /** What Bash commands mean to Fang: model clients, interpreters, wrappers, quiet commands. */
-import { findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi, MODEL_BASE_URL_VARS } from '../catalog';
+import { agentApprovalsOff, findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi, MODEL_BASE_URL_VARS } from '../catalog';
 
 export function basename(name: string): string {
   return name.replace(/^.*\//, '');
@@ -128,7 +128,7 @@ const HOUSEKEEPING = new Set([
   'update', 'upgrade', 'config', 'mcp', 'login', 'logout', 'auth', 'pull', 'push', 'list', 'ls', 'serve', 'ps', 'rm',
   'show', 'doctor', 'setup', 'init', 'logs', 'templates', 'aliases', 'embed-models', 'cp', 'create', 'stop',
   'alias', 'completion', 'completions', '--install-completion', '--show-completion', 'install-completion', 'shell-init',
-  'config-path', '--completion',
+  'config-path', '--completion', 'plugin',
 ]);
 
 export interface ModelCallMatch {
@@ -136,6 +136,25 @@ export interface ModelCallMatch {
   confidence: 'high' | 'low';
   label: string;
   reason: string;
+  /** A coding agent started with its approvals off: the flag or subcommand that does it. */
+  approvalsOff?: string;
+}
+
+/**
+ * The subcommand among `words` (after the program name): global flags may stand before it,
+ * and a short flag may take the next word as its value (`codex -C dir exec`).
+ */
+export function findSubcommand(words: readonly (string | undefined)[], subs: readonly string[]): string | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w === undefined) return undefined;
+    if (subs.includes(w)) return w;
+    if (w.startsWith('-')) continue;
+    const prev = words[i - 1];
+    if (prev !== undefined && /^-[A-Za-z]$/.test(prev)) continue; // the value of a short flag
+    return undefined;
+  }
+  return undefined;
 }
 
 const HTTP_CLIENTS = new Set(['curl', 'wget', 'http', 'https', 'xh', 'xhs', 'curlie', 'httpie', 'aria2c']);
@@ -159,14 +178,18 @@ export function matchModelCall(words: (string | undefined)[], shown: string, ext
   const cli = findModelCli(base, extraCommands);
   if (cli) {
     const first = words[1];
+    const rest = words.slice(1);
+    const approvalsOff = agentApprovalsOff(cli, rest);
+    const agent = approvalsOff ? { approvalsOff } : {};
     if (cli.sub && cli.sub.length > 0) {
-      if (first === undefined || !cli.sub.includes(first)) return undefined;
+      const sub = findSubcommand(rest, cli.sub);
+      if (sub === undefined) return undefined;
       // `gh copilot alias -- bash`, `ollama run --help`: setup, not a question to the model
-      if (words.slice(2).some((w) => w !== undefined && HOUSEKEEPING.has(w) && w !== 'show' && w !== 'create')) return undefined;
-      return { kind: 'cli', confidence: 'high', label: `\`${shown} ${first}\`${via}`, reason: 'a language-model CLI' };
+      if (rest.slice(rest.indexOf(sub) + 1).some((w) => w !== undefined && HOUSEKEEPING.has(w) && w !== 'show' && w !== 'create')) return undefined;
+      return { kind: 'cli', confidence: 'high', label: `\`${shown} ${sub}\`${via}`, reason: 'a language-model CLI', ...agent };
     }
     if (first !== undefined && HOUSEKEEPING.has(first)) return undefined;
-    return { kind: 'cli', confidence: 'high', label: `\`${shown}\`${via}`, reason: 'a language-model CLI' };
+    return { kind: 'cli', confidence: 'high', label: `\`${shown}\`${via}`, reason: cli.agent ? 'a coding-agent CLI' : 'a language-model CLI', ...agent };
   }
   if (HTTP_CLIENTS.has(base)) {
     for (const w of words.slice(1)) {

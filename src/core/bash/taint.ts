@@ -15,6 +15,8 @@ export interface ModelCall {
   confidence: 'high' | 'low';
   /** Why it counts as a model call, for the message. */
   reason: string;
+  /** A coding agent started with its approvals off: the flag or subcommand (`--yolo`, `opencode run`). */
+  approvalsOff?: string;
 }
 
 /** model: text a model produced; hosts: host names read from ssh/shell history; self: the script's own path. */

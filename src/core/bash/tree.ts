@@ -111,6 +111,24 @@ export function isUnboundedLoop(loop: Node): boolean {
   return ['true', ':', '/bin/true', '[ 1 ]', '((1))', '(( 1 ))', '[[ 1 ]]'].includes(t);
 }
 
+/**
+ * A loop whose number of turns nothing in the script bounds: `while true`, `for ((;;))`, and loops
+ * that run until some command succeeds (`until npm test; do`, `while ! make; do`), which may be never.
+ */
+export function isOpenEndedLoop(loop: Node): boolean {
+  if (isUnboundedLoop(loop)) return true;
+  if (loop.type !== 'while_statement') return false;
+  const isUntil = loop.child(0)?.type === 'until';
+  const conds = loop.childrenForFieldName('condition').filter((c): c is Node => !!c && c.isNamed);
+  const last = conds[conds.length - 1];
+  if (!last) return false;
+  const inner = last.type === 'negated_command' ? last.namedChild(0) : last;
+  const testing = (n: Node | null | undefined) => !n || n.type === 'test_command' || /^(\[|\[\[|test|\(\()/.test(n.text.trim());
+  // `until CMD` and `while ! CMD` wait for a command to succeed; counters and tests are bounds
+  if (isUntil) return !testing(last) && last.type !== 'negated_command';
+  return last.type === 'negated_command' && !testing(inner);
+}
+
 /** Nearest ancestor that makes running `node` conditional: if/case/elif, `a && b`, `a || b`. */
 export function isConditional(node: Node, stopAt?: Node | null): boolean {
   let child: Node = node;

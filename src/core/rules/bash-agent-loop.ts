@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RawFinding } from '../rule';
 import type { BashFacts } from '../bash/facts';
-import { enclosingFunction, enclosingLoops, rangeOf } from '../bash/tree';
+import { enclosingFunction, enclosingLoops, isOpenEndedLoop, rangeOf } from '../bash/tree';
 import { describeOrigin, line, pathTo, pickTaint } from './bash-common';
 
 export const rule: Rule<BashFacts> = {
@@ -62,6 +62,19 @@ export const rule: Rule<BashFacts> = {
         const outer = enclosingLoops(site)[0];
         if (outer) report(outer, outer, { ...e, taint: e.taint.filter((x) => inside(x.origin.range, fn)) }, `each iteration, through ${name}() (line ${line(rangeOf(site))}),`, true);
       }
+    }
+    // A coding agent with approvals off, started again and again with nothing bounding the turns.
+    for (const c of facts.flow.modelCalls) {
+      if (!c.approvalsOff) continue;
+      const loop = enclosingLoops(c.node).find(isOpenEndedLoop);
+      if (!loop || seen.has(loop.id)) continue;
+      seen.add(loop.id);
+      out.push({
+        range: rangeOf(loop.child(0) ?? loop),
+        message: `agent loop: each iteration starts ${c.label} (line ${line(c.range)}), a coding agent running without approvals (${c.approvalsOff}), and nothing bounds the iterations`,
+        path: [{ range: c.range, message: `${c.label} runs what its model writes here, once per iteration` }],
+        confidence: c.confidence,
+      });
     }
     return out;
   },

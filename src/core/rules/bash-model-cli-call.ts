@@ -18,7 +18,7 @@ export const rule: Rule<BashFacts> = {
   },
   check({ facts }) {
     return facts.flow.modelCalls
-      .filter((c) => c.kind !== 'http')
+      .filter((c) => c.kind !== 'http' && !c.approvalsOff) // an agent acting without approvals: bash-agent-cli-exec
       .map((c) => ({
         range: c.range,
         message:

@@ -10,6 +10,7 @@ import { rule as bashSelfSpawn } from './bash-self-spawn';
 import { rule as bashForkBomb } from './bash-fork-bomb';
 import { rule as bashUnboundedSpawn } from './bash-unbounded-spawn';
 import { rule as bashSpreadPersist } from './bash-spread-persist';
+import { rule as bashAgentCliExec } from './bash-agent-cli-exec';
 import type { JsFacts } from '../js/facts';
 import { rule as jsModelSdkCall } from './js-model-sdk-call';
 import { rule as jsModelHttpCall } from './js-model-http-call';
@@ -28,6 +29,7 @@ export const BASH_RULES: Rule<BashFacts>[] = [
   bashModelHttpCall,
   bashModelOutputExec,
   bashModelOutputFileExec,
+  bashAgentCliExec,
   bashAgentLoop,
   bashSelfSpawn,
   bashForkBomb,
