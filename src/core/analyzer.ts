@@ -150,7 +150,7 @@ export class Analyzer {
         }
         for (const r of raw) {
           const category = r.category ?? rule.meta.category;
-          const severity = effectiveSeverity(config, rule.meta.id, category, rule.meta.severity);
+          const severity = effectiveSeverity(config, rule.meta.id, category, r.severity ?? rule.meta.severity);
           if (!severity) continue;
           findings.push({ ...r, ruleId: rule.meta.id, category, severity });
         }

@@ -7,6 +7,8 @@ import type { Finding, RuleMeta, RuleLanguage } from './types';
 export type RawFinding = Omit<Finding, 'ruleId' | 'category' | 'severity'> & {
   /** Only the meta rules (analysis-incomplete) set their category per finding. */
   category?: Finding['category'];
+  /** A lower severity than the rule's for this finding (execution behind a confirmation); settings still win. */
+  severity?: Finding['severity'];
 };
 
 export interface RuleContext<Facts = unknown> {

@@ -9,7 +9,7 @@ import type { Word } from './flow-state';
 import { rangeOf } from './tree';
 import { basename, codeFlagsOf, isCodeFlag, isInterpreter, SHELLS, RC_FILE, SYSTEMD_DIR, CRON_PATH, REMOTE_COMMANDS } from './commands';
 
-export type EffectKind = 'exec' | 'file-exec' | 'persist' | 'spread' | 'fanout' | 'incomplete';
+export type EffectKind = 'exec' | 'file-exec' | 'persist' | 'spread' | 'fanout' | 'incomplete' | 'stage';
 
 export interface Effect {
   kind: EffectKind;
@@ -82,6 +82,18 @@ export function classifyEffects(input: EffectInput): Effect[] {
   } else if ((base === 'su' || base === 'runuser' || base === 'script') && args.some((a) => a.lit === '-c')) {
     const i = args.findIndex((a) => a.lit === '-c');
     add('exec', `\`${base} -c\``, model(args[i + 1]?.taint ?? CLEAN));
+  } else if ((base === 'print' && args.some((a) => a.lit !== undefined && /^-[a-y]*z/.test(a.lit))) || (base === 'zle' && args[0]?.lit === '-U')) {
+    // zsh: `print -z TEXT` and `zle -U TEXT` push TEXT into the line editor, ready to run
+    add('stage', `\`${base} ${base === 'zle' ? '-U' : '-z'}\``, model(union(...args.map((a) => a.taint))));
+  } else if (base === 'tmux' && args.some((a) => a.lit === 'send-keys' || a.lit === 'send')) {
+    // typed into a pane: run there when Enter follows, waiting for one keypress when it does not
+    const keys = args.slice(args.findIndex((a) => a.lit === 'send-keys' || a.lit === 'send') + 1);
+    const t = model(union(...keys.map((a) => a.taint)));
+    const last = keys[keys.length - 1]?.lit;
+    if (last !== undefined && /^(Enter|C-m|KPEnter|C-j)$/i.test(last)) add('exec', '`tmux send-keys` with Enter (runs it in the pane)', t);
+    else add('stage', '`tmux send-keys` (typed, not yet entered)', t);
+  } else if (base === 'xdotool' && args[0]?.lit === 'type') {
+    add('stage', '`xdotool type`', model(union(...args.map((a) => a.taint))));
   } else if (base === 'at' || base === 'batch') {
     add('persist', `\`${base}\``, modelOrSelf(union(stdin, ...args.map((a) => a.taint))));
   } else if (base === 'crontab') {

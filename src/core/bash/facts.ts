@@ -6,6 +6,7 @@ import type { RawFinding, ReportsIncomplete } from '../rule';
 import { scanText, type TextScan } from './scan';
 import { findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi } from '../catalog';
 import { Budget } from '../budget';
+import { ConfirmationFinder } from './guard';
 
 /** Cheap text tests: could this file call a model, read host lists, or persist itself at all? */
 function mayNeedFlow(text: string, scan: TextScan, extra: readonly string[]): 'yes' | 'no' | 'if-source-names' | 'if-wrapper-names' {
@@ -101,6 +102,11 @@ export class BashFacts implements ReportsIncomplete {
         : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set(), loopInputs: new Map() };
     }
     return this.flowResult;
+  }
+
+  /** Confirmations that guard an execution (`read -p "Run?"`, `confirm`), found on demand. */
+  get confirmations(): ConfirmationFinder {
+    return this.memo('confirmations', () => new ConfirmationFinder(this.tree.rootNode, this.text, this.flow.functions));
   }
 
   incompleteFindings(): RawFinding[] {

@@ -51,6 +51,9 @@ export function normalizePath(p: string): string {
   return p.includes('${') ? p.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1') : p;
 }
 
+/** Variables that hold the interactive command line (zsh zle, bash `bind -x`). */
+const STAGING_VARS = new Set(['BUFFER', 'LBUFFER', 'RBUFFER', 'READLINE_LINE', 'PREBUFFER']);
+
 export interface CommandShape {
   name: Node | null;
   args: Node[];
@@ -151,6 +154,8 @@ export abstract class BashFlowState {
       return name === '@' || name === '*' ? union(...frame.args) : (frame.args[Number(name) - 1] ?? CLEAN);
     }
     if (this.loopFrames.length) this.noteRead(name);
+    // a widget reads the line the user has typed, whatever an earlier widget put there
+    if (STAGING_VARS.has(name)) return CLEAN;
     return this.vars.get(name) ?? CLEAN;
   }
 
@@ -291,6 +296,11 @@ export abstract class BashFlowState {
     const w = value ? this.word(value) : undefined;
     let t = w?.taint ?? CLEAN;
     t = extend(t, node, `assigned to ${name} here`);
+    // zle's BUFFER and bind -x's READLINE_LINE are the command line itself: one Enter runs them
+    if (STAGING_VARS.has(name)) {
+      const staged = t.filter((x) => x.origin.kind === 'model');
+      if (staged.length) this.recordEffects([{ kind: 'stage', node, range: rangeOf(node), label: `\`${name}=\``, taint: staged }]);
+    }
     this.setVar(name, appending ? union(this.vars.get(name) ?? CLEAN, t) : t, appending ? undefined : w?.lit);
   }
 

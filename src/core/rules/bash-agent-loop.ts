@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RawFinding } from '../rule';
 import type { BashFacts } from '../bash/facts';
 import { enclosingFunction, enclosingLoops, isOpenEndedLoop, rangeOf } from '../bash/tree';
-import { describeOrigin, line, pathTo, pickTaint } from './bash-common';
+import { confirmationNote, describeOrigin, line, pathTo, pickTaint } from './bash-common';
 
 export const rule: Rule<BashFacts> = {
   meta: {
@@ -35,11 +35,14 @@ export const rule: Rule<BashFacts> = {
       const feeds = fed && fed.origin !== t.origin ? `; it iterates over ${describeOrigin(fed)}` : '';
       const path = pathTo(t, e.range, `executed here by ${e.label}, once per iteration`);
       if (feeds && fed) path.unshift({ range: fed.origin.range, message: `the loop's input comes from ${fed.origin.label} here` });
+      // Asking before each run keeps a person in the loop: still reported, at a lower severity.
+      const guard = facts.confirmations.guardOf(e.node);
       out.push({
         range: rangeOf(kw),
-        message: `agent loop: ${what} runs ${describeOrigin(t)} through ${e.label} (line ${line(e.range)})${feeds}`,
+        message: `agent loop: ${what} runs ${describeOrigin(t)} through ${e.label} (line ${line(e.range)})${feeds}${guard ? confirmationNote(guard) : ''}`,
         path,
         confidence: t.origin.call?.confidence === 'low' ? 'low' : 'high',
+        ...(guard ? { severity: 'warning' as const } : {}),
       });
     };
     for (const e of facts.flow.effects) {

@@ -2,6 +2,7 @@
 import type { RawFinding } from '../rule';
 import type { Effect, EffectKind } from '../bash/effects';
 import type { BashFacts } from '../bash/facts';
+import type { Confirmation } from '../bash/guard';
 import type { Taint } from '../bash/taint';
 import type { PathStep, Range } from '../types';
 
@@ -24,21 +25,37 @@ export function pathTo(t: Taint, end: Range, message: string): PathStep[] {
   return steps;
 }
 
-export function effectFindings(facts: BashFacts, kinds: EffectKind[], verb: (e: Effect, t: Taint) => string, endStep: (e: Effect) => string): RawFinding[] {
+export function effectFindings(
+  facts: BashFacts,
+  kinds: EffectKind[],
+  verb: (e: Effect, t: Taint) => string,
+  endStep: (e: Effect) => string,
+  opts: { confirmations?: boolean } = {},
+): RawFinding[] {
   const out: RawFinding[] = [];
   for (const e of facts.flow.effects) {
     if (!kinds.includes(e.kind)) continue;
     const t = pickTaint(e.taint);
     if (!t) continue;
     const others = e.taint.length > 1 ? ` (and ${e.taint.length - 1} other source${e.taint.length > 2 ? 's' : ''})` : '';
+    const path = pathTo(t, e.range, endStep(e));
+    // Behind a confirmation: still execution of model output, one "y" away, at a lower severity.
+    const guard = opts.confirmations ? facts.confirmations.guardOf(e.node) : undefined;
+    if (guard) path.splice(path.length - 1, 0, { range: guard.range, message: `the user is asked to confirm here${guard.skippedBy ? ` (${guard.skippedBy} skips it)` : ''}` });
     out.push({
       range: e.range,
-      message: `${verb(e, t)}${others}`,
-      path: pathTo(t, e.range, endStep(e)),
+      message: `${verb(e, t)}${others}${guard ? confirmationNote(guard) : ''}`,
+      path,
       confidence: t.origin.call?.confidence === 'low' ? 'low' : 'high',
+      ...(guard ? { severity: 'warning' as const } : {}),
     });
   }
   return out;
+}
+
+/** "; only after a confirmation (`read -rp ...`, line 46), which `-y|--yes` skips". */
+export function confirmationNote(g: Confirmation): string {
+  return `, only after a confirmation (${g.label}, line ${line(g.range)})${g.skippedBy ? `, which the flag ${g.skippedBy} skips` : ''}`;
 }
 
 export const lowConfidenceNote = (t: Taint) =>

@@ -23,6 +23,7 @@ export const rule: Rule<BashFacts> = {
       ['exec'],
       (e, t) => `${describeOrigin(t)} reaches ${e.label} (line ${line(e.range)}) and runs as code${lowConfidenceNote(t)}`,
       (e) => `executed here by ${e.label}`,
+      { confirmations: true },
     );
   },
 };

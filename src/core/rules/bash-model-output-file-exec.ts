@@ -23,6 +23,7 @@ export const rule: Rule<BashFacts> = {
       ['file-exec'],
       (e, t) => `${describeOrigin(t)} is written to a file that ${e.label} (line ${line(e.range)}) runs${lowConfidenceNote(t)}`,
       (e) => `run here by ${e.label}`,
+      { confirmations: true },
     );
   },
 };

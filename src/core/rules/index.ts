@@ -11,6 +11,7 @@ import { rule as bashForkBomb } from './bash-fork-bomb';
 import { rule as bashUnboundedSpawn } from './bash-unbounded-spawn';
 import { rule as bashSpreadPersist } from './bash-spread-persist';
 import { rule as bashAgentCliExec } from './bash-agent-cli-exec';
+import { rule as bashModelOutputStaged } from './bash-model-output-staged';
 import type { JsFacts } from '../js/facts';
 import { rule as jsModelSdkCall } from './js-model-sdk-call';
 import { rule as jsModelHttpCall } from './js-model-http-call';
@@ -30,6 +31,7 @@ export const BASH_RULES: Rule<BashFacts>[] = [
   bashModelOutputExec,
   bashModelOutputFileExec,
   bashAgentCliExec,
+  bashModelOutputStaged,
   bashAgentLoop,
   bashSelfSpawn,
   bashForkBomb,
