@@ -19,8 +19,18 @@ export interface FlowResult {
   functions: Map<string, Node>;
   /** Function names whose body calls a model (directly or through other functions). */
   wrapperFunctions: Set<string>;
+  /** Calls of those functions: each is a model call by what the function does. */
+  wrapperCalls: WrapperCall[];
   /** What each loop iterates over, where that is model output: `llm ... | while read`, `for x in $(llm ...)`. */
   loopInputs: Map<number, Taints>;
+}
+
+export interface WrapperCall {
+  node: Node;
+  range: Range;
+  name: string;
+  /** The model call the function makes (directly or through another wrapper). */
+  inner: ModelCall;
 }
 
 const MAX_FUNCTION_EVALS = 400;
@@ -30,6 +40,9 @@ export class BashFlow extends BashFlowState {
   private readonly callTaints = new Map<number, Taints>();
   private readonly functions = new Map<string, Node>();
   private readonly wrapperFunctions = new Set<string>();
+  /** For each wrapper function, the first model call found in it. */
+  private readonly wrapperInner = new Map<string, ModelCall>();
+  private readonly wrapperCalls = new Map<number, WrapperCall>();
   private readonly evaluated = new Set<string>();
   private functionEvals = 0;
   private readonly memo = new Map<string, Taints>();
@@ -68,6 +81,7 @@ export class BashFlow extends BashFlowState {
       effects: [...this.effects.values()],
       functions: this.functions,
       wrapperFunctions: this.wrapperFunctions,
+      wrapperCalls: [...this.wrapperCalls.values()].sort((a, b) => a.node.startIndex - b.node.startIndex),
       loopInputs: this.loopInputs,
     };
   }
@@ -271,7 +285,13 @@ export class BashFlow extends BashFlowState {
     // A shell function defined in this file.
     if (name !== undefined && this.functions.has(name)) {
       const f = this.functions.get(name)!;
-      const out = this.callFunction(name, f, real.slice(1).map((w) => w.taint), stdin, node);
+      const out = this.callFunction(name, f, real.slice(1).map((w) => w.taint), stdin, node, real.slice(1).map((w) => w.lit));
+      // A function whose body calls a model is a model wrapper by what it does: this call asks the model.
+      const inner = this.wrapperInner.get(name);
+      if (inner) {
+        this.markWrappers(inner);
+        if (!this.wrapperCalls.has(node.id)) this.wrapperCalls.set(node.id, { node, range: rangeOf(node), name, inner });
+      }
       return extend(out, node, `returned by ${name}() here`);
     }
 
@@ -284,8 +304,8 @@ export class BashFlow extends BashFlowState {
       if (!call) {
         call = { node, range: rangeOf(node), ...match };
         this.calls.set(node.id, call);
-        for (const fr of this.frames) this.wrapperFunctions.add(fr.name);
       }
+      this.markWrappers(call);
       // One origin per call, however often a loop or function body is evaluated again.
       let produced = this.callTaints.get(node.id);
       if (!produced) {
@@ -311,19 +331,27 @@ export class BashFlow extends BashFlowState {
     return passed;
   }
 
-  callFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node): Taints {
+  /** Every function being evaluated calls a model through `call`: each is a wrapper. */
+  private markWrappers(call: ModelCall): void {
+    for (const fr of this.frames) {
+      this.wrapperFunctions.add(fr.name);
+      if (!this.wrapperInner.has(fr.name)) this.wrapperInner.set(fr.name, call);
+    }
+  }
+
+  callFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node, lits: (string | undefined)[] = []): Taints {
     this.evaluated.add(name);
     if (this.frames.some((fr) => fr.name === name)) return CLEAN;
-    // Context-sensitive, but a body is evaluated once per combination of incoming origins.
-    const memoKey = `${name}|${args.map(signature).join(',')}|${signature(stdin)}`;
+    // Context-sensitive, but a body is evaluated once per combination of incoming origins and literal arguments.
+    const memoKey = `${name}|${args.map(signature).join(',')}|${signature(stdin)}|${lits.map((l) => l ?? '?').join('\0')}`;
     const memo = this.memo.get(memoKey);
     if (memo) return memo;
-    const out = this.evalFunction(name, f, args, stdin, site);
+    const out = this.evalFunction(name, f, args, stdin, site, lits);
     this.memo.set(memoKey, out);
     return out;
   }
 
-  private evalFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node): Taints {
+  private evalFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node, lits: (string | undefined)[]): Taints {
     // Each definition once on its own, and MAX_FUNCTION_EVALS more at call sites.
     const limit = MAX_FUNCTION_EVALS + this.functions.size;
     if (this.functionEvals++ >= limit) {
@@ -333,7 +361,7 @@ export class BashFlow extends BashFlowState {
     const body = this.nodes.field(f, 'body');
     if (!body) return CLEAN;
     const steppedArgs = args.map((a, i) => extend(a, site, `passed to ${name}() as $${i + 1} here`));
-    this.frames.push({ name, args: steppedArgs });
+    this.frames.push({ name, args: steppedArgs, lits });
     try {
       return this.stmt(body, stdin);
     } finally {

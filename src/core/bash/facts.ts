@@ -99,7 +99,7 @@ export class BashFacts implements ReportsIncomplete {
       const needed = hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names', this.budget));
       this.flowResult = needed
         ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName, this.scan.host, this.structure().functions, this.budget).run()
-        : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set(), loopInputs: new Map() };
+        : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set(), wrapperCalls: [], loopInputs: new Map() };
     }
     return this.flowResult;
   }

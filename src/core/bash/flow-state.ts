@@ -72,7 +72,8 @@ export abstract class BashFlowState {
   protected readonly values = new Map<string, string>();
   protected readonly files = new Map<string, Taints>();
   protected readonly effects = new Map<string, Effect>();
-  protected readonly frames: { name: string; args: Taints[] }[] = [];
+  /** Function calls being evaluated: arguments' taint and, where literal, their text. */
+  protected readonly frames: { name: string; args: Taints[]; lits: (string | undefined)[] }[] = [];
   protected weak = 0;
   dynamicModelWrite: Taints = CLEAN;
 
@@ -199,6 +200,8 @@ export abstract class BashFlowState {
       const name = expansionName(node);
       if (!name) return undefined;
       if (name === '0' || name === 'BASH_SOURCE') return undefined;
+      // `$1` inside a function: the literal argument of the call being evaluated
+      if (/^[1-9]$/.test(name) && node.type === 'simple_expansion') return this.frames[this.frames.length - 1]?.lits[Number(name) - 1];
       if (node.type === 'expansion' && node.namedChildCount > 1) {
         // `${RUN_AI:-llm -m gpt-4o-mini}`: the default, when nothing else is known
         const d = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^$`"'{}]*)\}$/.exec(node.text);

@@ -17,7 +17,18 @@ export const rule: Rule<BashFacts> = {
     },
   },
   check({ facts }) {
-    return facts.flow.modelCalls
+    // A function that calls a model is a model wrapper by what it does: each call of it is a model call.
+    const wrappers = facts.flow.wrapperCalls
+      .map((w) => ({
+        range: w.range,
+        message: `calls ${w.name}(), which calls a model: ${w.inner.label} (line ${w.inner.range.start.line + 1})`,
+        path: [
+          { range: w.range, message: `${w.name}() called here` },
+          { range: w.inner.range, message: `${w.inner.label} asked here, inside ${w.name}()` },
+        ],
+        confidence: w.inner.confidence,
+      }));
+    return [...wrappers, ...facts.flow.modelCalls
       .filter((c) => c.kind !== 'http' && !c.approvalsOff) // an agent acting without approvals: bash-agent-cli-exec
       .map((c) => ({
         range: c.range,
@@ -27,6 +38,6 @@ export const rule: Rule<BashFacts> = {
             : `calls ${c.label}, ${c.reason}`,
         path: [],
         confidence: c.confidence,
-      }));
+      }))];
   },
 };
