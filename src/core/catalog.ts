@@ -15,6 +15,8 @@ export interface ModelCli {
 }
 
 export interface AgentApprovals {
+  /** The agent's name in messages: "Claude Code". */
+  display: string;
   /** Flags that let the agent act without asking: `--flag`, `--flag=value`, or `--flag value`. */
   approvalsOff: string[];
   /** Subcommands that act without asking by design (`opencode run`, `goose run`). */
@@ -28,10 +30,10 @@ export const MODEL_CLIS: readonly ModelCli[] = [
   { name: 'aichat' },
   { name: 'mods' },
   { name: 'openai', sub: ['api', 'chat', 'completions', 'responses'] },
-  { name: 'claude', agent: { approvalsOff: ['--dangerously-skip-permissions', '--permission-mode bypassPermissions'] } },
-  { name: 'gemini', agent: { approvalsOff: ['--yolo', '-y', '--approval-mode yolo'] } },
+  { name: 'claude', agent: { display: 'Claude Code', approvalsOff: ['--dangerously-skip-permissions', '--permission-mode bypassPermissions'] } },
+  { name: 'gemini', agent: { display: 'Gemini CLI', approvalsOff: ['--yolo', '-y', '--approval-mode yolo'] } },
   { name: 'gh', sub: ['copilot', 'models'] },
-  { name: 'aider', agent: { approvalsOff: ['--yes-always', '--yes'] } },
+  { name: 'aider', agent: { display: 'Aider', approvalsOff: ['--yes-always', '--yes'] } },
   { name: 'fabric' },
   { name: 'tgpt' },
   { name: 'chatgpt' },
@@ -45,16 +47,16 @@ export const MODEL_CLIS: readonly ModelCli[] = [
   {
     name: 'codex',
     sub: ['exec', 'e', 'review'],
-    agent: { approvalsOff: ['--full-auto', '--dangerously-bypass-approvals-and-sandbox', '--yolo', '--ask-for-approval never', '-a never', '--sandbox danger-full-access', '-s danger-full-access'] },
+    agent: { display: 'Codex CLI', approvalsOff: ['--full-auto', '--dangerously-bypass-approvals-and-sandbox', '--yolo', '--ask-for-approval never', '-a never', '--sandbox danger-full-access', '-s danger-full-access'] },
   },
-  { name: 'cursor-agent', agent: { approvalsOff: ['--force', '-f'] } },
-  { name: 'opencode', sub: ['run'], agent: { approvalsOff: [], autoSubs: ['run'] } },
-  { name: 'goose', sub: ['run'], agent: { approvalsOff: [], autoSubs: ['run'] } },
-  { name: 'qwen', agent: { approvalsOff: ['--yolo', '-y', '--approval-mode yolo'] } },
-  { name: 'kimi', agent: { approvalsOff: ['--yolo', '--yes', '-y'] } },
-  { name: 'amp', agent: { approvalsOff: ['--dangerously-allow-all'] } },
-  { name: 'copilot', agent: { approvalsOff: ['--allow-all-tools', '--yolo', '--allow-all'] } },
-  { name: 'crush', sub: ['run'], agent: { approvalsOff: ['--yolo', '-y'] } },
+  { name: 'cursor-agent', agent: { display: 'Cursor Agent', approvalsOff: ['--force', '-f'] } },
+  { name: 'opencode', sub: ['run'], agent: { display: 'OpenCode', approvalsOff: [], autoSubs: ['run'] } },
+  { name: 'goose', sub: ['run'], agent: { display: 'Goose', approvalsOff: [], autoSubs: ['run'] } },
+  { name: 'qwen', agent: { display: 'Qwen Code', approvalsOff: ['--yolo', '-y', '--approval-mode yolo'] } },
+  { name: 'kimi', agent: { display: 'Kimi Code', approvalsOff: ['--yolo', '--yes', '-y'] } },
+  { name: 'amp', agent: { display: 'Amp', approvalsOff: ['--dangerously-allow-all'] } },
+  { name: 'copilot', agent: { display: 'GitHub Copilot CLI', approvalsOff: ['--allow-all-tools', '--yolo', '--allow-all'] } },
+  { name: 'crush', sub: ['run'], agent: { display: 'Crush', approvalsOff: ['--yolo', '-y'] } },
 ];
 
 /**
@@ -65,13 +67,13 @@ export function agentApprovalsOff(cli: ModelCli, words: readonly (string | undef
   const a = cli.agent;
   if (!a) return undefined;
   const firstPositional = words.find((w) => w !== undefined && !w.startsWith('-'));
-  if (firstPositional !== undefined && a.autoSubs?.includes(firstPositional)) return `\`${cli.name} ${firstPositional}\``;
+  if (firstPositional !== undefined && a.autoSubs?.includes(firstPositional)) return `${cli.name} ${firstPositional}`;
   for (const flag of a.approvalsOff) {
     const [f, v] = flag.split(' ');
     for (let i = 0; i < words.length; i++) {
       const w = words[i];
       if (w === undefined) continue;
-      if (v === undefined ? w === f || (f!.startsWith('--') && w.startsWith(`${f}=`)) : (w === f && words[i + 1] === v) || w === `${f}=${v}`) return `\`${flag}\``;
+      if (v === undefined ? w === f || (f!.startsWith('--') && w.startsWith(`${f}=`)) : (w === f && words[i + 1] === v) || w === `${f}=${v}`) return flag;
     }
   }
   return undefined;

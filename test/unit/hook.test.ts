@@ -211,7 +211,7 @@ describe('fang hook claude-code', function () {
     const dir = project();
     const ask = hook('claude-code', claude(dir, 'Bash', { command: 'claude -p --dangerously-skip-permissions "fix every failing test"' }));
     assert.equal(decision(ask), 'ask', ask.stdout);
-    assert.match(reason(ask), /^Fang asks first: the command, line 1: bash-model-cli-call \[self-invocation\] starts Claude Code with its approvals off \(--dangerously-skip-permissions\)/);
+    assert.match(reason(ask), /^Fang asks first: the command, line 1: bash-agent-cli-exec \[model-output-execution\] starts Claude Code with its approvals off \(--dangerously-skip-permissions\)/);
     for (const command of ['codex exec --full-auto "refactor"', 'gemini --yolo -p "ship it"', 'gemini --approval-mode=yolo -p x']) {
       assert.equal(decision(hook('claude-code', claude(dir, 'Bash', { command }))), 'ask', command);
     }

@@ -9,6 +9,9 @@ import { HOOK_DEFAULTS, DEFAULT_MAX_FILE_BYTES, type HookDecision } from '../../
 import { supportFor } from '../../core/languages';
 import { scriptRuns, type CommandScripts, type ScriptRun } from '../../core/bash/script-runs';
 import { unattendedAgent } from '../../core/unattended';
+
+/** Rules that report a coding-agent CLI started with its approvals off. */
+const AGENT_CLI_RULES = new Set(['bash-agent-cli-exec', 'js-agent-cli-exec']);
 import type { Decision, HookEvent, Verdict } from './agents';
 import { applyEdits, parsePatch, readText, resolveScript, type Edited } from './files';
 
@@ -149,10 +152,14 @@ export class Judge {
     const setting = (c: Finding['category']): HookDecision => this.config.hook?.[c] ?? HOOK_DEFAULTS[c];
     let d: HookDecision = setting(f.category);
     let why: string | undefined;
-    if (f.category === 'self-invocation' && f.ruleId !== 'analysis-incomplete') {
+    if (AGENT_CLI_RULES.has(f.ruleId)) {
+      // An agent CLI started with its approvals off runs model output; the user is asked (the
+      // self-invocation setting), since the agent that starts it is there to ask.
+      d = setting('self-invocation');
       const agent = unattendedAgent(textOf(text, f));
-      if (!agent) return undefined;
-      why = `starts ${agent.agent} with its approvals off (${agent.flag})`;
+      why = agent ? `starts ${agent.agent} with its approvals off (${agent.flag})` : 'starts a coding agent with its approvals off';
+    } else if (f.category === 'self-invocation' && f.ruleId !== 'analysis-incomplete') {
+      return undefined;
     }
     // An analysis that could not follow the code is a question for a person, not a verdict.
     if (f.ruleId === 'analysis-incomplete' && d === 'deny') d = 'ask';

@@ -22,7 +22,7 @@ export const rule: Rule<BashFacts> = {
       .filter((c) => c.approvalsOff)
       .map((c) => ({
         range: c.range,
-        message: `runs ${c.label}, a coding agent, ${c.approvalsOff!.startsWith('`-') ? `with ${c.approvalsOff}` : 'in a mode that asks for no approval'}: it executes the commands its model writes without asking`,
+        message: `runs ${c.label}, a coding agent, ${c.approvalsOff!.startsWith('-') ? `with \`${c.approvalsOff}\`` : 'in a mode that asks for no approval'}: it executes the commands its model writes without asking`,
         path: [],
         confidence: c.confidence,
       }));

@@ -74,7 +74,7 @@ export const rule: Rule<BashFacts> = {
       seen.add(loop.id);
       out.push({
         range: rangeOf(loop.child(0) ?? loop),
-        message: `agent loop: each iteration starts ${c.label} (line ${line(c.range)}), a coding agent running without approvals (${c.approvalsOff}), and nothing bounds the iterations`,
+        message: `agent loop: each iteration starts ${c.label} (line ${line(c.range)}), a coding agent running without approvals (\`${c.approvalsOff}\`), and nothing bounds the iterations`,
         path: [{ range: c.range, message: `${c.label} runs what its model writes here, once per iteration` }],
         confidence: c.confidence,
       });
