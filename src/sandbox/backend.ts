@@ -26,16 +26,21 @@ export interface Unavailable {
 }
 
 export interface SandboxLayout {
+  /** The run's private host folder (removed by the launcher if Fang dies first). */
+  runDir: string;
   /** Host folder bound read-only at /run/fang. */
   fangDir: string;
   /** Workspace path inside the sandbox (the real path when there is a real workspace). */
   workspace: string;
-  /** Size of the workspace tmpfs in bytes. */
-  workspaceBytes: number;
   home: string;
-  tmpfsBytes: number;
-  /** Host `node_modules` bound read-only into the workspace. */
-  nodeModules: string | null;
+  /** The host uid the sandbox runs as when it is not the caller's (Fang as root), else null. */
+  sandboxUid: number | null;
+  /** Whether the run folder holds a seccomp filter (seccomp.bpf) for the sandbox. */
+  seccomp: boolean;
+  /** Where init mounts its capped tmpfs (bubblewrap makes those in hidden folders). */
+  mountPoints: string[];
+  /** Host paths bubblewrap binds read-only at a staging path, which init binds in place. */
+  staged: Array<[string, string]>;
   /** Extra read-only binds (e.g. the node installation when it lives in a hidden folder). */
   roBinds: string[];
   /** Absolute paths of host model wrappers to replace by the shim. */

@@ -1,16 +1,20 @@
 /**
  * Backend 1: bubblewrap. New user, PID, IPC, UTS, cgroup and network namespaces (loopback
  * only), the host filesystem read-only, home folders and other users' data covered by empty
- * tmpfs, size-capped tmpfs for /tmp, the home and the workspace copy. When the caller is
- * root, bubblewrap itself runs as the unprivileged uid 65534 (setpriv), so RLIMIT_NPROC binds
- * and the snippet can read only what every user may read.
+ * read-only tmpfs, a minimal read-only /dev, a seccomp filter (seccomp.ts). The writable areas
+ * (/tmp, the home, the workspace copy, /dev/shm) are mounted by the init script with caps on
+ * size and inodes (bubblewrap 0.8 cannot cap inodes). When the caller is root, bubblewrap
+ * itself runs as a per-run unprivileged uid (setpriv), so RLIMIT_NPROC binds, the snippet
+ * can read only what every user may read, and no host account shares its uid.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { which, type Backend, type BackendInfo, type SandboxLayout, type SpawnCommand, type Unavailable } from './backend';
 
-export const SANDBOX_UID = 65534;
+/** Per-run sandbox uids (when Fang runs as root) come from this range, which no account uses. */
+export const SANDBOX_UID_BASE = 1_900_000_000;
+export const SANDBOX_UID_SPAN = 100_000_000;
 
 /** Host folders no snippet sees: homes, runtime state, mail, spools, logs, mounts. */
 export const HIDDEN_DIRS = ['/home', '/root', '/run', '/var/tmp', '/var/mail', '/var/spool', '/var/log', '/mnt', '/media', '/srv'];
@@ -24,11 +28,11 @@ function run(file: string, args: string[], timeoutMs = 5000): Promise<{ code: nu
   });
 }
 
-const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
+export const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** The setpriv prefix that runs bubblewrap as an unprivileged uid when Fang runs as root. */
-function dropRoot(): string[] {
-  return isRoot() ? ['--reuid', String(SANDBOX_UID), '--regid', String(SANDBOX_UID), '--clear-groups', '--inh-caps=-all'] : [];
+function dropRoot(uid: number | null): string[] {
+  return uid === null ? [] : ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', '--inh-caps=-all'];
 }
 
 function coreArgs(): string[] {
@@ -42,7 +46,9 @@ function coreArgs(): string[] {
     '--ro-bind', '/', '/',
     '--proc', '/proc',
     '--dev', '/dev',
-    // Only the init script keeps these two; it drops both before the snippet starts.
+    // Only the init script keeps these: SYS_ADMIN for its capped mounts, dropped right after
+    // them; the other two before the snippet starts.
+    '--cap-add', 'CAP_SYS_ADMIN',
     '--cap-add', 'CAP_NET_BIND_SERVICE',
     '--cap-add', 'CAP_SETPCAP',
   ];
@@ -71,7 +77,7 @@ export class BubblewrapBackend implements Backend {
       if (!which(tool)) return { available: false, message: `${tool} is missing (Debian: \`sudo apt-get install util-linux\`)` };
     }
     const version = (await run(program, ['--version'])).stdout.trim().replace(/^bubblewrap\s*/, '') || 'unknown';
-    const probeCmd = this.wrap(program, [...coreArgs(), '--', '/bin/true']);
+    const probeCmd = this.wrap(program, [...coreArgs(), '--', '/bin/true'], isRoot() ? SANDBOX_UID_BASE : null);
     const probe = await run(probeCmd.file, probeCmd.args);
     if (probe.code !== 0) {
       const why = probe.stderr.trim() || `exit status ${String(probe.code)}`;
@@ -84,14 +90,16 @@ export class BubblewrapBackend implements Backend {
     const isolation = [
       'namespaces: user, pid, ipc, uts, cgroup, network (loopback only)',
       'host filesystem read-only; homes, /run, /var/{tmp,mail,spool,log}, /mnt, /media, /srv hidden',
-      isRoot() ? `sandbox runs as host uid ${SANDBOX_UID} (nobody), no capabilities` : `sandbox runs as host uid ${process.getuid?.() ?? '?'}, no capabilities`,
+      isRoot() ? 'sandbox runs as a per-run host uid of its own (no account), no capabilities' : `sandbox runs as host uid ${process.getuid?.() ?? '?'}, no capabilities`,
+      'writable areas (/tmp, home, workspace copy, /dev/shm) capped in size and inodes; /dev minimal and read-only',
+      'inherited descriptors closed; no unix-socket connections, nested user namespaces, memfd, SysV shm or io_uring (seccomp)',
     ];
     if (!strace) isolation.push('strace is not installed: no process tree (install the strace package)');
     return { available: true, name: 'bubblewrap', version, program, strace, isolation };
   }
 
-  private wrap(program: string, args: string[]): SpawnCommand {
-    const drop = dropRoot();
+  private wrap(program: string, args: string[], uid: number | null): SpawnCommand {
+    const drop = dropRoot(uid);
     if (!drop.length) return { file: program, args };
     return { file: which('setpriv') ?? 'setpriv', args: [...drop, '--', program, ...args] };
   }
@@ -100,21 +108,19 @@ export class BubblewrapBackend implements Backend {
     // init.sh is PID 1: nothing inside can kill or stop it; the host signals it by the pid
     // bwrap reports on fd 7.
     const args = [...coreArgs(), '--as-pid-1', '--info-fd', '7'];
-    const mounts: Array<[string, string[]]> = [];
-    for (const dir of HIDDEN_DIRS) if (fs.existsSync(dir) && dir !== l.home) mounts.push([dir, ['--tmpfs', dir]]);
-    mounts.push(['/tmp', ['--perms', '1777', '--size', String(l.tmpfsBytes), '--tmpfs', '/tmp']]);
-    mounts.push([l.home, ['--perms', '0700', '--size', String(l.tmpfsBytes), '--tmpfs', l.home]]);
-    mounts.push([l.workspace, ['--size', String(l.workspaceBytes), '--tmpfs', l.workspace]]);
-    // Parents before children, so each tmpfs is mounted where the next one goes.
-    mounts.sort((a, b) => a[0].split('/').length - b[0].split('/').length || a[0].localeCompare(b[0]));
-    for (const [, m] of mounts) args.push(...m);
-    if (l.nodeModules) args.push('--ro-bind', l.nodeModules, path.posix.join(l.workspace, 'node_modules'));
-    for (const b of l.roBinds) args.push('--ro-bind', b, b);
+    if (l.seccomp) args.push('--seccomp', '9');
+    const hidden = HIDDEN_DIRS.filter((d) => fs.existsSync(d) && d !== l.home);
+    // Hidden folders: empty, tiny and, once the mount points below exist, read-only.
+    for (const dir of hidden) args.push('--size', '4096', '--tmpfs', dir);
+    // Mount points of init's capped tmpfs that lie in a hidden folder must be made now.
+    for (const m of l.mountPoints) if (hidden.some((d) => m.startsWith(d + '/'))) args.push('--dir', m);
+    for (const [from, at] of l.staged) args.push('--ro-bind', from, at);
     args.push('--ro-bind', l.fangDir, '/run/fang');
     args.push('--ro-bind', path.join(l.fangDir, 'hosts'), '/etc/hosts');
     args.push('--ro-bind', path.join(l.fangDir, 'resolv.conf'), '/etc/resolv.conf');
-    for (const s of l.shimBinds) args.push('--ro-bind', path.join(l.fangDir, 'bin', '.shim'), s);
-    args.push('--chdir', l.workspace, '--', '/bin/bash', '/run/fang/init.sh');
-    return this.wrap(info.program, args);
+    args.push('--remount-ro', '/dev');
+    for (const dir of hidden) args.push('--remount-ro', dir);
+    args.push('--chdir', '/', '--', '/bin/bash', '/run/fang/init.sh');
+    return this.wrap(info.program, args, l.sandboxUid);
   }
 }

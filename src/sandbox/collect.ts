@@ -32,7 +32,8 @@ export interface RawRun {
   init: InitEvent[];
   strace: StraceParser;
   xtrace: XtraceParser;
-  manifest: string | null;
+  /** The listing of the writable areas, maybe cut short (see `listed` in init). */
+  manifest: string;
   limitsHit: Set<LimitName>;
   /** Processes still running after the snippet's root ended, stopped by Fang. */
   leftoversStopped: boolean;
@@ -249,7 +250,7 @@ export function collect(
       if (stubReader.rejected) notes.push(`${stubReader.rejected} malformed stub event(s) were dropped`);
       if (initReader.rejected) notes.push(`${initReader.rejected} malformed sandbox message(s) were dropped`);
       for (const l of initText) notes.push(`sandbox: ${l}`);
-      if (manifestBytes > MANIFEST_CAP) notes.push('the list of files left in the sandbox was too long and was cut');
+      if (manifestBytes > MANIFEST_CAP) notes.push(`the listing of files left in the sandbox was longer than ${MANIFEST_CAP} bytes and was cut`);
       resolve({
         stdout: Buffer.concat(out.stdout).toString('utf8'),
         stderr: Buffer.concat(out.stderr).toString('utf8'),
@@ -259,7 +260,7 @@ export function collect(
         init,
         strace,
         xtrace,
-        manifest: hardKilled ? null : Buffer.concat(manifestChunks).toString('utf8'),
+        manifest: Buffer.concat(manifestChunks).toString('utf8'),
         limitsHit,
         leftoversStopped,
         hardKilled,

@@ -69,13 +69,34 @@ function script(s: TemplateStringsArray): string {
 export const INIT_SH = script`#!/bin/bash
 # Fang dry-run: first process inside the sandbox. See src/sandbox/init-script.ts.
 set -u
+# Only the channels 0-8 (and this script, 255) stay open, whatever else reached the sandbox.
+for fd in /proc/self/fd/*; do
+  fd=@{fd##*/}
+  case $fd in [0-8]|255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
+done
 . /run/fang/plan.sh
-# The snippet's stderr is fd 2 as the host gave it (kept on fd 12); init reports through ev, and the shell's
-# own job notices ("Killed") are not the snippet's output.
-exec 12>&2 2>/dev/null
 ev() { printf '%s\n' "$1" >&6; }
 # JSON string of $1 in $REPLY, without a subshell.
 jstr() { local s=@{1//\\/\\\\}; s=@{s//\"/\\\"}; s=@{s//$'\n'/\\n}; s=@{s//$'\t'/\\t}; printf -v REPLY '"%s"' "$s"; }
+
+# Stage 1, with CAP_SYS_ADMIN in the sandbox's own user namespace: the writable areas, capped in
+# size and inodes, and the binds that go on top of them; then init starts again without it.
+if [ "@{1:-}" != mounted ]; then
+  if ! err=$(mount -a -T /run/fang/mounts.fstab 2>&1); then
+    jstr "the sandbox could not mount its capped areas, so nothing was run: $err"
+    ev "{\"t\":\"error\",\"message\":$REPLY}"
+    exit 1
+  fi
+  if [ -s /run/fang/shims.fstab ] && ! err=$(mount -a -T /run/fang/shims.fstab 2>&1); then
+    jstr "some model wrappers the snippet names could not be stubbed: $err"
+    ev "{\"t\":\"note\",\"message\":$REPLY}"
+  fi
+  exec setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin -- /bin/bash /run/fang/init.sh mounted
+  exit 1
+fi
+# The snippet's stderr is fd 2 as the host gave it (kept on fd 12); init reports through ev, and the shell's
+# own job notices ("Killed") are not the snippet's output.
+exec 12>&2 2>/dev/null
 
 # The workspace copy: the host's copy is read-only at /run/fang/seed; this one is a tmpfs.
 if [ "$FANG_SEED" = 1 ] && ! err=$(cp -R --preserve=mode,timestamps,links --no-dereference /run/fang/seed/. "$FANG_WS"/ 2>&1); then
@@ -132,7 +153,7 @@ trap 'fang_stop' USR1
 # tracer's pid.
 cmd=()
 [ "$FANG_DROP_CAPS" = 1 ] && cmd=(setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs --)
-[ "$FANG_STRACE" = 1 ] && cmd+=(strace -f -q -ttt --seccomp-bpf -s 4096 -e signal=none -e trace="$FANG_SYSCALLS" -o '|exec cat >&4' --)
+[ "$FANG_STRACE" = 1 ] && cmd+=(strace -f -q -ttt -s 4096 -e signal=none -e trace="$FANG_SYSCALLS" -o '|exec cat >&4' --)
 cmd+=(/bin/bash /run/fang/exec.sh)
 
 ev '{"t":"started"}'
@@ -150,20 +171,26 @@ ev "{\"t\":\"exit\",\"code\":$rc}"
 tracer=
 fang_stop
 
-mounts=("$FANG_WS" "$FANG_HOME" /tmp)
+mounts=("$FANG_WS" "$FANG_HOME" /tmp /dev/shm)
 i=0
-while read -r blocks free bsize; do
+while read -r blocks free bsize files ffree; do
   jstr "@{mounts[i]}"
-  ev "{\"t\":\"disk\",\"mount\":$REPLY,\"blocks\":$blocks,\"free\":$free,\"blockSize\":$bsize}"
+  ev "{\"t\":\"disk\",\"mount\":$REPLY,\"blocks\":$blocks,\"free\":$free,\"blockSize\":$bsize,\"files\":$files,\"filesFree\":$ffree}"
   i=$((i + 1))
-done < <(stat -f -c '%b %a %S' "@{mounts[@]}" 2>/dev/null)
-find "$FANG_WS" "$FANG_HOME" /tmp -mindepth 1 -xdev -printf '%H\t%y\t%s\t%T@\t%P\0' >&8 2>/dev/null
+done < <(stat -f -c '%b %a %S %c %d' "@{mounts[@]}" 2>/dev/null)
+# The listing: find prints each area's own folder first (an empty path), so when a listing is
+# cut (the host stops a run that takes too long) the areas before the last one are known whole.
+find "@{mounts[@]}" -xdev -printf '%H\t%y\t%s\t%T@\t%P\0' >&8 2>/dev/null
+ev '{"t":"listed"}'
 exit 0
 `;
 
 /** Closes the host's descriptors and becomes the snippet (same pid, so the trace's root is it). */
 export const EXEC_SH = script`#!/bin/bash
-exec 3>&- 4>&- 6>&- 7<&- 8>&-
+for fd in /proc/self/fd/*; do
+  fd=@{fd##*/}
+  case $fd in [0-2]|5|10|255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
+done
 . /run/fang/plan.sh
 # Wait for the stub server (fd 10 is its stdout, or /dev/null when there is none).
 if [ "$FANG_STUB" = 1 ] && ! read -r -t 10 _ <&10; then

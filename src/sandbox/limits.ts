@@ -11,8 +11,12 @@ export const limitsSchema = z
     outputBytes: z.number().int().positive().max(64 * 1024 * 1024),
     /** Size of each writable tmpfs (/tmp, the home, the workspace copy on top of its own size). */
     tmpfsBytes: z.number().int().positive().max(4 * 1024 * 1024 * 1024),
+    /** Inodes of each writable tmpfs (the workspace copy gets its own files on top). */
+    tmpfsInodes: z.number().int().min(64).max(1_000_000),
     /** Address space per process (RLIMIT_AS) in bytes. */
     memoryBytes: z.number().int().positive(),
+    /** Memory of the whole sandbox (a cgroup, where the machine offers one) in bytes. */
+    memoryTotalBytes: z.number().int().min(64 * 1024 * 1024),
   })
   .strict();
 
@@ -27,6 +31,9 @@ export const DEFAULT_LIMITS: Limits = {
   // fill the memory is refused long before the machine's. Not a cgroup: the total is bounded
   // by this times the process limit.
   memoryBytes: 1024 * 1024 * 1024,
+  tmpfsInodes: 16384,
+  // The whole sandbox: above the sum of its tmpfs caps, so filling them does not end the run.
+  memoryTotalBytes: 1024 * 1024 * 1024,
 };
 
 export const LIMIT_NAMES = ['time', 'processes', 'output', 'disk', 'memory'] as const;

@@ -3,12 +3,16 @@
  * shims, response script, hosts/resolv.conf, the snippet, and the workspace seed copy.
  */
 import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MODEL_API_HOSTS, MODEL_CLIS } from '../core/catalog';
 import { which, type SandboxLayout } from './backend';
-import { HIDDEN_DIRS } from './bwrap';
+import { HIDDEN_DIRS, SANDBOX_UID_BASE, SANDBOX_UID_SPAN, isRoot } from './bwrap';
+import { fstab, safeShimTarget, safePlant, type MountEntry } from './mounts';
+import { makeRunFolder } from './run-folder';
+import { seccompProgram } from './seccomp';
 import { EXEC_SH, INIT_SH, XTRACE_SH, planScript, type InitPlan } from './init-script';
 import type { Limits } from './limits';
 import { catalogCommands, modelCommandsIn, type SnippetLanguage } from './model-commands';
@@ -100,39 +104,26 @@ async function snippetFile(code: string, language: SnippetLanguage): Promise<{ n
   }
 }
 
-/** Where run folders go: memory (/dev/shm) when there is one, since a disk folder costs
- *  tens of milliseconds to fill and remove on a slow disk. FANG_RUN_DIR overrides. */
-function runBase(): string {
-  const wanted = process.env.FANG_RUN_DIR;
-  if (wanted) return wanted;
-  try {
-    fs.accessSync('/dev/shm', fs.constants.W_OK | fs.constants.X_OK);
-    if (fs.statSync('/dev/shm').isDirectory()) return '/dev/shm';
-  } catch {
-    /* no shared memory folder */
-  }
-  return os.tmpdir();
-}
-
 export async function prepareRun(o: PrepareOptions): Promise<Prepared> {
-  const runDir = fs.mkdtempSync(path.join(runBase(), 'fang-dryrun-'));
+  const sandboxUid = isRoot() ? SANDBOX_UID_BASE + crypto.randomInt(SANDBOX_UID_SPAN) : null;
+  const runDir = makeRunFolder(sandboxUid === null);
   const cleanup = (): void => fs.rmSync(runDir, { recursive: true, force: true });
   try {
-    return await layOut(o, runDir, cleanup);
+    return await layOut(o, runDir, sandboxUid, cleanup);
   } catch (e) {
     cleanup();
     throw e;
   }
 }
 
-async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): Promise<Prepared> {
-  fs.chmodSync(runDir, 0o711);
+async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | null, cleanup: () => void): Promise<Prepared> {
+  // Everything the sandbox reads is in `fang`, owned by the sandbox's uid and private to it.
   const fang = path.join(runDir, 'fang');
   const bin = path.join(fang, 'bin');
   const seedDir = path.join(fang, 'seed');
-  fs.mkdirSync(bin, { recursive: true, mode: 0o755 });
-  fs.mkdirSync(seedDir, { mode: 0o755 });
-  fs.chmodSync(fang, 0o755);
+  fs.mkdirSync(bin, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(seedDir, { mode: 0o700 });
+  fs.chmodSync(fang, 0o700);
   const notes: string[] = [];
 
   // The sandbox's home is a tmpfs at the real home's path; a user without one gets /tmp/home.
@@ -169,6 +160,7 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
   const ignore = new Set<string>();
   const plants: string[] = [];
   const shimBinds: string[] = [];
+  const essentials = [node.path, ...['bash', 'sh', 'env', 'strace', 'setpriv', 'cat', 'cp', 'ln', 'mkdir', 'mount', 'find', 'stat', 'dirname'].map((t) => which(t)).filter((t): t is string => t !== null)];
   const shebang = node.electron ? `#!/usr/bin/env -S ELECTRON_RUN_AS_NODE=1 ${node.path}` : `#!${node.path}`;
   fs.writeFileSync(path.join(bin, '.shim'), `${shebang}\n(${shimProgram.toString()})();\n`, { mode: 0o755 });
   const bare = new Set(catalogCommands());
@@ -182,13 +174,22 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
     const abs = path.posix.isAbsolute(name) ? path.posix.normalize(name) : path.posix.join(workspace, name);
     if (abs.startsWith(workspace + '/')) {
       const rel = abs.slice(workspace.length + 1);
+      const unsafe = safePlant(rel);
+      if (unsafe) {
+        notes.push(`${name}: named as a model command, but ${unsafe}; not stubbed`);
+        continue;
+      }
       plants.push(rel);
       shimPaths.add(abs);
       ignore.add(abs);
-    } else if (fs.existsSync(abs) && fs.statSync(abs).isFile()) {
-      shimBinds.push(abs);
-      shimPaths.add(abs);
-    } else notes.push(`${name}: named as a model command but outside the workspace and absent; not stubbed`);
+    } else {
+      const unsafe = safeShimTarget(abs, essentials);
+      if (unsafe) notes.push(`${name}: named as a model command, but ${unsafe}; not stubbed`);
+      else {
+        shimBinds.push(abs);
+        shimPaths.add(abs);
+      }
+    }
   }
   for (const name of bare) {
     if (!/^[A-Za-z0-9_.@+-]+$/.test(name) || name.startsWith('.')) continue;
@@ -196,7 +197,7 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
     shimPaths.add(`${SHIM_BIN}/${name}`);
     // A model CLI installed on the host is covered too, for snippets that call it by full path.
     const installed = which(name);
-    if (installed && !underHidden(installed) && !shimBinds.includes(installed)) {
+    if (installed && !underHidden(installed) && !shimBinds.includes(installed) && !safeShimTarget(installed, essentials)) {
       shimBinds.push(installed);
       shimPaths.add(installed);
     }
@@ -236,18 +237,44 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
     stub: needsStub(o.code, o.language, named),
   };
   fs.writeFileSync(path.join(fang, 'plan.sh'), planScript(plan));
-  fs.writeFileSync(path.join(fang, 'init.sh'), INIT_SH, { mode: 0o755 });
-  fs.writeFileSync(path.join(fang, 'exec.sh'), EXEC_SH, { mode: 0o755 });
+  fs.writeFileSync(path.join(fang, 'init.sh'), INIT_SH);
+  fs.writeFileSync(path.join(fang, 'exec.sh'), EXEC_SH);
   fs.writeFileSync(path.join(fang, 'xtrace.sh'), XTRACE_SH);
-  for (const f of fs.readdirSync(fang)) if (f !== 'seed' && f !== 'bin') fs.chmodSync(path.join(fang, f), f.endsWith('.sh') ? 0o755 : 0o644);
+
+  // The writable areas, capped in size and inodes, mounted by init (bubblewrap cannot cap
+  // inodes); then what bubblewrap staged under /run/fang-stage goes where it belongs.
+  const inodes = o.limits.tmpfsInodes;
+  const areas: MountEntry[] = [
+    { source: 'fang-tmp', target: '/tmp', type: 'tmpfs', options: `size=${o.limits.tmpfsBytes},nr_inodes=${inodes},mode=1777` },
+    { source: 'fang-home', target: home, type: 'tmpfs', options: `size=${o.limits.tmpfsBytes},nr_inodes=${inodes},mode=700` },
+    { source: 'fang-workspace', target: workspace, type: 'tmpfs', options: `size=${o.limits.tmpfsBytes + seed.bytes + 4 * 1024 * 1024},nr_inodes=${inodes + seed.files + 64},mode=755` },
+    { source: 'fang-shm', target: '/dev/shm', type: 'tmpfs', options: `size=${o.limits.tmpfsBytes},nr_inodes=1024,mode=1777` },
+  ];
+  areas.sort((a, b) => a.target.split('/').length - b.target.split('/').length);
+  const staged: Array<[string, string]> = [];
+  const stage = (hostPath: string, target: string): void => {
+    const at = `/run/fang-stage/${staged.length}`;
+    staged.push([hostPath, at]);
+    areas.push({ source: at, target, type: 'none', options: 'bind,ro' });
+  };
+  for (const b of roBinds) stage(b, b);
+  if (nodeModules) stage(nodeModules, path.posix.join(workspace, 'node_modules'));
+  fs.writeFileSync(path.join(fang, 'mounts.fstab'), fstab(areas));
+  fs.writeFileSync(path.join(fang, 'shims.fstab'), fstab(shimBinds.map((t) => ({ source: '/run/fang/bin/.shim', target: t, type: 'none', options: 'bind,ro' }))));
+  const filter = seccompProgram();
+  if (filter) fs.writeFileSync(path.join(runDir, 'seccomp.bpf'), filter, { mode: 0o600 });
+  else notes.push(`no seccomp filter for the ${process.arch} architecture: unix sockets, nested user namespaces, memfd and SysV shared memory are not refused in this run`);
+  if (sandboxUid !== null) chownTree(fang, sandboxUid);
 
   const layout: SandboxLayout = {
+    runDir,
     fangDir: fang,
     workspace,
-    workspaceBytes: o.limits.tmpfsBytes + seed.bytes + 4 * 1024 * 1024,
     home,
-    tmpfsBytes: o.limits.tmpfsBytes,
-    nodeModules,
+    sandboxUid,
+    seccomp: filter !== null,
+    mountPoints: areas.filter((a) => a.type === 'tmpfs').map((a) => a.target),
+    staged,
     roBinds,
     shimBinds,
   };
@@ -265,6 +292,12 @@ async function layOut(o: PrepareOptions, runDir: string, cleanup: () => void): P
     env: { home, pathPrefix: SHIM_BIN, electron: node.electron, nodeOptions: supportsWasmFlag(node.path) ? '--disable-wasm-trap-handler' : '' },
     cleanup,
   };
+}
+
+/** Hands the sandbox's folder to its uid (modes stay as they are: owner-only stays owner-only). */
+function chownTree(dir: string, uid: number): void {
+  fs.lchownSync(dir, uid, uid);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) fs.lchownSync(path.join(e.parentPath, e.name), uid, uid);
 }
 
 /** Whether "others" may traverse every folder up to `p` and read it (the sandbox uid is nobody). */

@@ -9,7 +9,7 @@ import type { BackendInfo } from './backend';
 import type { RawRun } from './collect';
 import type { Limits } from './limits';
 import type { Prepared } from './prepare';
-import { REPORT_VERSION, reportSchema, type BlockedAction, type DryRunReport, type ExecutedModelOutput, type ModelCall, type NetworkAttempt, type Recursion, type ReportProcess } from './report-schema';
+import { REPORT_VERSION, reportSchema, type MemoryBound, type BlockedAction, type DryRunReport, type ExecutedModelOutput, type ModelCall, type NetworkAttempt, type Recursion, type ReportProcess } from './report-schema';
 import type { SnippetLanguage } from './model-commands';
 import type { TracedProcess } from './strace-parser';
 import { diffWorkspace, parseManifest } from './workspace';
@@ -27,6 +27,7 @@ export interface BuildInput {
   info: BackendInfo;
   language: SnippetLanguage;
   limits: Limits;
+  memory: MemoryBound & { limitHits: number };
 }
 
 function lastExec(p: TracedProcess): { path: string; argv: string[] } | undefined {
@@ -219,18 +220,32 @@ export function buildReport(b: BuildInput): DryRunReport {
   if (!info.strace) notes.push('strace is not installed: no process tree, no refused syscalls (install the strace package)');
   if (raw.strace.processes.size > MAX_PROCESSES) notes.push(`only the first ${MAX_PROCESSES} processes are listed`);
   if (raw.leftoversStopped && leftovers > 0) notes.push(`${leftovers} process(es) still running after the snippet ended were stopped`);
-  if (raw.hardKilled) notes.push('the sandbox did not stop on request and was killed: file changes are unknown');
+  if (raw.hardKilled) notes.push('the sandbox did not stop on request and was killed');
   for (const e of raw.init) if (e.t === 'note' || e.t === 'error') notes.push(e.message);
   for (const e of raw.stub) if (e.t === 'note') notes.push(e.message);
 
   // Limits that are seen after the fact.
   if (raw.strace.forkFailures > 0 || /fork: (retry: )?Resource temporarily unavailable/.test(raw.stderr)) raw.limitsHit.add('processes');
   if (/Cannot allocate memory|out of memory|heap out of memory|allocation failed|memory exhausted|MemoryError|xmalloc|std::bad_alloc/i.test(raw.stderr)) raw.limitsHit.add('memory');
-  for (const e of raw.init) if (e.t === 'disk' && e.blocks > 0 && e.free <= Math.max(1, e.blocks * 0.01)) raw.limitsHit.add('disk');
+  for (const e of raw.init) {
+    if (e.t !== 'disk') continue;
+    if ((e.blocks > 0 && e.free <= Math.max(1, e.blocks * 0.01)) || (e.files !== undefined && e.files > 0 && e.filesFree === 0)) raw.limitsHit.add('disk');
+  }
+  const memory = b.memory;
+  if (memory.oomKills > 0 || memory.limitHits > 0) raw.limitsHit.add('memory');
+  if (memory.oomKills > 0) notes.push(`the sandbox reached its memory bound (${memory.limitBytes} bytes, ${memory.kind}) and the kernel ended ${memory.oomKills} of its processes`);
 
   const calls = modelCalls(raw, byPid, prepared.plan.snippet);
   const executed = executedOutput(raw, calls, processes, prepared.plan.snippet);
-  const fileChanges = raw.manifest === null ? [] : diffWorkspace({ before: prepared.seed.entries, after: parseManifest(raw.manifest), workspace: prepared.layout.workspace, home: prepared.layout.home, ignore: prepared.ignore });
+  const roots: string[] = [];
+  const after = parseManifest(raw.manifest, roots);
+  // Every area before the last one reached is whole; the last is whole only if init said so.
+  const listingDone = raw.init.some((e) => e.t === 'listed');
+  const listed = new Set(listingDone ? roots : roots.slice(0, -1));
+  const areas = [prepared.layout.workspace, prepared.layout.home, '/tmp', '/dev/shm'];
+  const unlisted = areas.filter((a) => !listed.has(a));
+  const fileChanges = diffWorkspace({ before: prepared.seed.entries, after, workspace: prepared.layout.workspace, home: prepared.layout.home, ignore: prepared.ignore, workspaceListed: listed.has(prepared.layout.workspace) });
+  if (unlisted.length) notes.push(`the file listing could not finish (${unlisted.join(', ')} not listed in full): the changes named are those it saw, and there may be more`);
   const network: NetworkAttempt[] = networkAttempts(raw);
   const blocked: BlockedAction[] = describeBlocked(raw, byPid, network, fileChanges, limits, prepared.plan.snippet);
   const recursion = recursionOf(calls, executed, processes, raw, prepared, limits);
@@ -246,7 +261,7 @@ export function buildReport(b: BuildInput): DryRunReport {
 
   const report: DryRunReport = {
     version: REPORT_VERSION,
-    verdict: composeVerdict({ calls, executed, processes, fileChanges, network, blocked, limitsHit, recursion }),
+    verdict: composeVerdict({ calls, executed, processes, fileChanges, network, blocked, limitsHit, recursion, listingIncomplete: unlisted.length > 0 }),
     backend: { name: info.name, version: info.version, isolation: info.isolation, traced: info.strace },
     language: b.language,
     workspace: prepared.layout.workspace,
@@ -260,6 +275,7 @@ export function buildReport(b: BuildInput): DryRunReport {
     blocked,
     limitsHit,
     limits,
+    memoryBound: { kind: memory.kind, limitBytes: memory.limitBytes, peakBytes: memory.peakBytes, oomKills: memory.oomKills, detail: memory.detail },
     exitCode,
     durationMs: raw.durationMs,
     stdout: raw.stdout,

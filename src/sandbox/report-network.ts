@@ -25,11 +25,25 @@ export function networkAttempts(raw: RawRun): NetworkAttempt[] {
     else if (e.t === 'model-http') add({ host: e.host, port: e.port, protocol: 'http', blocked: true, detail: `model API call ${e.method} ${e.path.slice(0, 200)} answered by the stub` });
   }
   for (const c of raw.strace.connects) {
+    if (c.family === 'unix') {
+      const what = c.syscall === 'socket' ? 'a unix socket' : `unix socket ${c.address || '(unnamed)'}`;
+      const why = c.result === '0' ? 'reached a socket inside the sandbox' : c.result === 'EACCES' && c.syscall === 'socket' ? 'refused: no unix-socket connections out of the sandbox (seccomp)' : c.result;
+      add({ host: c.address || '(unix socket)', port: null, protocol: 'unix', blocked: c.result !== '0', detail: `${c.syscall} ${what}: ${why}` });
+      continue;
+    }
     const loop = LOOPBACK.test(c.address);
-    if (loop && STUB_PORTS.has(c.port)) continue;
-    if (loop && c.result === '0') continue;
-    const why = c.result === 'ENETUNREACH' ? 'no route: the sandbox has only a loopback interface' : c.result === 'ECONNREFUSED' ? 'nothing listens there inside the sandbox' : c.result === '0' ? 'sent' : c.result;
-    add({ host: c.address, port: c.port, protocol: c.syscall === 'sendto' ? 'udp' : 'tcp', blocked: true, detail: `${c.syscall}: ${why}` });
+    if (loop && c.port !== null && STUB_PORTS.has(c.port)) continue;
+    const why =
+      c.result === 'ENETUNREACH'
+        ? 'no route: the sandbox has only a loopback interface'
+        : c.result === 'ECONNREFUSED'
+          ? "nothing listens there inside the sandbox (its loopback is its own, not the host's)"
+          : c.result === '0'
+            ? loop
+              ? "sent on the sandbox's own loopback, which no host process shares"
+              : 'sent'
+            : c.result;
+    add({ host: c.address, port: c.port, protocol: c.datagram ? 'udp' : 'tcp', blocked: true, detail: `${c.syscall}: ${why}` });
   }
   return out;
 }

@@ -57,7 +57,7 @@ export const fileChangeSchema = z.object({
 export const networkSchema = z.object({
   host: z.string(),
   port: z.number().int().nullable(),
-  protocol: z.enum(['tcp', 'udp', 'dns', 'http', 'https']),
+  protocol: z.enum(['tcp', 'udp', 'dns', 'http', 'https', 'unix']),
   blocked: z.boolean(),
   detail: z.string(),
 });
@@ -86,6 +86,15 @@ export const adversarialSchema = z.object({
   verdict: z.string(),
 });
 
+export const memoryBoundSchema = z.object({
+  kind: z.enum(['cgroup-v2', 'cgroup-v1', 'systemd-scope', 'none']),
+  limitBytes: z.number().int().nullable(),
+  /** Peak use of the whole sandbox, where the machine says. */
+  peakBytes: z.number().int().nullable(),
+  oomKills: z.number().int().nonnegative(),
+  detail: z.string(),
+});
+
 export const reportSchema = z.object({
   version: z.literal(REPORT_VERSION),
   verdict: z.string(),
@@ -108,7 +117,9 @@ export const reportSchema = z.object({
   network: z.array(networkSchema),
   blocked: z.array(blockedSchema),
   limitsHit: z.array(z.enum(LIMIT_NAMES)),
-  limits: z.object({ timeMs: z.number(), processes: z.number(), outputBytes: z.number(), tmpfsBytes: z.number(), memoryBytes: z.number() }),
+  limits: z.object({ timeMs: z.number(), processes: z.number(), outputBytes: z.number(), tmpfsBytes: z.number(), memoryBytes: z.number(), tmpfsInodes: z.number().optional(), memoryTotalBytes: z.number().optional() }),
+  /** The bound on the whole sandbox's memory that applied in this run. */
+  memoryBound: memoryBoundSchema.optional(),
   /** The snippet's own exit status (null when it was stopped). */
   exitCode: z.number().int().nullable(),
   durationMs: z.number().nonnegative(),
@@ -130,6 +141,7 @@ export type NetworkAttempt = z.infer<typeof networkSchema>;
 export type BlockedAction = z.infer<typeof blockedSchema>;
 export type Recursion = z.infer<typeof recursionSchema>;
 export type AdversarialOutcome = z.infer<typeof adversarialSchema>;
+export type MemoryBound = z.infer<typeof memoryBoundSchema>;
 
 /** Reads a report from outside (a file, a pipe, a webview message); throws a readable error. */
 export function parseReport(data: unknown): DryRunReport {

@@ -2,12 +2,15 @@
  * The dry-run: pick a backend, lay out the sandbox, run the snippet once, build the report.
  * There is no path that runs a snippet outside a sandbox: without a backend the run refuses.
  */
+import * as path from 'node:path';
 import { z } from 'zod';
 import type { Backend, BackendInfo, Unavailable } from './backend';
 import { BubblewrapBackend } from './bwrap';
+import { memoryGroup, type MemoryGroup } from './cgroup';
 import { collect, type TraceEvent } from './collect';
 import { ContainerBackend } from './container';
 import { sandboxEnv } from './env';
+import { launchCommand } from './launcher';
 import { resolveLimits, type Limits } from './limits';
 import type { SnippetLanguage } from './model-commands';
 import { prepareRun, type PrepareOptions } from './prepare';
@@ -74,12 +77,22 @@ export async function runOnce(info: BackendInfo, o: SingleRun): Promise<DryRunRe
     const env = sandboxEnv(process.env, { home: prepared.env.home, workspace: prepared.layout.workspace, pathPrefix: prepared.env.pathPrefix });
     if (prepared.env.electron) env.ELECTRON_RUN_AS_NODE = '1';
     if (prepared.env.nodeOptions) env.NODE_OPTIONS = prepared.env.nodeOptions;
-    const raw = await collect(backend.command(info, prepared.layout), env, info, o.limits, { signal: o.signal, onEvent: o.onEvent });
+    const group = memoryGroup(o.limits.memoryTotalBytes);
+    const l = prepared.layout;
+    const cmd = launchCommand(backend.command(info, l), { runDir: l.runDir, procsFile: group.procsFile, seccompFile: l.seccomp ? path.join(l.runDir, 'seccomp.bpf') : null, prefix: group.prefix });
+    let raw;
+    let usage: ReturnType<MemoryGroup['finish']> = { peakBytes: null, oomKills: 0, limitHits: 0 };
+    try {
+      raw = await collect(cmd, env, info, o.limits, { signal: o.signal, onEvent: o.onEvent });
+    } finally {
+      usage = group.finish();
+    }
     if (!raw.init.some((e) => e.t === 'started')) {
-      const why = raw.stderr.trim().split('\n').slice(-3).join(' ') || 'no message';
+      const errors = raw.init.flatMap((e) => (e.t === 'error' ? [e.message] : []));
+      const why = [...errors, raw.stderr.trim().split('\n').slice(-3).join(' ')].filter(Boolean).join('; ') || 'no message';
       throw new SandboxUnavailableError(`the ${info.name} sandbox did not start (${why}); nothing was run`);
     }
-    return buildReport({ raw, prepared, info, language: o.language, limits: o.limits });
+    return buildReport({ raw, prepared, info, language: o.language, limits: o.limits, memory: { kind: group.kind, limitBytes: group.limitBytes, detail: group.detail, ...usage } });
   } finally {
     prepared.cleanup();
   }

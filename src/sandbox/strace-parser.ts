@@ -35,10 +35,13 @@ export interface BlockedAttempt {
 
 export interface ConnectAttempt {
   pid: number;
-  syscall: 'connect' | 'sendto';
-  family: 'inet' | 'inet6';
+  /** Datagram (UDP) when the socket was made with SOCK_DGRAM in this process or an ancestor. */
+  datagram: boolean;
+  syscall: 'connect' | 'sendto' | 'socket';
+  family: 'inet' | 'inet6' | 'unix';
+  /** The address, or the socket's path for unix (`@name` for an abstract one, '' when unnamed). */
   address: string;
-  port: number;
+  port: number | null;
   /** 0 on success, or the errno name. */
   result: string;
 }
@@ -104,6 +107,8 @@ export class StraceParser {
   private time: number | null = null;
   private rest = '';
   private readonly pending = new Map<number, string>();
+  /** Datagram sockets by "pid:fd" (the pid that made them; children look up their ancestors). */
+  private readonly datagrams = new Set<string>();
 
   constructor(private readonly onExec?: (p: TracedProcess) => void, private readonly onExit?: (p: TracedProcess) => void) {}
 
@@ -163,6 +168,13 @@ export class StraceParser {
     this.syscall(p, name, args, ret, errno);
   }
 
+  private isDatagram(p: TracedProcess, fd: number): boolean {
+    for (let q: TracedProcess | undefined = p, i = 0; q && i < 64; q = q.parent === null ? undefined : this.processes.get(q.parent), i++) {
+      if (this.datagrams.has(`${q.pid}:${fd}`)) return true;
+    }
+    return false;
+  }
+
   private add<T>(list: T[], item: T): void {
     if (list.length < MAX_ITEMS) list.push(item);
   }
@@ -207,8 +219,14 @@ export class StraceParser {
         const inet = /sa_family=AF_INET, sin_port=htons\((\d+)\), sin_addr=inet_addr\("([\d.]+)"\)/.exec(args);
         const inet6 = /sa_family=AF_INET6, sin6_port=htons\((\d+)\).*?inet_pton\(AF_INET6, "([^"]+)"/.exec(args);
         const hit = inet ?? inet6;
-        if (!hit) return;
-        this.add(this.connects, { pid: p.pid, syscall: name === 'connect' ? 'connect' : 'sendto', family: inet ? 'inet' : 'inet6', address: hit[2]!, port: Number(hit[1]), result: errno || '0' });
+        const syscall = name === 'connect' ? 'connect' : 'sendto';
+        const datagram = syscall === 'sendto' || this.isDatagram(p, Number(/^(\d+)/.exec(args)?.[1]));
+        if (hit) {
+          this.add(this.connects, { pid: p.pid, datagram, syscall, family: inet ? 'inet' : 'inet6', address: hit[2]!, port: Number(hit[1]), result: errno || '0' });
+          return;
+        }
+        const unix = /sa_family=AF_UNIX(?:, sun_path=(@?)"((?:[^"\\]|\\.)*)")?/.exec(args);
+        if (unix) this.add(this.connects, { pid: p.pid, datagram, syscall, family: 'unix', address: unix[2] === undefined ? '' : `${unix[1]}${decodeCString(unix[2])}`, port: null, result: errno || '0' });
         return;
       }
       case 'open':
@@ -247,7 +265,13 @@ export class StraceParser {
         return;
       }
       case 'socket': {
-        if (errno) this.block({ kind: 'socket', pid: p.pid, syscall: name, target: args.split(', ').slice(0, 2).join(', '), errno });
+        if (!errno) {
+          if (/^AF_INET6?, SOCK_DGRAM\b/.test(args) && this.datagrams.size < MAX_ITEMS) this.datagrams.add(`${p.pid}:${ret}`);
+          return;
+        }
+        // A unix socket refused by the sandbox's filter is a connection attempt that never got a path.
+        if (/^AF_UNIX\b/.test(args)) this.add(this.connects, { pid: p.pid, datagram: /SOCK_DGRAM/.test(args), syscall: 'socket', family: 'unix', address: '', port: null, result: errno });
+        else this.block({ kind: 'socket', pid: p.pid, syscall: name, target: args.split(', ').slice(0, 2).join(', '), errno });
         return;
       }
       default:

@@ -35,7 +35,9 @@ export const initEventSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('exit'), code: z.number().int() }),
   z.object({ t: z.literal('note'), message: str }),
   z.object({ t: z.literal('error'), message: str }),
-  z.object({ t: z.literal('disk'), mount: str, blocks: num, free: num, blockSize: num }),
+  z.object({ t: z.literal('disk'), mount: str, blocks: num, free: num, blockSize: num, files: num.optional(), filesFree: num.optional() }),
+  /** The listing of the writable areas is complete. */
+  z.object({ t: z.literal('listed') }),
 ]);
 export type InitEvent = z.infer<typeof initEventSchema>;
 

@@ -12,6 +12,10 @@ export interface VerdictInput {
   blocked: BlockedAction[];
   limitsHit: string[];
   recursion: Recursion[];
+  /** The file listing was cut: the counts of files are lower bounds. */
+  listingIncomplete?: boolean;
+  /** Lines of the trace that did not parse (the snippet can write into the trace). */
+  tampered?: number;
 }
 
 export function composeVerdict(v: VerdictInput): string {
@@ -21,12 +25,14 @@ export function composeVerdict(v: VerdictInput): string {
   parts.push(n(v.processes.length, 'process', 'processes'));
   const ws = v.fileChanges.filter((f) => f.area === 'workspace').length;
   const elsewhere = v.fileChanges.length - ws;
-  parts.push(`${n(ws, 'file')} written in the workspace copy${elsewhere ? ` (${elsewhere} more in the sandbox's home and /tmp)` : ''}`);
+  const atLeast = v.listingIncomplete ? 'at least ' : '';
+  parts.push(`${atLeast}${n(ws, 'file')} written in the workspace copy${elsewhere ? ` (${elsewhere} more in the sandbox's home and /tmp)` : ''}${v.listingIncomplete ? ' (FILE LISTING INCOMPLETE: the sandbox was stopped before it could list every file)' : ''}`);
   const net = v.network.filter((x) => x.blocked).length;
   parts.push(`${n(net, 'network attempt')} blocked`);
   const refused = v.blocked.filter((b) => b.kind !== 'network').length;
   if (refused) parts.push(`${n(refused, 'other action')} refused by the sandbox`);
   if (v.limitsHit.length) parts.push(`limit hit: ${v.limitsHit.join(', ')}`);
   for (const r of v.recursion) parts.push(`recursion: ${r.detail}`);
+  if (v.tampered) parts.push(`TRACE TAMPERED WITH: ${n(v.tampered, 'forged or malformed line')} dropped, so the trace may be incomplete`);
   return parts.join('; ');
 }

@@ -40,8 +40,9 @@ function typeOf(st: fs.Stats): EntryStat['type'] {
 }
 
 /**
- * Copies `src` into `dest` (which must exist), readable by everyone so an unprivileged
- * sandbox uid can read it; keeps mtimes so the diff after the run is exact.
+ * Copies `src` into `dest` (which must exist) with the files' own modes, never widened (the run
+ * folder is private; as root its owner becomes the sandbox's uid); keeps mtimes so the diff
+ * after the run is exact.
  */
 export function copyWorkspace(src: string, dest: string, caps: CopyCaps = DEFAULT_COPY_CAPS): CopyResult {
   const result: CopyResult = { entries: new Map(), files: 0, bytes: 0, skipped: [], nodeModules: null };
@@ -76,14 +77,15 @@ export function copyWorkspace(src: string, dest: string, caps: CopyCaps = DEFAUL
         continue;
       }
       if (type === 'directory') {
-        fs.mkdirSync(d, { mode: 0o755 });
+        fs.mkdirSync(d, { mode: 0o700 });
         walk(r);
+        fs.chmodSync(d, (st.mode & 0o777) | 0o700);
         fs.utimesSync(d, st.atime, st.mtime);
       } else if (type === 'symlink') {
         fs.symlinkSync(fs.readlinkSync(a), d);
       } else if (type === 'file') {
         fs.copyFileSync(a, d);
-        fs.chmodSync(d, (st.mode & 0o777) | 0o444);
+        fs.chmodSync(d, st.mode & 0o777);
         fs.utimesSync(d, st.atime, st.mtime);
         result.bytes += st.size;
       } else {
@@ -104,15 +106,24 @@ export interface ManifestEntry extends EntryStat {
   rel: string;
 }
 
-/** Parses `find ROOTS -printf '%H\t%y\t%s\t%T@\t%P\0'`. */
-export function parseManifest(data: string): ManifestEntry[] {
+/**
+ * Parses `find ROOTS -printf '%H\t%y\t%s\t%T@\t%P\0'`. Each root's own record (empty path)
+ * comes first, so `roots` says which areas the listing reached, in order; a record not ended by
+ * NUL (a listing cut short) is dropped.
+ */
+export function parseManifest(data: string, roots: string[] = []): ManifestEntry[] {
   const out: ManifestEntry[] = [];
-  for (const rec of data.split('\0')) {
+  const recs = data.split('\0');
+  recs.pop();
+  for (const rec of recs) {
     const parts = rec.split('\t');
     if (parts.length < 5) continue;
     const [root, y, size, mtime] = parts as [string, string, string, string];
     const rel = parts.slice(4).join('\t');
-    if (!rel) continue;
+    if (!rel) {
+      if (!roots.includes(root)) roots.push(root);
+      continue;
+    }
     const type: EntryStat['type'] = y === 'f' ? 'file' : y === 'd' ? 'directory' : y === 'l' ? 'symlink' : 'other';
     out.push({ root, rel, type, size: Number(size) || 0, mtime: Number(mtime) || 0 });
   }
@@ -126,6 +137,8 @@ export interface DiffInput {
   home: string;
   /** Paths (absolute, inside the sandbox) that Fang put there: shims, mount points. */
   ignore: Set<string>;
+  /** False when the workspace's listing was cut: its missing files are then not "deleted". */
+  workspaceListed?: boolean;
 }
 
 export function diffWorkspace(input: DiffInput): FileChange[] {
@@ -155,7 +168,7 @@ export function diffWorkspace(input: DiffInput): FileChange[] {
     if (c.e.type === 'directory' && createdAbs.some((o) => o.startsWith(c.abs + '/'))) continue;
     changes.push({ path: c.path, kind: 'created', area: c.area, type: c.e.type, size: c.e.type === 'file' ? c.e.size : null });
   }
-  for (const [rel, b] of input.before) {
+  for (const [rel, b] of input.workspaceListed === false ? [] : input.before) {
     if (afterWs.has(rel)) continue;
     if (input.ignore.has(path.posix.join(input.workspace, rel))) continue;
     const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : null;

@@ -1,0 +1,168 @@
+/**
+ * A snippet that attacks the sandbox itself (issue 9). Each test takes its evidence on the host:
+ * canary files and a canary secret, listeners that count connections, host shared memory, the
+ * run folder seen by another uid, descriptors opened before `fang` starts.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runDryRun } from '../../src/sandbox';
+import { HostCanaries, dryRun, fixture, namespaceRecorder, requireSandbox, sandboxProcesses, tempWorkspace, treeHash } from './helpers';
+import { HostListeners, asUid, hostIp, peakShmemRise, startFang } from './host-probes';
+
+const isRoot = process.getuid?.() === 0;
+const runBase = (): string => path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), `fang-${process.getuid?.()}`);
+
+describe('a snippet that attacks the sandbox (evidence on the host)', function () {
+  this.timeout(60_000);
+  let canaries: HostCanaries;
+  let ws: string;
+  before(requireSandbox);
+  beforeEach(() => {
+    canaries = new HostCanaries();
+    ws = tempWorkspace({ 'notes.txt': 'x\n' });
+    // The sandbox's uid must reach node_modules when Fang runs as root.
+    fs.chmodSync(ws, 0o755);
+    canaries.snapshot();
+  });
+  afterEach(() => {
+    canaries.assertUnchanged();
+    canaries.remove();
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
+
+  it('item 1: descriptors fang inherits do not reach the snippet, whatever their numbers', async () => {
+    const listeners = new HostListeners(path.join(canaries.dir, 'host.sock'));
+    await listeners.start();
+    await listeners.selfTest();
+    const snippet = path.join(ws, 'fds.sh');
+    fs.writeFileSync(snippet, fixture('attack-fds.sh', { __SOCKET__: 'host.sock' }));
+    // A host file open for appending, and the hidden canary folder (secret, socket) as a folder descriptor.
+    const append = fs.openSync(canaries.file, 'a');
+    const folder = fs.openSync(canaries.dir, 'r');
+    const before = treeHash(canaries.file);
+    try {
+      const { child, done } = startFang(['dry-run', snippet, '--format', 'json', '--workspace', ws, '--timeout', '8'], { 3: append, 7: folder, 11: append, 45: folder, 300: folder });
+      assert.ok(child.pid);
+      const r = await done;
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(treeHash(canaries.file), before, 'the snippet appended to a host file through an inherited descriptor');
+      assert.ok(!r.stdout.includes(canaries.secret), 'the canary secret was read through an inherited folder descriptor');
+      assert.equal(listeners.unixConnections, 0, 'the hidden host socket answered through an inherited folder descriptor');
+      const out = (JSON.parse(r.stdout) as { stdout: string }).stdout;
+      assert.doesNotMatch(out, /wrote to fd|listed fd|connected through/, out);
+      // Inside, only the output and the trace channel are open.
+      assert.match(out, /^open: 0 1 2 5$/m, out);
+    } finally {
+      fs.closeSync(append);
+      fs.closeSync(folder);
+      listeners.close();
+    }
+  });
+
+  it('item 3: every writable mount, memfd, SysV shm and nested namespaces stay within the caps (host shared memory)', async () => {
+    const tmpfsBytes = 32 * 1024 * 1024;
+    const { result, rise } = await peakShmemRise(() => dryRun({ code: fixture('attack-memory.sh'), language: 'bash', workspaceDir: ws, limits: { tmpfsBytes, tmpfsInodes: 1024, timeMs: 8000 } }));
+    const out = result.report.stdout;
+    // Four writable areas at 32 MB each, the small seed, and some slack for the machine's own changes.
+    assert.ok(rise < 4 * tmpfsBytes + 48 * 1024 * 1024, `host shared memory rose by ${Math.round(rise / 2 ** 20)} MB during the run:\n${out}`);
+    assert.doesNotMatch(out, /WRITABLE|memfd: 512|shmget: allowed|nested tmpfs: 512/, out);
+    assert.match(out, /^inodes in \/tmp: (\d+)$/m);
+    assert.ok(Number(/^inodes in \/tmp: (\d+)$/m.exec(out)![1]) <= 1024, out);
+    assert.ok(result.report.limitsHit.includes('disk'), result.report.limitsHit.join(','));
+  });
+
+  it('item 3: the whole sandbox is bound by a memory cgroup where the machine has one, and the report names it', async function () {
+    const { report } = await dryRun({
+      code: 'for i in 1 2 3 4 5 6; do perl -e \'$x = "a" x (200 << 20); sleep 4\' & done; wait; echo done',
+      language: 'bash',
+      workspaceDir: ws,
+      limits: { memoryTotalBytes: 256 * 1024 * 1024, timeMs: 8000 },
+    });
+    const bound = report.memoryBound!;
+    if (bound.kind === 'none') assert.fail(`no memory cgroup on this machine (${bound.detail}); run the suite as root (CI does) or in a systemd user session`);
+    assert.equal(bound.limitBytes, 256 * 1024 * 1024);
+    // Six processes of 200 MB cannot all live under 256 MB: the kernel ended some.
+    assert.ok(bound.oomKills > 0, JSON.stringify(bound));
+    assert.ok(bound.peakBytes !== null && bound.peakBytes <= 256 * 1024 * 1024, JSON.stringify(bound));
+    assert.ok(report.limitsHit.includes('memory'));
+  });
+
+  it('item 5: the run folder is private while it lasts (checked as nobody), and gone afterwards', async () => {
+    fs.writeFileSync(path.join(ws, 'private.txt'), `${canaries.secret}\n`, { mode: 0o600 });
+    const checks: string[] = [];
+    let runDir = '';
+    const rec = namespaceRecorder();
+    await runDryRun({
+      code: 'cat private.txt >/dev/null && echo readable-inside',
+      language: 'bash',
+      workspaceDir: ws,
+      onEvent: (e) => {
+        rec.onEvent(e);
+        if (e.type !== 'sandbox') return;
+        const base = runBase();
+        const runs = fs.readdirSync(base).filter((n) => n.startsWith(`run-${process.pid}-`));
+        assert.equal(runs.length, 1, runs.join(','));
+        runDir = path.join(base, runs[0]!);
+        const fang = path.join(runDir, 'fang');
+        const st = fs.statSync(fang);
+        checks.push(`base mode ${(fs.statSync(base).mode & 0o777).toString(8)}`, `fang mode ${(st.mode & 0o777).toString(8)}`, `seed file mode ${(fs.statSync(path.join(fang, 'seed', 'private.txt')).mode & 0o777).toString(8)}`);
+        if (isRoot) assert.ok(st.uid !== 0 && st.uid !== 65534, `the sandbox's uid is ${st.uid}`);
+        for (const p of [base, runDir, fang, path.join(fang, 'seed')]) {
+          const r = asUid(65534, ['ls', p]);
+          assert.notEqual(r.status, 0, `nobody could list ${p}: ${r.out}`);
+        }
+        const r = asUid(65534, ['cat', path.join(fang, 'seed', 'private.txt')]);
+        assert.notEqual(r.status, 0, 'nobody could read the copy of a 0600 file');
+        assert.ok(!r.out.includes(canaries.secret));
+      },
+    });
+    assert.deepEqual(checks, [`base mode ${isRoot ? 711 : 700}`, 'fang mode 700', 'seed file mode 600']);
+    assert.ok(runDir && !fs.existsSync(runDir), 'the run folder outlived the run');
+  });
+
+  it('item 5: a killed fang leaves no run folder, cgroup or process behind, and stale folders are swept', async () => {
+    const base = runBase();
+    fs.mkdirSync(base, { recursive: true, mode: 0o700 });
+    const stale = path.join(base, 'run-4194999-1-stale0');
+    fs.mkdirSync(stale, { recursive: true });
+    const snippet = path.join(ws, 'wait.sh');
+    fs.writeFileSync(snippet, 'sleep 1004\n');
+    const { child, done } = startFang(['dry-run', snippet, '--workspace', ws, '--timeout', '30']);
+    const mine = (): string[] => (fs.existsSync(base) ? fs.readdirSync(base).filter((n) => n.startsWith(`run-${child.pid}-`)) : []);
+    const until = async (what: string, ok: () => boolean): Promise<void> => {
+      for (const t = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 25))) if (Date.now() - t > 10_000) assert.fail(`timed out waiting: ${what}`);
+    };
+    await until('the sandbox to start', () => mine().length === 1 && sandboxProcesses([], 'sleep 1004').length > 0);
+    assert.ok(!fs.existsSync(stale), 'a stale run folder was not swept on start');
+    child.kill('SIGKILL');
+    await done;
+    await until('the run folder to go', () => mine().length === 0);
+    await until('the sandbox processes to go', () => sandboxProcesses([], 'sleep 1004').length === 0);
+  });
+
+  it('item 6: host unix sockets and host listeners record no connection; the report lists every attempt', async () => {
+    fs.mkdirSync(path.join(ws, 'node_modules'), { mode: 0o755 });
+    const listeners = new HostListeners(path.join(ws, 'node_modules', '.fang-host.sock'));
+    await listeners.start();
+    await listeners.selfTest();
+    try {
+      const ip = hostIp() ?? '127.0.0.1';
+      const code = fixture('attack-sockets.sh', { __HOST_IP__: ip, __TCP_PORT__: String(listeners.tcpPort), __UDP_PORT__: String(listeners.udpPort) });
+      const { report } = await dryRun({ code, language: 'bash', workspaceDir: ws });
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(listeners.unixConnections, 0, 'a host unix socket answered the sandbox');
+      assert.equal(listeners.tcpConnections, 0, 'the host TCP listener was reached');
+      assert.equal(listeners.udpDatagrams, 0, 'the host UDP socket got a datagram');
+      assert.doesNotMatch(report.stdout, /CONNECTED|dgram pair: allowed/, report.stdout);
+      const net = report.network.map((n) => `${n.protocol} ${n.host}:${n.port}`);
+      assert.ok(report.network.some((n) => n.protocol === 'unix' && n.blocked), net.join('\n'));
+      assert.ok(net.includes(`tcp 127.0.0.1:${listeners.tcpPort}`), net.join('\n'));
+      assert.ok(net.includes(`tcp ${ip}:${listeners.tcpPort}`) || ip === '127.0.0.1', net.join('\n'));
+      assert.ok(net.some((x) => x.startsWith('udp ') && x.endsWith(`:${listeners.udpPort}`)), net.join('\n'));
+    } finally {
+      listeners.close();
+    }
+  });
+});
