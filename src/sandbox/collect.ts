@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { BackendInfo, SpawnCommand } from './backend';
 import type { LimitName, Limits } from './limits';
 import { StraceParser, type TracedProcess } from './strace-parser';
-import { JsonLineReader, initEventSchema, stubEventSchema, type InitEvent, type StubEvent } from './trace-events';
+import { JsonLineReader, clipStubEvent, initEventSchema, stubEventSchema, type InitEvent, type StubEvent } from './trace-events';
 import { XtraceParser } from './xtrace-parser';
 
 /** Live events for the editor; the same facts end up in the report. */
@@ -40,6 +40,10 @@ export interface RawRun {
   hardKilled: boolean;
   durationMs: number;
   notes: string[];
+  /** Trace lines that did not parse: the snippet wrote into its own trace. Dropped. */
+  tampered: number;
+  /** What was left out to keep the report bounded, by part. */
+  dropped: Record<string, number>;
 }
 
 export class DryRunCancelled extends Error {
@@ -54,7 +58,9 @@ const SETTLE_MS = 300;
 /** How long the sandbox gets to stop on request before it is killed outright. */
 const STOP_GRACE_MS = 700;
 const MANIFEST_CAP = 8 * 1024 * 1024;
-const MAX_STUB_EVENTS = 5000;
+const MAX_STUB_EVENTS = 2000;
+/** Bytes of each trace channel read; the rest is counted and dropped (a snippet can flood them). */
+const CHANNEL_CAP: Record<number, number> = { 3: 32 * 1024 * 1024, 4: 64 * 1024 * 1024, 5: 32 * 1024 * 1024, 6: 1024 * 1024 };
 
 export function collect(
   cmd: SpawnCommand,
@@ -101,8 +107,9 @@ export function collect(
         stubDropped++;
         return;
       }
-      stub.push(e);
-      emit({ type: 'stub', event: e });
+      const clipped = clipStubEvent(e);
+      stub.push(clipped);
+      emit({ type: 'stub', event: clipped });
     });
     const initText: string[] = [];
     const initReader = new JsonLineReader(initEventSchema, (e) => init.push(e), (line) => initText.length < 20 && initText.push(line.slice(0, 500)));
@@ -200,10 +207,17 @@ export function collect(
     // A fault in a reader must not take the host process down: it becomes a note, and the
     // run goes on (the sandbox is stopped like at any limit).
     const faults = new Set<string>();
+    const channelBytes: Record<number, number> = {};
+    const channelDropped: Record<number, number> = {};
     const text = (fd: number, onText: (s: string) => void): void => {
       const s = stdio[fd] as Readable;
       s.setEncoding('utf8');
       s.on('data', (chunk: string) => {
+        channelBytes[fd] = (channelBytes[fd] ?? 0) + chunk.length;
+        if (channelBytes[fd]! > (CHANNEL_CAP[fd] ?? Infinity)) {
+          channelDropped[fd] = (channelDropped[fd] ?? 0) + chunk.length;
+          return;
+        }
         try {
           onText(chunk);
         } catch (e) {
@@ -247,8 +261,18 @@ export function collect(
         return;
       }
       if (stubDropped) notes.push(`${stubDropped} further stub event(s) beyond ${MAX_STUB_EVENTS} were not kept`);
+      const names: Record<number, string> = { 3: 'stub events', 4: 'process trace', 5: 'line trace', 6: 'sandbox messages' };
+      for (const [fd, n] of Object.entries(channelDropped)) notes.push(`the ${names[Number(fd)]} ran past ${CHANNEL_CAP[Number(fd)]} bytes: the remaining ${n} bytes were not read`);
+      const tampered = strace.unparsed + xtrace.rejected + stubReader.rejected + initReader.rejected;
+      if (strace.unparsed) notes.push(`${strace.unparsed} line(s) of the process trace were not written by strace (the snippet can write into the tracer's pipe) and were dropped`);
+      if (xtrace.rejected) notes.push(`${xtrace.rejected} record(s) of the line trace were malformed (the snippet can write into it) and were dropped`);
       if (stubReader.rejected) notes.push(`${stubReader.rejected} malformed stub event(s) were dropped`);
       if (initReader.rejected) notes.push(`${initReader.rejected} malformed sandbox message(s) were dropped`);
+      const dropped: Record<string, number> = {};
+      if (stubDropped) dropped.stubEvents = stubDropped;
+      if (strace.droppedProcesses) dropped.tracedProcesses = strace.droppedProcesses;
+      if (xtrace.dropped) dropped.lineTraceRecords = xtrace.dropped;
+      for (const [fd, n] of Object.entries(channelDropped)) dropped[`${names[Number(fd)]} bytes`] = n;
       for (const l of initText) notes.push(`sandbox: ${l}`);
       if (manifestBytes > MANIFEST_CAP) notes.push(`the listing of files left in the sandbox was longer than ${MANIFEST_CAP} bytes and was cut`);
       resolve({
@@ -266,6 +290,8 @@ export function collect(
         hardKilled,
         durationMs: Date.now() - started,
         notes,
+        tampered,
+        dropped,
       });
     });
   });

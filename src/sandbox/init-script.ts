@@ -113,7 +113,7 @@ done
 # the tracer starts while node is still starting.
 stub_pid=
 if [ "$FANG_STUB" = 1 ]; then
-  exec 10< <(exec "$FANG_NODE" /run/fang/stub.js 2>&6 </dev/null 7>&- 8>&-)
+  exec 10< <(exec "$FANG_NODE" --max-old-space-size=96 /run/fang/stub.js 2>&6 </dev/null 7>&- 8>&-)
   stub_pid=$!
 else
   exec 10</dev/null
@@ -153,7 +153,7 @@ trap 'fang_stop' USR1
 # tracer's pid.
 cmd=()
 [ "$FANG_DROP_CAPS" = 1 ] && cmd=(setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs --)
-[ "$FANG_STRACE" = 1 ] && cmd+=(strace -f -q -ttt -s 4096 -e signal=none -e trace="$FANG_SYSCALLS" -o '|exec cat >&4' --)
+[ "$FANG_STRACE" = 1 ] && cmd+=(strace -f -q -ttt -s 1024 -e signal=none -e trace="$FANG_SYSCALLS" -o '|exec cat >&4' --)
 cmd+=(/bin/bash /run/fang/exec.sh)
 
 ev '{"t":"started"}'
@@ -171,7 +171,8 @@ ev "{\"t\":\"exit\",\"code\":$rc}"
 tracer=
 fang_stop
 
-mounts=("$FANG_WS" "$FANG_HOME" /tmp /dev/shm)
+# The home first: what persists there (rc files, crontabs) matters most if the listing is cut.
+mounts=("$FANG_HOME" "$FANG_WS" /tmp /dev/shm)
 i=0
 while read -r blocks free bsize files ffree; do
   jstr "@{mounts[i]}"

@@ -9,13 +9,14 @@ import type { BackendInfo } from './backend';
 import type { RawRun } from './collect';
 import type { Limits } from './limits';
 import type { Prepared } from './prepare';
-import { REPORT_VERSION, reportSchema, type MemoryBound, type BlockedAction, type DryRunReport, type ExecutedModelOutput, type ModelCall, type NetworkAttempt, type Recursion, type ReportProcess } from './report-schema';
+import { REPORT_VERSION, type MemoryBound, type BlockedAction, type DryRunReport, type ExecutedModelOutput, type ModelCall, type NetworkAttempt, type Recursion, type ReportProcess } from './report-schema';
 import type { SnippetLanguage } from './model-commands';
 import type { TracedProcess } from './strace-parser';
 import { diffWorkspace, parseManifest } from './workspace';
 import type { XtraceRecord } from './xtrace-parser';
 import { describeBlocked, networkAttempts } from './report-network';
 import { composeVerdict } from './verdict';
+import { REPORT_CAPS, boundReport } from './report-bounds';
 
 const MAX_PROCESSES = 500;
 const SHELLS = /^(ba|da|z|k|fi)?sh$|^busybox$/;
@@ -235,14 +236,16 @@ export function buildReport(b: BuildInput): DryRunReport {
   if (memory.oomKills > 0 || memory.limitHits > 0) raw.limitsHit.add('memory');
   if (memory.oomKills > 0) notes.push(`the sandbox reached its memory bound (${memory.limitBytes} bytes, ${memory.kind}) and the kernel ended ${memory.oomKills} of its processes`);
 
-  const calls = modelCalls(raw, byPid, prepared.plan.snippet);
+  const allCalls = modelCalls(raw, byPid, prepared.plan.snippet);
+  // What follows compares calls with trace records; the caps keep that work bounded too.
+  const calls = allCalls.slice(0, REPORT_CAPS.modelCalls);
   const executed = executedOutput(raw, calls, processes, prepared.plan.snippet);
   const roots: string[] = [];
   const after = parseManifest(raw.manifest, roots);
   // Every area before the last one reached is whole; the last is whole only if init said so.
   const listingDone = raw.init.some((e) => e.t === 'listed');
   const listed = new Set(listingDone ? roots : roots.slice(0, -1));
-  const areas = [prepared.layout.workspace, prepared.layout.home, '/tmp', '/dev/shm'];
+  const areas = [prepared.layout.home, prepared.layout.workspace, '/tmp', '/dev/shm'];
   const unlisted = areas.filter((a) => !listed.has(a));
   const fileChanges = diffWorkspace({ before: prepared.seed.entries, after, workspace: prepared.layout.workspace, home: prepared.layout.home, ignore: prepared.ignore, workspaceListed: listed.has(prepared.layout.workspace) });
   if (unlisted.length) notes.push(`the file listing could not finish (${unlisted.join(', ')} not listed in full): the changes named are those it saw, and there may be more`);
@@ -259,9 +262,11 @@ export function buildReport(b: BuildInput): DryRunReport {
     notes.push("the snippet killed the sandbox's tracer (strace), e.g. with `kill -9 -1`, so the run was ended there: what it would have done next is not in this report");
   }
 
+  const verdictOf = (tampered: number): string =>
+    composeVerdict({ calls: allCalls, executed, processes, fileChanges, network, blocked, limitsHit, recursion, listingIncomplete: unlisted.length > 0, tampered });
   const report: DryRunReport = {
     version: REPORT_VERSION,
-    verdict: composeVerdict({ calls, executed, processes, fileChanges, network, blocked, limitsHit, recursion, listingIncomplete: unlisted.length > 0 }),
+    verdict: verdictOf(raw.tampered),
     backend: { name: info.name, version: info.version, isolation: info.isolation, traced: info.strace },
     language: b.language,
     workspace: prepared.layout.workspace,
@@ -283,7 +288,15 @@ export function buildReport(b: BuildInput): DryRunReport {
     stdoutTruncated: raw.stdoutTruncated,
     stderrTruncated: raw.stderrTruncated,
     notes,
+    dropped: { ...raw.dropped, ...(allCalls.length > calls.length ? { modelCalls: allCalls.length - calls.length } : {}) },
+    traceTampered: raw.tampered,
   };
-  // Validated on the writing side too: a report that does not fit its schema is a bug here.
-  return reportSchema.parse(report);
+  if (!Object.keys(report.dropped!).length) delete report.dropped;
+  // Bounded and validated on the writing side too; an entry the snippet forged is dropped, not fatal.
+  const { report: bounded, invalid } = boundReport(report);
+  if (invalid) {
+    bounded.traceTampered = raw.tampered + invalid;
+    bounded.verdict = verdictOf(raw.tampered + invalid);
+  }
+  return bounded;
 }

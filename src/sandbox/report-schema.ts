@@ -129,6 +129,10 @@ export const reportSchema = z.object({
   stderrTruncated: z.boolean(),
   /** What the trace could not see or had to drop. */
   notes: z.array(z.string()),
+  /** What was left out to keep the report bounded, by part (e.g. `processes`, `stubEvents`). */
+  dropped: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** Trace lines or report entries the snippet forged (they did not parse) and that were dropped. */
+  traceTampered: z.number().int().nonnegative().optional(),
   adversarial: z.array(adversarialSchema).optional(),
 });
 

@@ -50,6 +50,9 @@ const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND/;
 const REFUSED = new Set(['EROFS', 'EACCES', 'EPERM']);
 const FILE_WRITES = new Set(['mkdir', 'mkdirat', 'unlink', 'unlinkat', 'rename', 'renameat', 'renameat2', 'symlink', 'symlinkat', 'link', 'linkat', 'creat', 'rmdir', 'chmod', 'fchmodat', 'truncate']);
 const MAX_ITEMS = 2000;
+/** Bounds on what the trace may hold: a snippet can fork and exec as fast as it likes. */
+export const STRACE_CAPS = { processes: 5000, execsPerProcess: 4, args: 64, argChars: 1024 };
+const MAX_PID = 4_194_304;
 
 /** Decodes a C string body as strace prints it (`\n`, `\"`, `\303\251`, `\x1b`). */
 export function decodeCString(body: string): string {
@@ -102,7 +105,10 @@ export class StraceParser {
   readonly connects: ConnectAttempt[] = [];
   rootPid: number | null = null;
   forkFailures = 0;
+  /** Lines strace does not write: forged by the snippet (it can write into the tracer's pipe), dropped. */
   unparsed = 0;
+  /** Processes beyond the cap, not tracked. */
+  droppedProcesses = 0;
   private seq = 0;
   private time: number | null = null;
   private rest = '';
@@ -115,7 +121,11 @@ export class StraceParser {
   push(chunk: string): void {
     const lines = (this.rest + chunk).split('\n');
     this.rest = lines.pop() ?? '';
-    if (this.rest.length > 1024 * 1024) this.rest = '';
+    // strace -s 1024 keeps a line under ~4 MB (1024 strings of 1024 escaped bytes).
+    if (this.rest.length > 8 * 1024 * 1024) {
+      this.rest = '';
+      this.unparsed++;
+    }
     for (const l of lines) this.line(l);
   }
 
@@ -124,9 +134,13 @@ export class StraceParser {
     this.rest = '';
   }
 
-  private proc(pid: number): TracedProcess {
+  private proc(pid: number): TracedProcess | null {
     let p = this.processes.get(pid);
     if (!p) {
+      if (this.processes.size >= STRACE_CAPS.processes) {
+        this.droppedProcesses++;
+        return null;
+      }
       p = { pid, parent: null, execs: [], exitCode: null, signal: null, thread: false, seq: this.seq++ };
       this.processes.set(pid, p);
       if (this.rootPid === null) this.rootPid = pid;
@@ -141,6 +155,10 @@ export class StraceParser {
       return;
     }
     const pid = Number(m[1]);
+    if (pid < 1 || pid > MAX_PID) {
+      this.unparsed++;
+      return;
+    }
     this.time = m[2] ? Number(m[2]) : null;
     let rest = m[3]!;
     if (rest.endsWith(' <unfinished ...>')) {
@@ -153,7 +171,8 @@ export class StraceParser {
       this.pending.delete(pid);
     }
     const p = this.proc(pid);
-    const exit = /^\+\+\+ (?:exited with (\d+)|killed by (SIG\w+)(?: \(core dumped\))?) \+\+\+$/.exec(rest);
+    if (!p) return;
+    const exit = /^\+\+\+ (?:exited with (\d{1,3})|killed by (SIG\w+)(?: \(core dumped\))?) \+\+\+$/.exec(rest);
     if (exit) {
       if (exit[1] !== undefined) p.exitCode = Number(exit[1]);
       else p.signal = exit[2]!;
@@ -161,7 +180,10 @@ export class StraceParser {
       return;
     }
     const call = /^(\w+)\((.*)$/.exec(rest);
-    if (!call) return;
+    if (!call) {
+      this.unparsed++;
+      return;
+    }
     const name = call[1]!;
     const args = call[2]!;
     const { ret, errno } = resultOf(rest);
@@ -189,8 +211,13 @@ export class StraceParser {
       case 'execveat': {
         if (ret !== '0') return;
         const strings = quotedStrings(args.slice(0, args.indexOf('], ') >= 0 ? args.indexOf('], ') + 1 : args.length));
-        const path = strings[0] ?? '';
-        p.execs.push({ path, argv: strings.slice(1) });
+        const path = (strings[0] ?? '').slice(0, STRACE_CAPS.argChars);
+        const all = strings.slice(1);
+        const argv = all.slice(0, STRACE_CAPS.args).map((a) => (a.length > STRACE_CAPS.argChars ? `${a.slice(0, STRACE_CAPS.argChars)}…` : a));
+        if (all.length > STRACE_CAPS.args) argv.push(`… (${all.length - STRACE_CAPS.args} more arguments)`);
+        // The first execs and the last one are what the report uses.
+        if (p.execs.length >= STRACE_CAPS.execsPerProcess) p.execs.pop();
+        p.execs.push({ path, argv });
         this.onExec?.(p);
         return;
       }
@@ -206,8 +233,9 @@ export class StraceParser {
           return;
         }
         const child = Number(ret);
-        if (!Number.isInteger(child) || child <= 0) return;
+        if (!Number.isInteger(child) || child <= 0 || child > MAX_PID) return;
         const c = this.proc(child);
+        if (!c) return;
         c.parent = p.pid;
         if (/CLONE_THREAD/.test(args)) c.thread = true;
         return;

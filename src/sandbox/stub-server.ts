@@ -27,17 +27,28 @@ export function stubServerProgram(): void {
     codeAnswer: string | null;
   }
   const cfg = JSON.parse(fs.readFileSync('/run/fang/responses.json', 'utf8')) as StubConfig;
+  // Limits: the snippet decides how many requests come, how big, and how slow.
   const BODY_CAP = 256 * 1024;
+  const MAX_EVENTS = 5000;
+  const MAX_CONNECTIONS = 64;
   let seq = 0;
+  let events = 0;
   const used = new Map<number, number>();
 
   function emit(e: Record<string, unknown>): void {
+    events++;
+    if (events > MAX_EVENTS) {
+      if (events === MAX_EVENTS + 1) e = { t: 'note', message: `the stub server recorded ${MAX_EVENTS} events; further ones were answered but not recorded` };
+      else return;
+    }
     try {
       fs.writeSync(3, JSON.stringify({ ...e, at: Date.now() }) + '\n');
     } catch {
       /* the host stopped reading: nothing left to tell */
     }
   }
+  // Whatever a request does to the server, it keeps answering the others.
+  process.on('uncaughtException', (err) => emit({ t: 'note', message: `stub server error (it keeps running): ${String(err && (err as Error).message).slice(0, 200)}` }));
   function clip(s: string): string {
     return s.length > 16384 ? s.slice(0, 16384) + '\n[... cut by fang]' : s;
   }
@@ -184,11 +195,19 @@ export function stubServerProgram(): void {
     return (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
       const chunks: Buffer[] = [];
       let size = 0;
+      req.on('error', () => undefined);
       req.on('data', (c: Buffer) => {
         size += c.length;
         if (size <= BODY_CAP) chunks.push(c);
+        else if (!res.headersSent) {
+          emit({ t: 'http', method: req.method ?? 'GET', host: String(req.headers.host ?? '').slice(0, 256), port, path: (req.url ?? '/').slice(0, 1024), body: `(a body of more than ${BODY_CAP} bytes; the connection was closed)` });
+          res.writeHead(413, { connection: 'close' });
+          res.end();
+          req.destroy();
+        }
       });
       req.on('end', () => {
+        if (size > BODY_CAP) return;
         const raw = Buffer.concat(chunks).toString('utf8');
         const host = String(req.headers.host ?? '').replace(/:\d+$/, '') || '127.0.0.1';
         const path = req.url ?? '/';
@@ -200,7 +219,7 @@ export function stubServerProgram(): void {
           /* not JSON: the raw text is the prompt */
         }
         if (path === '/__fang__/shim' && req.method === 'POST') {
-          const argv = Array.isArray(body.argv) ? body.argv.map(String) : [];
+          const argv = Array.isArray(body.argv) ? body.argv.slice(0, 64).map((a) => clip(String(a))) : [];
           const stdin = typeof body.stdin === 'string' ? body.stdin : null;
           const promptArgs = typeof body.prompt === 'string' ? body.prompt : argv.slice(1).filter((a) => !/^-/.test(a)).join(' ');
           const prompt = [promptArgs, stdin ?? ''].filter(Boolean).join('\n');
@@ -244,14 +263,17 @@ export function stubServerProgram(): void {
     return '';
   }
 
-  function dnsName(msg: Buffer, start: number): { name: string; end: number } {
+  /** The question's name, or null for a packet that is not a plain query (compression, overruns). */
+  function dnsName(msg: Buffer, start: number): { name: string; end: number } | null {
     const labels: string[] = [];
     let p = start;
-    while (p < msg.length && msg[p] !== 0 && labels.length < 64) {
+    while (p < msg.length && msg[p] !== 0) {
       const len = msg[p]!;
+      if (len > 63 || p + 1 + len > msg.length || labels.length >= 127) return null;
       labels.push(msg.toString('latin1', p + 1, p + 1 + len));
       p += 1 + len;
     }
+    if (p >= msg.length) return null;
     return { name: labels.join('.'), end: p + 1 };
   }
 
@@ -267,8 +289,17 @@ export function stubServerProgram(): void {
       }),
     );
   }
-  for (const port of [80, 8080, 11434, 1234]) listen(http.createServer(onRequest(port)), port);
+  for (const port of [80, 8080, 11434, 1234]) {
+    const server = http.createServer({ maxHeaderSize: 16 * 1024 }, onRequest(port));
+    server.maxConnections = MAX_CONNECTIONS;
+    server.headersTimeout = 5000;
+    server.requestTimeout = 5000;
+    server.keepAliveTimeout = 1000;
+    server.on('clientError', (_e, sock: import('node:net').Socket) => sock.destroy());
+    listen(server, port);
+  }
   const tls = net.createServer((sock) => {
+    sock.setTimeout(5000, () => sock.destroy());
     let seen = false;
     sock.once('data', (d: Buffer) => {
       seen = true;
@@ -280,13 +311,18 @@ export function stubServerProgram(): void {
     });
     sock.on('error', () => undefined);
   });
+  tls.maxConnections = MAX_CONNECTIONS;
   listen(tls, 443);
   const dns = dgram.createSocket('udp4');
+  dns.on('error', () => undefined);
   dns.on('message', (msg: Buffer, rinfo) => {
-    if (msg.length < 12) return;
-    const q = dnsName(msg, 12);
+    const q = msg.length >= 12 ? dnsName(msg, 12) : null;
+    if (!q || q.end + 4 > msg.length) {
+      emit({ t: 'dns', host: `(malformed DNS packet of ${msg.length} bytes)`, qtype: 0 });
+      return;
+    }
     const qtype = msg.readUInt16BE(q.end);
-    emit({ t: 'dns', host: q.name, qtype });
+    emit({ t: 'dns', host: q.name.slice(0, 256), qtype });
     const question = msg.subarray(12, q.end + 4);
     const header = Buffer.from([msg[0]!, msg[1]!, 0x81, 0x80, 0, 1, 0, qtype === 1 ? 1 : 0, 0, 0, 0, 0]);
     // Every name resolves to loopback, so the attempt that follows reaches the stub and is seen.

@@ -41,6 +41,37 @@ export const initEventSchema = z.discriminatedUnion('t', [
 ]);
 export type InitEvent = z.infer<typeof initEventSchema>;
 
+/** How much of each string of a stub event is kept (a snippet controls prompts and argv). */
+export const EVENT_CAPS = { chars: 8192, args: 32, argChars: 1024 };
+
+function clipText(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}… [${s.length - n} more characters cut by fang]` : s;
+}
+
+/** The event with its snippet-controlled strings clipped. */
+export function clipStubEvent(e: StubEvent): StubEvent {
+  const c = (s: string): string => clipText(s, EVENT_CAPS.chars);
+  switch (e.t) {
+    case 'model-command': {
+      const argv = e.argv.slice(0, EVENT_CAPS.args).map((a) => clipText(a, EVENT_CAPS.argChars));
+      if (e.argv.length > EVENT_CAPS.args) argv.push(`… (${e.argv.length - EVENT_CAPS.args} more arguments)`);
+      return { ...e, command: clipText(e.command, EVENT_CAPS.argChars), argv, stdin: e.stdin === null ? null : c(e.stdin), prompt: c(e.prompt), answer: c(e.answer) };
+    }
+    case 'model-http':
+      return { ...e, host: clipText(e.host, 256), path: clipText(e.path, EVENT_CAPS.argChars), prompt: c(e.prompt), answer: c(e.answer) };
+    case 'http':
+      return { ...e, host: clipText(e.host, 256), path: clipText(e.path, EVENT_CAPS.argChars), body: clipText(e.body, EVENT_CAPS.argChars) };
+    case 'tls':
+    case 'dns':
+      return { ...e, host: clipText(e.host, 256) };
+    default:
+      return { ...e, message: clipText(e.message, EVENT_CAPS.argChars) };
+  }
+}
+
+/** Longest line a reader takes; longer ones are dropped and counted. */
+const MAX_LINE = 4 * 1024 * 1024;
+
 /** Splits a byte stream into lines and validates each; bad lines are counted. */
 export class JsonLineReader<T> {
   private rest = '';
@@ -55,7 +86,10 @@ export class JsonLineReader<T> {
     const text = this.rest + chunk;
     const lines = text.split('\n');
     this.rest = lines.pop() ?? '';
-    if (this.rest.length > 4 * 1024 * 1024) this.rest = '';
+    if (this.rest.length > MAX_LINE) {
+      this.rest = '';
+      this.rejected++;
+    }
     for (const line of lines) this.line(line);
   }
   end(): void {

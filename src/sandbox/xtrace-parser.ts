@@ -68,19 +68,43 @@ export function xtraceWords(text: string): string[] {
   return words;
 }
 
+/** Bounds on what the trace may hold: the snippet writes into it, as much as it likes. */
+export const XTRACE_CAPS = { records: 5000, textChars: 8192, words: 64, wordChars: 4096 };
+const MAX_PID = 4_194_304;
+const MAX_LINE = 10_000_000;
+
 export class XtraceParser {
   readonly records: XtraceRecord[] = [];
   private rest = '';
   private seq = 0;
+  private started = false;
+  /** Records beyond the cap. */
   dropped = 0;
+  /** Text that is no record Bash or the node hook writes: forged by the snippet, dropped. */
+  rejected = 0;
 
   push(chunk: string): void {
-    const buf = this.rest + chunk;
+    let buf = this.rest + chunk;
+    if (!this.started) {
+      // Anything before the first record separator is not a record.
+      const first = buf.indexOf('\x1e');
+      if (first < 0) {
+        if (buf.trim()) this.rejected++;
+        this.rest = '';
+        return;
+      }
+      if (buf.slice(0, first).trim()) this.rejected++;
+      buf = buf.slice(first);
+      this.started = true;
+    }
     const matches = [...buf.matchAll(/(\x1e+)([^\x1e]*)/g)];
     const last = matches.pop();
     for (const m of matches) this.record(m[2]!, m[1]!.length);
     this.rest = last ? last[0] : '';
-    if (this.rest.length > 1024 * 1024) this.rest = '';
+    if (this.rest.length > 1024 * 1024) {
+      this.rest = '';
+      this.rejected++;
+    }
   }
 
   end(): void {
@@ -91,15 +115,20 @@ export class XtraceParser {
 
   private record(part: string, depth: number): void {
     const us = part.indexOf('\x1f');
-    if (us < 0) return;
-    const head = /^(\d+) (\d+) (?:(\d+[.,]\d+) )?(.*)$/.exec(part.slice(0, us));
-    if (!head) return;
-    const text = part.slice(us + 1).replace(/\n$/, '');
-    if (this.records.length >= 20000) {
+    const head = us < 0 ? null : /^(\d{1,7}) (\d{1,8}) (?:(\d{1,12}[.,]\d{1,9}) )?(.{0,4096})$/s.exec(part.slice(0, us));
+    const pid = Number(head?.[1]);
+    const line = Number(head?.[2]);
+    if (!head || pid < 1 || pid > MAX_PID || line < 1 || line > MAX_LINE || depth > 1000) {
+      this.rejected++;
+      return;
+    }
+    if (this.records.length >= XTRACE_CAPS.records) {
       this.dropped++;
       return;
     }
+    const text = part.slice(us + 1, us + 1 + XTRACE_CAPS.textChars).replace(/\n$/, '');
+    const words = xtraceWords(text).slice(0, XTRACE_CAPS.words).map((w) => w.slice(0, XTRACE_CAPS.wordChars));
     const time = head[3] ? Number(head[3].replace(',', '.')) : null;
-    this.records.push({ pid: Number(head[1]), line: Number(head[2]), time, source: head[4] ?? '', depth, words: xtraceWords(text), text, seq: this.seq++ });
+    this.records.push({ pid, line, time, source: head[4] ?? '', depth, words, text, seq: this.seq++ });
   }
 }

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runDryRun } from '../../src/sandbox';
+import { parseReport, runDryRun } from '../../src/sandbox';
 import { HostCanaries, dryRun, fixture, namespaceRecorder, requireSandbox, sandboxProcesses, tempWorkspace, treeHash } from './helpers';
 import { HostListeners, asUid, hostIp, peakShmemRise, startFang } from './host-probes';
 
@@ -164,5 +164,67 @@ describe('a snippet that attacks the sandbox (evidence on the host)', function (
     } finally {
       listeners.close();
     }
+  });
+
+  it('item 7: forged trace lines are dropped and the verdict says the trace was tampered with', async () => {
+    const snippet = path.join(ws, 'forge.sh');
+    fs.writeFileSync(snippet, fixture('attack-trace.sh'));
+    const r = await startFang(['dry-run', snippet, '--format', 'json', '--workspace', ws]).done;
+    assert.equal(r.code, 0, r.stderr);
+    const report = parseReport(JSON.parse(r.stdout));
+    assert.match(report.stdout, /still here/);
+    assert.match(report.verdict, /TRACE TAMPERED WITH: \d+ forged or malformed lines? dropped/);
+    assert.ok((report.traceTampered ?? 0) >= 4, String(report.traceTampered));
+    assert.ok(!report.processes.some((p) => p.argv[0] === 'evil' || p.pid === 1), 'a forged process made it into the report');
+  });
+
+  it('item 8: hostile wrapper names in the snippet never break the launch', async () => {
+    const passwd = treeHash('/etc/passwd');
+    const { report } = await dryRun({ code: fixture('attack-names.sh'), language: 'bash', workspaceDir: ws });
+    assert.match(report.stdout, /^launched: 0$/m, `${report.stderr}\n${report.notes.join('\n')}`);
+    assert.equal(treeHash('/etc/passwd'), passwd);
+    for (const name of ['/proc/self/exe', '/bin/bash', '/dev/null', '/run/fang/init.sh', './../../etc', './']) {
+      assert.ok(report.notes.some((n) => n.startsWith(`${name}: named as a model command, but`)), `${name}: ${report.notes.join('\n')}`);
+    }
+  });
+
+  it('item 9: a report bomb gives a bounded report in time, with what was dropped counted, and the stub survives malformed DNS', async () => {
+    const snippet = path.join(ws, 'bomb.sh');
+    fs.writeFileSync(snippet, fixture('attack-bomb.sh'));
+    const t = Date.now();
+    const { child, done } = startFang(['dry-run', snippet, '--format', 'json', '--workspace', ws, '--timeout', '8']);
+    let peakRss = 0;
+    const timer = setInterval(() => {
+      try {
+        peakRss = Math.max(peakRss, Number(/^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024);
+      } catch {
+        /* exited */
+      }
+    }, 50);
+    const r = await done.finally(() => clearInterval(timer));
+    const elapsed = Date.now() - t;
+    assert.equal(r.code, 0, r.stderr.slice(0, 2000));
+    assert.ok(elapsed < 8000 + 4000, `fang took ${elapsed} ms for an 8 s run`);
+    assert.ok(r.stdout.length < 9 * 1024 * 1024, `the report is ${r.stdout.length} bytes`);
+    assert.ok(peakRss < 700 * 1024 * 1024, `fang peaked at ${Math.round(peakRss / 2 ** 20)} MB`);
+    const report = parseReport(JSON.parse(r.stdout));
+    assert.match(report.stdout, /^stub answer$/m, 'the stub server did not answer after the malformed DNS packets');
+    assert.ok(report.network.some((n) => /malformed DNS packet/.test(n.host)), report.network.map((n) => n.host).join('\n'));
+    assert.ok(report.modelCalls.length > 0 && report.modelCalls.every((c) => c.prompt.length < 9000 && (c.argv ?? []).every((a) => a.length < 1100)));
+    assert.ok(report.processes.every((p) => p.argv.every((a) => a.length < 1100)));
+    assert.ok(report.dropped && Object.keys(report.dropped).length > 0, JSON.stringify(report.dropped));
+  });
+
+  it('item 10: a flood of files does not hide a change in the home; a listing that is cut says so', async () => {
+    const code = 'echo "bash ~/evil &" >> ~/.bashrc\nmkdir flood && cd flood && i=0\nwhile : > "f$i" 2>/dev/null; do i=$((i + 1)); done\necho "files: $i"\nsleep 1005\n';
+    const { report } = await dryRun({ code, language: 'bash', workspaceDir: ws, limits: { tmpfsInodes: 1024, timeMs: 8000 } }, 'sleep 1005');
+    assert.ok(report.fileChanges.some((f) => f.area === 'home' && f.path.endsWith('/.bashrc')), report.verdict);
+    // The inode cap ends the flood; the listing then names every file it made.
+    const made = Number(/^files: (\d+)$/m.exec(report.stdout)?.[1]);
+    assert.ok(made > 1000 && made < 1100, report.stdout);
+    const incomplete = report.notes.some((n) => /file listing could not finish/.test(n));
+    if (incomplete) assert.match(report.verdict, /FILE LISTING INCOMPLETE/);
+    else assert.equal(report.fileChanges.filter((f) => f.area === 'workspace' && f.path.startsWith('flood/')).length, made, report.verdict);
+    assert.doesNotMatch(report.verdict, /^0 model calls; \d+ process(es)?; 0 files/);
   });
 });

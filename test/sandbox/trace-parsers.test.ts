@@ -104,3 +104,33 @@ describe('workspace diff', () => {
     assert.deepEqual(changes.map((c) => `${c.area} ${c.kind} ${c.path}`), ['home created /h/.bashrc', 'workspace modified a.txt', 'workspace deleted gone.txt', 'workspace created new.txt']);
   });
 });
+
+describe('a listing cut short (item 10)', () => {
+  it('keeps the changes it saw, knows which areas it finished, and names no deletions in an unfinished workspace', () => {
+    const before = new Map([['kept.txt', { type: 'file' as const, size: 1, mtime: 1 }], ['gone.txt', { type: 'file' as const, size: 1, mtime: 1 }]]);
+    // home listed whole, then the workspace started and cut in the middle of a record.
+    const manifest = ['/h\td\t0\t1\t', '/h\tf\t5\t300\t.bashrc', '/h/w\td\t0\t1\t', '/h/w\tf\t1\t1\tkept.txt', '/h/w\tf\t1\t300\tnew.txt', '/h/w\tf\t1\t3'].join('\0');
+    const roots: string[] = [];
+    const after = parseManifest(manifest, roots);
+    assert.deepEqual(roots, ['/h', '/h/w']);
+    assert.deepEqual(after.map((e) => e.rel), ['.bashrc', 'kept.txt', 'new.txt']);
+    const changes = diffWorkspace({ before, after, workspace: '/h/w', home: '/h', ignore: new Set(), workspaceListed: false });
+    assert.deepEqual(changes.map((c) => `${c.kind} ${c.area} ${c.path}`), ['created home /h/.bashrc', 'created workspace new.txt']);
+  });
+});
+
+describe('forged trace text (item 7)', () => {
+  it('drops xtrace records no shell writes and counts them', () => {
+    const x = new XtraceParser();
+    x.push('junk first\n\x1e0 0 1.0 s\x1fzero\n\x1e99999999 1 1.0 s\x1fhuge pid\n\x1e7 3 1.0 /run/fang/snippet.sh\x1fecho ok\n\x1eno separator\n\x1e8 4 1.0 s\x1fx\n');
+    x.end();
+    assert.deepEqual(x.records.map((r) => r.words), [['echo', 'ok'], ['x']]);
+    assert.equal(x.rejected, 4);
+  });
+  it('drops strace lines strace does not write and counts them', () => {
+    const p = new StraceParser();
+    p.push('not strace\n99999999999 +++ exited with 0 +++\n7 +++ exited with 123456 +++\n7 execve("/bin/true", ["true"], 0x1 /* 1 vars */) = 0\n');
+    assert.equal(p.unparsed, 3);
+    assert.deepEqual([...p.processes.keys()], [7]);
+  });
+});
