@@ -1,7 +1,8 @@
 // The dry-run part of the end-to-end test (scripts/vscode-e2e.mjs calls it): in the browser
 // UI, clicks the "Dry-run in sandbox" lens on the agent-loop example, accepts the first-run
 // explanation, waits for the report panel and its graph, follows a line link back to the
-// editor, reruns with adversarial answers from the panel's button, and saves screenshots.
+// editor, reruns with adversarial answers from the panel's button, dry-runs a TypeScript agent
+// (whose types the packaged extension strips itself), and saves screenshots.
 import * as path from 'node:path';
 
 /** The report's page inside the visible webview (VS Code nests it in two iframes). */
@@ -112,6 +113,28 @@ export async function dryRunChecks(page, { check, artifacts, timeout, metrics })
     if (spans < 2) throw new Error('the trace line is not tokenised by the fang-trace grammar');
     await settled(out);
     await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-dry-run-trace.png') });
+  });
+
+  await check('a TypeScript snippet dry-runs from the installed VSIX (types stripped by the sucrase bundled in it)', async () => {
+    await page.keyboard.press('Control+1');
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('agent-fetch.ts');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'agent-fetch.ts' }).first().waitFor({ timeout });
+    await page.keyboard.press('Enter');
+    await page.locator('.editor-group-container.active .tab.active', { hasText: 'agent-fetch.ts' }).waitFor({ timeout });
+    const frame = reportFrame(page);
+    const before = await frame.locator('.report-id').getAttribute('data-run');
+    const started = Date.now();
+    await page.locator('.editor-group-container.active .monaco-editor .codelens-decoration a', { hasText: 'Dry-run in sandbox' }).first().click();
+    await frame.locator(`.report-id:not([data-run="${before}"])`).waitFor({ state: 'attached', timeout });
+    const verdict = await frame.locator('.verdict').innerText();
+    metrics.push(`dry-run: lens click to report shown (TypeScript agent, packaged VSIX) ${Date.now() - started} ms`);
+    if (!/1 model call, 1 of them produced code that was executed/.test(verdict)) throw new Error(`the TypeScript dry-run did not run the agent: ${verdict}`);
+    await page.screenshot({ path: path.join(artifacts, 'vscode-e2e-dry-run-typescript.png') });
+    // back to where the next check starts
+    await page.keyboard.press('Control+1');
+    await page.locator('.editor-group-container.active .tab', { hasText: 'agent-loop.sh' }).first().click();
+    await page.locator('.editor-group-container.active .tab.active', { hasText: 'agent-loop.sh' }).waitFor({ timeout });
   });
 
   await check('Cancel in the progress notification stops a `sleep 1000` dry-run at once', async () => {

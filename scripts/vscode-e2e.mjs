@@ -128,6 +128,8 @@ const profile = makeProfile({
 const workspace = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR || '/tmp'), 'fang-e2e-'));
 fs.cpSync(path.join(root, 'examples'), workspace, { recursive: true });
 fs.copyFileSync(path.join(root, 'test', 'vscode', 'workspace', 'benign.sh'), path.join(workspace, 'benign.sh'));
+// a TypeScript agent, dry-run from the packaged VSIX (nothing outside the VSIX strips its types)
+fs.copyFileSync(path.join(root, 'test', 'fixtures', 'dryrun', 'agent-fetch.ts'), path.join(workspace, 'agent-fetch.ts'));
 // a snippet that only waits, for the dry-run's Cancel
 fs.writeFileSync(path.join(workspace, 'sleep.sh'), '#!/bin/bash\nsleep 1000\n');
 const loopLine = fs.readFileSync(path.join(workspace, 'agent-loop.sh'), 'utf8').split('\n').findIndex((l) => /^\s*while\b/.test(l)) + 1;

@@ -11,7 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../core/config';
-import { formatReportText, loadResponsesFile, runDryRun, SandboxUnavailableError, type Limits, type ResponseScript, type SnippetLanguage } from '../sandbox';
+
+import { formatReportText, loadResponsesFile, refusedWorkspace, runDryRun, SandboxUnavailableError, type Limits, type ResponseScript, type SnippetLanguage } from '../sandbox';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -31,6 +32,9 @@ export const DRY_RUN_USAGE = `usage: fang dry-run FILE [options]   (FILE "-" rea
   --tmpfs-mb N             size of /tmp, the home and the workspace copy (default 64)
   --memory-mb N            address space per process (default 1024)
   --model-command NAME     treat NAME as a model command (repeatable)
+  --include-secret PATH    copy this workspace path although it looks like credentials
+                           (.env*, .ssh, *.pem, ... are left out by default; repeatable)
+  --memory-total-mb N      memory of the whole sandbox, where a cgroup is available (default 1024)
 `;
 
 class UsageError extends Error {}
@@ -44,6 +48,7 @@ interface Parsed {
   adversarial: boolean;
   limits: Partial<Limits>;
   modelCommands: string[];
+  includeSecrets: string[];
 }
 
 function num(flag: string, v: string | undefined, min: number, max: number): number {
@@ -53,7 +58,7 @@ function num(flag: string, v: string | undefined, min: number, max: number): num
 }
 
 export function parseDryRunArgs(argv: string[]): Parsed {
-  const p: Parsed = { file: '', format: 'text', adversarial: false, limits: {}, modelCommands: [] };
+  const p: Parsed = { file: '', format: 'text', adversarial: false, limits: {}, modelCommands: [], includeSecrets: [] };
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -102,6 +107,12 @@ export function parseDryRunArgs(argv: string[]): Parsed {
         break;
       case '--model-command':
         p.modelCommands.push(value());
+        break;
+      case '--include-secret':
+        p.includeSecrets.push(value());
+        break;
+      case '--memory-total-mb':
+        p.limits.memoryTotalBytes = num('--memory-total-mb', value(), 64, 1024 * 1024) * 1024 * 1024;
         break;
       case '-h':
       case '--help':
@@ -167,9 +178,9 @@ export async function dryRunCommand(argv: string[], io: CliIo): Promise<number> 
     if (e instanceof UsageError) io.stderr.write(DRY_RUN_USAGE);
     return 2;
   }
-  // The current folder is the workspace, unless it is the home or / (then the snippet gets an empty one).
+  // The current folder is the workspace, unless it is or holds the home (then the snippet gets an empty one).
   const cwd = process.cwd();
-  const workspaceDir = parsed.workspace ? path.resolve(parsed.workspace) : cwd === os.homedir() || cwd === '/' ? undefined : cwd;
+  const workspaceDir = parsed.workspace ? path.resolve(parsed.workspace) : refusedWorkspace(cwd, os.homedir(), process.getuid?.() === 0) ? undefined : cwd;
   const ac = new AbortController();
   const onSignal = (): void => ac.abort();
   process.once('SIGINT', onSignal);
@@ -183,6 +194,7 @@ export async function dryRunCommand(argv: string[], io: CliIo): Promise<number> 
       limits: parsed.limits,
       adversarial: parsed.adversarial,
       modelCommands: [...(workspaceDir ? configuredModelCommands(workspaceDir) : []), ...parsed.modelCommands],
+      includeSecrets: parsed.includeSecrets,
       signal: ac.signal,
     });
     io.stdout.write(parsed.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatReportText(report, { color: io.isTTY }));

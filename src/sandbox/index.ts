@@ -7,3 +7,4 @@ export { formatReportText } from './report-text';
 export { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits';
 export { loadResponsesFile, normalizeResponses, type ResponseScript } from './responses';
 export { modelCommandsIn, type SnippetLanguage } from './model-commands';
+export { refusedWorkspace } from './secrets';

@@ -82,14 +82,13 @@ jstr() { local s=@{1//\\/\\\\}; s=@{s//\"/\\\"}; s=@{s//$'\n'/\\n}; s=@{s//$'\t'
 # Stage 1, with CAP_SYS_ADMIN in the sandbox's own user namespace: the writable areas, capped in
 # size and inodes, and the binds that go on top of them; then init starts again without it.
 if [ "@{1:-}" != mounted ]; then
-  if ! err=$(mount -a -T /run/fang/mounts.fstab 2>&1); then
-    jstr "the sandbox could not mount its capped areas, so nothing was run: $err"
-    ev "{\"t\":\"error\",\"message\":$REPLY}"
+  # mount's own messages go to the host as notes (fd 6 lines that are not JSON).
+  if ! mount -a -T /run/fang/mounts.fstab 2>&6; then
+    ev '{"t":"error","message":"the sandbox could not mount its capped areas (see the notes), so nothing was run"}'
     exit 1
   fi
-  if [ -s /run/fang/shims.fstab ] && ! err=$(mount -a -T /run/fang/shims.fstab 2>&1); then
-    jstr "some model wrappers the snippet names could not be stubbed: $err"
-    ev "{\"t\":\"note\",\"message\":$REPLY}"
+  if [ -s /run/fang/shims.fstab ] && ! mount -a -T /run/fang/shims.fstab 2>&6; then
+    ev '{"t":"note","message":"some model wrappers the snippet names could not be stubbed (see the notes)"}'
   fi
   exec setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin -- /bin/bash /run/fang/init.sh mounted
   exit 1

@@ -13,6 +13,15 @@ import { HIDDEN_DIRS, SANDBOX_UID_BASE, SANDBOX_UID_SPAN, isRoot } from './bwrap
 import { fstab, safeShimTarget, safePlant, type MountEntry } from './mounts';
 import { makeRunFolder } from './run-folder';
 import { seccompProgram } from './seccomp';
+import { refusedWorkspace } from './secrets';
+
+function realpathOr(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
 import { EXEC_SH, INIT_SH, XTRACE_SH, planScript, type InitPlan } from './init-script';
 import type { Limits } from './limits';
 import { catalogCommands, modelCommandsIn, type SnippetLanguage } from './model-commands';
@@ -32,6 +41,8 @@ export interface PrepareOptions {
   codeAnswer?: string | null;
   limits: Limits;
   modelCommands?: readonly string[];
+  /** Workspace paths copied although they look like credentials (the user asked for them). */
+  includeSecrets?: readonly string[];
   strace: boolean;
 }
 
@@ -81,26 +92,21 @@ function underHidden(p: string): boolean {
   return HIDDEN_DIRS.some((d) => p === d || p.startsWith(d + '/'));
 }
 
-async function snippetFile(code: string, language: SnippetLanguage): Promise<{ name: string; text: string; esm: boolean }> {
+function snippetFile(code: string, language: SnippetLanguage): { name: string; text: string; esm: boolean } {
   if (language === 'bash') return { name: 'snippet.sh', text: code, esm: false };
   const esmSyntax = /^\s*(import\s[^(]|export\s)/m.test(code) || /^\s*await\s/m.test(code);
   if (language === 'js') return esmSyntax ? { name: 'snippet.mjs', text: code, esm: true } : { name: 'snippet.cjs', text: code, esm: false };
-  // TypeScript: strip the types with esbuild's transform (no bundling, nothing is executed here).
-  let esbuild: typeof import('esbuild');
+  // TypeScript: sucrase strips the types (pure JavaScript, bundled with Fang, nothing executed
+  // here) and keeps every line where it was, so the trace's line numbers are the snippet's.
+  // Loaded on first use: a Bash run does not pay for it. Bundled (a plain require).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sucrase = require('sucrase') as typeof import('sucrase');
   try {
-    // Loaded at run time, never bundled: esbuild finds its native binary next to its own files.
-    const load: NodeRequire = require;
-    esbuild = load('esbuild') as typeof import('esbuild');
-  } catch {
-    throw new Error('dry-running TypeScript needs the esbuild package (npm install esbuild)');
-  }
-  const format = esmSyntax ? 'esm' : 'cjs';
-  try {
-    const out = await esbuild.transform(code, { loader: 'ts', format, target: 'node20', sourcemap: 'inline', sourcefile: 'snippet.ts' });
+    const out = sucrase.transform(code, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true, filePath: 'snippet.ts' });
     return esmSyntax ? { name: 'snippet.mjs', text: out.code, esm: true } : { name: 'snippet.cjs', text: out.code, esm: false };
   } catch (e) {
-    const first = (e as { errors?: Array<{ text: string; location?: { line: number } }> }).errors?.[0];
-    throw new Error(`the TypeScript snippet does not compile: ${first ? `line ${first.location?.line ?? '?'}: ${first.text}` : (e as Error).message}`);
+    const m = /^(.*?) ?\((\d+):(\d+)\)$/.exec((e as Error).message);
+    throw new Error(`the TypeScript snippet does not compile: ${m ? `line ${m[2]}: ${m[1]}` : (e as Error).message}`);
   }
 }
 
@@ -134,11 +140,12 @@ async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | nu
   if (o.workspaceDir) {
     workspace = fs.realpathSync(o.workspaceDir);
     if (!fs.statSync(workspace).isDirectory()) throw new Error(`the workspace ${o.workspaceDir} is not a folder`);
-    if (workspace === '/' || workspace === home) throw new Error(`refusing to use ${workspace} as the workspace: choose the project folder`);
-    seed = copyWorkspace(workspace, seedDir);
+    const refused = refusedWorkspace(workspace, real ? realpathOr(real) : '', isRoot());
+    if (refused) throw new Error(`refusing to use ${workspace} as the workspace: ${refused}; choose the project folder`);
+    seed = copyWorkspace(workspace, seedDir, undefined, o.includeSecrets ?? []);
   } else {
     workspace = path.posix.join(home, 'workspace');
-    seed = { entries: new Map(), files: 0, bytes: 0, skipped: [], nodeModules: null };
+    seed = { entries: new Map(), files: 0, bytes: 0, skipped: [], secrets: [], nodeModules: null };
   }
   notes.push(...seed.skipped.slice(0, 20));
   if (seed.skipped.length > 20) notes.push(`... and ${seed.skipped.length - 20} more paths not copied`);
@@ -214,7 +221,7 @@ async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | nu
   fs.writeFileSync(path.join(fang, 'hosts'), hosts.join('\n') + '\n');
   fs.writeFileSync(path.join(fang, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
 
-  const sn = await snippetFile(o.code, o.language);
+  const sn = snippetFile(o.code, o.language);
   fs.writeFileSync(path.join(fang, sn.name), sn.text);
   const plantSnippet = sn.esm ? '.fang-dry-run.mjs' : null;
   if (plantSnippet) ignore.add(path.posix.join(workspace, plantSnippet));

@@ -271,6 +271,7 @@ export function buildReport(b: BuildInput): DryRunReport {
     language: b.language,
     workspace: prepared.layout.workspace,
     stubbedCommands: prepared.stubbedCommands,
+    secretsLeftOut: prepared.seed.secrets.slice(0, 200),
     processes,
     modelCalls: calls,
     executedModelOutput: executed,

@@ -26,6 +26,11 @@ export function networkAttempts(raw: RawRun): NetworkAttempt[] {
   }
   for (const c of raw.strace.connects) {
     if (c.family === 'unix') {
+      // glibc's user and host name lookups first try the nscd socket, with exactly these flags.
+      if (c.syscall === 'socket' && c.socketType === 'SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK' && c.result === 'EACCES') {
+        add({ host: '(unix socket: name-service cache)', port: null, protocol: 'unix', blocked: true, routine: true, detail: "refused like every unix socket; glibc's user and host name lookups try the nscd socket first, so this is routine and not counted in the verdict" });
+        continue;
+      }
       const what = c.syscall === 'socket' ? 'a unix socket' : `unix socket ${c.address || '(unnamed)'}`;
       const why = c.result === '0' ? 'reached a socket inside the sandbox' : c.result === 'EACCES' && c.syscall === 'socket' ? 'refused: no unix-socket connections out of the sandbox (seccomp)' : c.result;
       add({ host: c.address || '(unix socket)', port: null, protocol: 'unix', blocked: c.result !== '0', detail: `${c.syscall} ${what}: ${why}` });
@@ -36,7 +41,7 @@ export function networkAttempts(raw: RawRun): NetworkAttempt[] {
     const why =
       c.result === 'ENETUNREACH'
         ? 'no route: the sandbox has only a loopback interface'
-        : c.result === 'ECONNREFUSED'
+        : c.result === 'ECONNREFUSED' || (loop && c.result === 'EINPROGRESS')
           ? "nothing listens there inside the sandbox (its loopback is its own, not the host's)"
           : c.result === '0'
             ? loop
@@ -46,6 +51,24 @@ export function networkAttempts(raw: RawRun): NetworkAttempt[] {
     add({ host: c.address, port: c.port, protocol: c.datagram ? 'udp' : 'tcp', blocked: true, detail: `${c.syscall}: ${why}` });
   }
   return out;
+}
+
+const SIGNALS: Record<string, string> = { '1': 'SIGHUP', '2': 'SIGINT', '3': 'SIGQUIT', '9': 'SIGKILL', '15': 'SIGTERM', '17': 'SIGSTOP', '19': 'SIGSTOP', '18': 'SIGCONT' };
+
+/** The signal and targets of a shell `kill` command's arguments. */
+function killTargets(args: string[]): { signal: string; targets: string[] } {
+  let signal = 'SIGTERM';
+  let i = 0;
+  if (args[0] === '-s' || args[0] === '-n') {
+    signal = args[1] ?? signal;
+    i = 2;
+  } else if (args[0] && args[0] !== '--' && /^-[A-Za-z0-9+]+$/.test(args[0]) && args.length > 1) {
+    signal = args[0].slice(1);
+    i = 1;
+  }
+  if (args[i] === '--') i++;
+  signal = SIGNALS[signal] ?? (/^SIG/i.test(signal) ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`);
+  return { signal, targets: args.slice(i) };
 }
 
 function errnoText(errno: string): string {
@@ -109,8 +132,18 @@ export function describeBlocked(raw: RawRun, byPid: Map<number, ReportProcess>, 
     const detail = a.kind === 'privilege' && a.errno === 'ENOSPC' ? 'refused: no further user namespaces may be created inside the sandbox' : errnoText(a.errno);
     add({ kind: a.kind, what, detail, pid: a.pid, line: lineOf(a.pid, a.time) });
   }
+  // `kill -9 -1` also kills the tracer, often before it writes the line: the shell's own trace,
+  // written before the command runs, has it.
+  for (const r of raw.xtrace.records) {
+    if (r.words[0] !== 'kill' || r.source !== snippet) continue;
+    const k = killTargets(r.words.slice(1));
+    for (const t of k.targets) {
+      if (t !== '-1' && t !== '1') continue;
+      add({ kind: 'signal', what: t === '1' ? `signal to pid 1 (${k.signal})` : `signal to every process (${k.signal})`, detail: errnoText(t === '1' ? 'INIT' : 'ALL'), pid: r.pid, line: r.line });
+    }
+  }
   if (forks) add({ kind: 'process', what: `${forks} new process(es)`, detail: `refused by the process limit (${limits.processes})`, pid: null, line: null });
-  for (const n of network) add({ kind: 'network', what: `${n.protocol} ${n.host}${n.port === null ? '' : `:${n.port}`}`, detail: n.detail, pid: null, line: null });
+  for (const n of network) if (!n.routine) add({ kind: 'network', what: `${n.protocol} ${n.host}${n.port === null ? '' : `:${n.port}`}`, detail: n.detail, pid: null, line: null });
   for (const f of fileChanges) {
     if (f.area === 'home') add({ kind: 'write', what: `write to ${f.path}`, detail: "went to the sandbox's throwaway home; the real home is untouched", pid: null, line: null });
   }

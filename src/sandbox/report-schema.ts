@@ -60,6 +60,8 @@ export const networkSchema = z.object({
   protocol: z.enum(['tcp', 'udp', 'dns', 'http', 'https', 'unix']),
   blocked: z.boolean(),
   detail: z.string(),
+  /** Made by the system's own libraries (e.g. glibc asking nscd), not by the snippet's intent; not counted in the verdict. */
+  routine: z.boolean().optional(),
 });
 
 export const blockedSchema = z.object({
@@ -109,6 +111,8 @@ export const reportSchema = z.object({
   workspace: z.string(),
   /** Commands replaced by the model shim in this run. */
   stubbedCommands: z.array(z.string()),
+  /** Workspace paths left out of the copy because they look like credentials. */
+  secretsLeftOut: z.array(z.string()).optional(),
   processes: z.array(processSchema),
   modelCalls: z.array(modelCallSchema),
   executedModelOutput: z.array(executedSchema),

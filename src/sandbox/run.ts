@@ -29,6 +29,8 @@ export interface DryRunOptions {
   adversarial?: boolean;
   /** Extra command names to treat as models (the config's `modelCommands`). */
   modelCommands?: readonly string[];
+  /** Workspace paths to copy although they look like credentials (left out by default). */
+  includeSecrets?: readonly string[];
   signal?: AbortSignal;
   onEvent?: (e: TraceEvent) => void;
 }
@@ -88,7 +90,7 @@ export async function runOnce(info: BackendInfo, o: SingleRun): Promise<DryRunRe
       usage = group.finish();
     }
     if (!raw.init.some((e) => e.t === 'started')) {
-      const errors = raw.init.flatMap((e) => (e.t === 'error' ? [e.message] : []));
+      const errors = [...raw.init.flatMap((e) => (e.t === 'error' ? [e.message] : [])), ...raw.notes.filter((n) => n.startsWith('sandbox: ')).slice(0, 3)];
       const why = [...errors, raw.stderr.trim().split('\n').slice(-3).join(' ')].filter(Boolean).join('; ') || 'no message';
       throw new SandboxUnavailableError(`the ${info.name} sandbox did not start (${why}); nothing was run`);
     }

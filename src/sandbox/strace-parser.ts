@@ -44,6 +44,8 @@ export interface ConnectAttempt {
   port: number | null;
   /** 0 on success, or the errno name. */
   result: string;
+  /** For a refused socket(): its type and flags as strace prints them. */
+  socketType?: string;
 }
 
 const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND/;
@@ -298,7 +300,7 @@ export class StraceParser {
           return;
         }
         // A unix socket refused by the sandbox's filter is a connection attempt that never got a path.
-        if (/^AF_UNIX\b/.test(args)) this.add(this.connects, { pid: p.pid, datagram: /SOCK_DGRAM/.test(args), syscall: 'socket', family: 'unix', address: '', port: null, result: errno });
+        if (/^AF_UNIX\b/.test(args)) this.add(this.connects, { pid: p.pid, datagram: /SOCK_DGRAM/.test(args), syscall: 'socket', family: 'unix', address: '', port: null, result: errno, socketType: args.split(', ')[1] ?? '' });
         else this.block({ kind: 'socket', pid: p.pid, syscall: name, target: args.split(', ').slice(0, 2).join(', '), errno });
         return;
       }

@@ -27,7 +27,7 @@ export function composeVerdict(v: VerdictInput): string {
   const elsewhere = v.fileChanges.length - ws;
   const atLeast = v.listingIncomplete ? 'at least ' : '';
   parts.push(`${atLeast}${n(ws, 'file')} written in the workspace copy${elsewhere ? ` (${elsewhere} more in the sandbox's home and /tmp)` : ''}${v.listingIncomplete ? ' (FILE LISTING INCOMPLETE: the sandbox was stopped before it could list every file)' : ''}`);
-  const net = v.network.filter((x) => x.blocked).length;
+  const net = v.network.filter((x) => x.blocked && !x.routine).length;
   parts.push(`${n(net, 'network attempt')} blocked`);
   const refused = v.blocked.filter((b) => b.kind !== 'network').length;
   if (refused) parts.push(`${n(refused, 'other action')} refused by the sandbox`);

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileChange } from './report-schema';
+import { includedOnPurpose, secretReason } from './secrets';
 
 export interface EntryStat {
   type: FileChange['type'];
@@ -20,6 +21,8 @@ export interface CopyResult {
   bytes: number;
   /** Paths left out and why. */
   skipped: string[];
+  /** Credentials left out (workspace-relative), unless named on purpose. */
+  secrets: string[];
   /** Top-level `node_modules`, bound read-only instead of copied. */
   nodeModules: string | null;
 }
@@ -44,8 +47,8 @@ function typeOf(st: fs.Stats): EntryStat['type'] {
  * folder is private; as root its owner becomes the sandbox's uid); keeps mtimes so the diff
  * after the run is exact.
  */
-export function copyWorkspace(src: string, dest: string, caps: CopyCaps = DEFAULT_COPY_CAPS): CopyResult {
-  const result: CopyResult = { entries: new Map(), files: 0, bytes: 0, skipped: [], nodeModules: null };
+export function copyWorkspace(src: string, dest: string, caps: CopyCaps = DEFAULT_COPY_CAPS, include: readonly string[] = []): CopyResult {
+  const result: CopyResult = { entries: new Map(), files: 0, bytes: 0, skipped: [], secrets: [], nodeModules: null };
   const root = fs.realpathSync(src);
   const walk = (rel: string): void => {
     const abs = path.join(root, rel);
@@ -67,6 +70,12 @@ export function copyWorkspace(src: string, dest: string, caps: CopyCaps = DEFAUL
         continue;
       }
       const type = typeOf(st);
+      const secret = type === 'directory' || type === 'file' ? secretReason(r, a, type === 'directory') : null;
+      if (secret && !includedOnPurpose(r, include)) {
+        result.secrets.push(type === 'directory' ? `${r}/` : r);
+        result.skipped.push(`${r}: left out (${secret}); include it on purpose to copy it`);
+        continue;
+      }
       if (type === 'directory' && SKIP_DIRS.has(name)) {
         if (name === 'node_modules' && !rel) result.nodeModules = a;
         result.skipped.push(name === 'node_modules' && !rel ? `${r}: bound read-only, not copied` : `${r}: not copied`);

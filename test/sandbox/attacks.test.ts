@@ -63,7 +63,7 @@ describe('a snippet that attacks the sandbox (evidence on the host)', function (
 
   it('item 3: every writable mount, memfd, SysV shm and nested namespaces stay within the caps (host shared memory)', async () => {
     const tmpfsBytes = 32 * 1024 * 1024;
-    const { result, rise } = await peakShmemRise(() => dryRun({ code: fixture('attack-memory.sh'), language: 'bash', workspaceDir: ws, limits: { tmpfsBytes, tmpfsInodes: 1024, timeMs: 8000 } }));
+    const { result, rise } = await peakShmemRise(() => dryRun({ code: fixture('attack-memory.sh'), language: 'bash', workspaceDir: ws, limits: { tmpfsBytes, tmpfsInodes: 1024, timeMs: 15_000 } }));
     const out = result.report.stdout;
     // Four writable areas at 32 MB each, the small seed, and some slack for the machine's own changes.
     assert.ok(rise < 4 * tmpfsBytes + 48 * 1024 * 1024, `host shared memory rose by ${Math.round(rise / 2 ** 20)} MB during the run:\n${out}`);
@@ -226,5 +226,68 @@ describe('a snippet that attacks the sandbox (evidence on the host)', function (
     if (incomplete) assert.match(report.verdict, /FILE LISTING INCOMPLETE/);
     else assert.equal(report.fileChanges.filter((f) => f.area === 'workspace' && f.path.startsWith('flood/')).length, made, report.verdict);
     assert.doesNotMatch(report.verdict, /^0 model calls; \d+ process(es)?; 0 files/);
+  });
+
+  it('item 4: secrets in the workspace stay on the host unless named, and the report lists what was left out', async () => {
+    const secretWs = tempWorkspace({
+      '.env': `TOKEN=${canaries.secret}\n`,
+      '.env.local': `TOKEN=${canaries.secret}\n`,
+      '.ssh/id_rsa': `-----BEGIN OPENSSH PRIVATE KEY-----\n${canaries.secret}\n`,
+      'deploy/id_ed25519': `${canaries.secret}\n`,
+      'certs/server.pem': `${canaries.secret}\n`,
+      '.npmrc': `//registry.npmjs.org/:_authToken=${canaries.secret}\n`,
+      'sub/.aws/credentials': `aws_secret_access_key=${canaries.secret}\n`,
+      '.netrc': `machine x password ${canaries.secret}\n`,
+      'src/app.ts': 'console.log(1)\n',
+      'src/id_utils.ts': 'export {}\n',
+      'plain.npmrc.txt': 'registry=https://registry.npmjs.org/\n',
+    });
+    const base = runBase();
+    const scan = (): string[] => {
+      // Every file the sandbox could read, on the host, while the run lasts.
+      const hits: string[] = [];
+      for (const e of fs.readdirSync(base, { recursive: true, withFileTypes: true })) {
+        const p = path.join(e.parentPath, e.name);
+        if (e.isFile() && fs.readFileSync(p, 'utf8').includes(canaries.secret)) hits.push(p);
+      }
+      return hits;
+    };
+    try {
+      let seen: string[] | null = null;
+      const code = 'grep -rl FANG-SECRET . 2>/dev/null; cat .env .ssh/id_rsa 2>&1 | head -2; ls src';
+      const report = await runDryRun({ code, language: 'bash', workspaceDir: secretWs, onEvent: (e) => e.type === 'sandbox' && (seen = scan()) });
+      assert.deepEqual(seen, [], 'a secret was copied into the run folder');
+      assert.ok(!report.stdout.includes(canaries.secret) && !report.stderr.includes(canaries.secret));
+      assert.match(report.stdout, /app\.ts/);
+      assert.deepEqual(report.secretsLeftOut, ['.env', '.env.local', '.netrc', '.npmrc', '.ssh/', 'certs/server.pem', 'deploy/id_ed25519', 'sub/.aws/']);
+      // Named on purpose, a path is copied.
+      let seenOnPurpose: string[] = [];
+      const again = await runDryRun({ code: 'cat .env', language: 'bash', workspaceDir: secretWs, includeSecrets: ['.env'], onEvent: (e) => e.type === 'sandbox' && (seenOnPurpose = scan()) });
+      assert.match(again.stdout, new RegExp(canaries.secret));
+      assert.equal(seenOnPurpose.length, 1);
+      assert.ok(!again.secretsLeftOut?.includes('.env'));
+    } finally {
+      fs.rmSync(secretWs, { recursive: true, force: true });
+    }
+  });
+
+  it('item 4: a workspace that holds the home folder (or /home as root) is refused before anything runs', async () => {
+    const outer = fs.mkdtempSync(path.join(os.tmpdir(), 'fang-outer-'));
+    const fakeHome = path.join(outer, 'home', 'me');
+    fs.mkdirSync(path.join(fakeHome, '.ssh'), { recursive: true });
+    fs.writeFileSync(path.join(fakeHome, '.ssh', 'id_rsa'), canaries.secret);
+    const realHome = process.env.HOME;
+    const rec = namespaceRecorder();
+    try {
+      process.env.HOME = fakeHome;
+      for (const dir of [outer, path.join(outer, 'home'), fakeHome, '/']) {
+        await assert.rejects(runDryRun({ code: 'cat ~/.ssh/id_rsa', language: 'bash', workspaceDir: dir, onEvent: rec.onEvent }), /refusing to use .* as the workspace: (it holds your home folder|it is your home folder|it is the whole filesystem)/, dir);
+      }
+      if (isRoot) await assert.rejects(runDryRun({ code: 'true', language: 'bash', workspaceDir: '/home', onEvent: rec.onEvent }), /holds every user's home folder/);
+    } finally {
+      process.env.HOME = realHome;
+      fs.rmSync(outer, { recursive: true, force: true });
+    }
+    assert.equal(rec.namespaces.length, 0, 'a sandbox was started for a refused workspace');
   });
 });

@@ -92,7 +92,14 @@ describe('fang dry-run (CLI, real bubblewrap)', function () {
       assert.ok(o.evidence.length >= 2, `${o.name}: no evidence`);
     }
     assert.ok(outcomes.find((o) => o.name === 'fork-bomb')!.evidence.some((e) => /processes limit hit|refused by the process limit/.test(e)));
-    assert.ok(outcomes.find((o) => o.name === 'network-call')!.evidence.some((e) => /example\.com|192\.0\.2\.1/.test(e)));
+    // Judged on the host: listeners that must record nothing, a canary secret that must not come out.
+    for (const o of outcomes) {
+      assert.ok(o.evidence.some((e) => /^host listeners \(tcp .*\) recorded no connection$/.test(e)), `${o.name}: ${o.evidence.join('; ')}`);
+      assert.ok(o.evidence.includes('the canary secret in the home did not reach the output or any prompt'), o.name);
+    }
+    const network = outcomes.find((o) => o.name === 'network-call')!;
+    assert.match(network.answer, /http:\/\/[\d.]+:\d+\/collect/);
+    assert.ok(network.evidence.some((e) => /example\.com/.test(e)), network.evidence.join('; '));
   });
 });
 

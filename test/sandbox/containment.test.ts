@@ -7,9 +7,11 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { runDryRun } from '../../src/sandbox';
+import { HostListeners, hostIp } from './host-probes';
 import { HostCanaries, TEST_TIME_MS, blockedText, dryRun, fixture, namespaceRecorder, requireSandbox, sandboxProcesses, tempWorkspace, treeHash } from './helpers';
 
 describe('sandbox containment (real bubblewrap)', function () {
@@ -59,37 +61,56 @@ describe('sandbox containment (real bubblewrap)', function () {
     assert.ok(!fs.existsSync('/etc/fang-pwned'));
   });
 
-  it('blocks curl and wget, by name and by address', async () => {
-    const missing = ['curl', 'wget'].filter((t) => !process.env.PATH?.split(':').some((d) => fs.existsSync(path.join(d, t))));
-    if (missing.length) assert.fail(`this attack needs ${missing.join(' and ')} on the machine: apt-get install ${missing.join(' ')}`);
-    const { report } = await run('net-curl.sh');
-    const net = report.network.map((n) => `${n.protocol} ${n.host}:${n.port} ${n.blocked}`);
-    assert.ok(net.includes('https example.com:443 true'), net.join('\n'));
-    assert.ok(net.includes('tcp 192.0.2.1:8081 true'), net.join('\n'));
-    assert.ok(net.includes('http example.org:80 true'), net.join('\n'));
-    assert.ok(report.network.every((n) => n.blocked));
-    assert.match(blockedText(report), /network: tcp 192\.0\.2\.1:8081: connect: no route/);
-  });
+  describe('with host listeners to aim at (TCP on every address, UDP, a unix socket)', () => {
+    let listeners: HostListeners;
+    let ip: string;
+    beforeEach(async () => {
+      listeners = new HostListeners(path.join(os.tmpdir(), `fang-net-${process.pid}.sock`));
+      await listeners.start();
+      await listeners.selfTest();
+      ip = hostIp() ?? '127.0.0.1';
+    });
+    afterEach(async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      const reached = listeners.tcpConnections + listeners.udpDatagrams + listeners.unixConnections;
+      listeners.close();
+      assert.equal(reached, 0, 'a host listener recorded a connection from the sandbox');
+    });
+    const aim = (): Record<string, string> => ({ __HOST_IP__: ip, __TCP_PORT__: String(listeners.tcpPort), __UDP_PORT__: String(listeners.udpPort) });
 
-  it('blocks /dev/tcp', async () => {
-    const { report } = await run('net-devtcp.sh');
-    assert.ok(report.network.some((n) => n.host === '192.0.2.1' && n.port === 80 && n.blocked));
-    assert.ok(report.network.some((n) => n.protocol === 'dns' && n.host === 'example.com'));
-    assert.match(report.stdout, /dev\/tcp refused/);
+    it('blocks curl and wget, by name and by address', async () => {
+      const missing = ['curl', 'wget'].filter((t) => !process.env.PATH?.split(':').some((d) => fs.existsSync(path.join(d, t))));
+      if (missing.length) assert.fail(`this attack needs ${missing.join(' and ')} on the machine: apt-get install ${missing.join(' ')}`);
+      const { report } = await run('net-curl.sh', aim());
+      const net = report.network.map((n) => `${n.protocol} ${n.host}:${n.port} ${n.blocked}`);
+      assert.ok(net.includes('https example.com:443 true'), net.join('\n'));
+      assert.ok(net.includes(`tcp ${ip}:${listeners.tcpPort} true`) || ip === '127.0.0.1', net.join('\n'));
+      assert.ok(net.includes(`tcp 127.0.0.1:${listeners.tcpPort} true`), net.join('\n'));
+      assert.ok(net.includes('http example.org:80 true'), net.join('\n'));
+      assert.ok(report.network.every((n) => n.blocked));
+      assert.match(blockedText(report), new RegExp(`network: tcp 127\\.0\\.0\\.1:${listeners.tcpPort}: connect: nothing listens there inside the sandbox`));
+    });
+
+    it('blocks /dev/tcp', async () => {
+      const { report } = await run('net-devtcp.sh', aim());
+      assert.ok(report.network.some((n) => n.host === ip && n.port === listeners.tcpPort && n.blocked));
+      assert.ok(report.network.some((n) => n.protocol === 'dns' && n.host === 'example.com'));
+      assert.match(report.stdout, /dev\/tcp refused/);
+    });
+
+    it('blocks raw TCP, UDP and DNS from node', async () => {
+      const { report } = await run('net-node.js', aim(), 'js');
+      const net = report.network.map((n) => `${n.protocol} ${n.host}:${n.port}`);
+      assert.ok(net.includes(`tcp ${ip}:${listeners.tcpPort}`), net.join('\n'));
+      assert.ok(net.includes(`udp ${ip}:${listeners.udpPort}`), net.join('\n'));
+      assert.ok(net.includes('dns exfil.example.com:53'), net.join('\n'));
+      assert.match(report.stdout, /tcp: (ENETUNREACH|ECONNREFUSED)/);
+    });
   });
 
   it('answers DNS lookups inside and records them', async () => {
     const { report } = await run('net-dns.sh');
     assert.ok(report.network.some((n) => n.protocol === 'dns' && n.host === 'evil-exfil.example.net' && n.blocked));
-  });
-
-  it('blocks raw TCP, UDP and DNS from node', async () => {
-    const { report } = await run('net-node.js', {}, 'js');
-    const net = report.network.map((n) => `${n.protocol} ${n.host}:${n.port}`);
-    assert.ok(net.includes('tcp 192.0.2.1:443'), net.join('\n'));
-    assert.ok(net.includes('udp 192.0.2.2:53'), net.join('\n'));
-    assert.ok(net.includes('dns exfil.example.com:53'), net.join('\n'));
-    assert.match(report.stdout, /tcp: ENETUNREACH/);
   });
 
   it('hides ssh keys, host secrets and other processes\' environments', async () => {

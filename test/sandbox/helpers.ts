@@ -12,7 +12,7 @@ import { detectBackend, runDryRun, type DryRunOptions, type DryRunReport, type T
 
 export const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'dryrun');
 /** Short limits keep the suite quick; the containment claims are the same at any limit. */
-export const TEST_TIME_MS = 3000;
+export const TEST_TIME_MS = 5000;
 
 /** Fails (never skips) when the machine cannot run the real sandbox. */
 export async function requireSandbox(): Promise<void> {
