@@ -26,11 +26,10 @@ export const NPM_FILES = [
   'dist/wasm/tree-sitter-javascript.wasm',
 ];
 /**
- * Packages the bundles load at run time instead of carrying them: esbuild, which the dry-run
- * loads to strip TypeScript's types (a native binary cannot be bundled). Drop it here when the
- * sandbox strips types with bundled code.
+ * Packages the bundles load at run time instead of carrying them. None: the dry-run strips
+ * TypeScript's types with sucrase, which is plain JavaScript bundled into dist/dry-run.js.
  */
-export const RUNTIME_DEPENDENCIES = ['esbuild'];
+export const RUNTIME_DEPENDENCIES = [];
 
 export function npmManifest() {
   const ext = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
