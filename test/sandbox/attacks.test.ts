@@ -62,11 +62,12 @@ describe('a snippet that attacks the sandbox (evidence on the host)', function (
   });
 
   it('item 3: every writable mount, memfd, SysV shm and nested namespaces stay within the caps (host shared memory)', async () => {
-    const tmpfsBytes = 32 * 1024 * 1024;
+    const tmpfsBytes = 16 * 1024 * 1024;
     const { result, rise } = await peakShmemRise(() => dryRun({ code: fixture('attack-memory.sh'), language: 'bash', workspaceDir: ws, limits: { tmpfsBytes, tmpfsInodes: 1024, timeMs: 15_000 } }));
     const out = result.report.stdout;
-    // Four writable areas at 32 MB each, the small seed, and some slack for the machine's own changes.
-    assert.ok(rise < 4 * tmpfsBytes + 48 * 1024 * 1024, `host shared memory rose by ${Math.round(rise / 2 ** 20)} MB during the run:\n${out}`);
+    // Four writable areas at 16 MB each, and slack for what other processes on the machine do
+    // meanwhile; each channel tried 512 MB, so any one of them uncapped would exceed this.
+    assert.ok(rise < 4 * tmpfsBytes + 192 * 1024 * 1024, `host shared memory rose by ${Math.round(rise / 2 ** 20)} MB during the run:\n${out}`);
     assert.doesNotMatch(out, /WRITABLE|memfd: 512|shmget: allowed|nested tmpfs: 512/, out);
     assert.match(out, /^inodes in \/tmp: (\d+)$/m);
     assert.ok(Number(/^inodes in \/tmp: (\d+)$/m.exec(out)![1]) <= 1024, out);
