@@ -247,7 +247,7 @@ export function buildReport(b: BuildInput): DryRunReport {
   const listed = new Set(listingDone ? roots : roots.slice(0, -1));
   const areas = [prepared.layout.home, prepared.layout.workspace, '/tmp', '/dev/shm'];
   const unlisted = areas.filter((a) => !listed.has(a));
-  const fileChanges = diffWorkspace({ before: prepared.seed.entries, after, workspace: prepared.layout.workspace, home: prepared.layout.home, ignore: prepared.ignore, workspaceListed: listed.has(prepared.layout.workspace) });
+  const fileChanges = diffWorkspace({ before: prepared.seed.entries, after, workspace: prepared.layout.workspace, home: prepared.layout.home, ignore: prepared.ignore, workspaceListed: listed.has(prepared.layout.workspace), mountPoints: [prepared.layout.home, ...prepared.layout.staged.map(([from]) => from)] });
   if (unlisted.length) notes.push(`the file listing could not finish (${unlisted.join(', ')} not listed in full): the changes named are those it saw, and there may be more`);
   const network: NetworkAttempt[] = networkAttempts(raw);
   const blocked: BlockedAction[] = describeBlocked(raw, byPid, network, fileChanges, limits, prepared.plan.snippet);

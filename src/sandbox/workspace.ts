@@ -148,6 +148,8 @@ export interface DiffInput {
   ignore: Set<string>;
   /** False when the workspace's listing was cut: its missing files are then not "deleted". */
   workspaceListed?: boolean;
+  /** Where Fang mounted something (the home, binds): these and the folders made on the way are Fang's. */
+  mountPoints?: string[];
 }
 
 export function diffWorkspace(input: DiffInput): FileChange[] {
@@ -157,8 +159,8 @@ export function diffWorkspace(input: DiffInput): FileChange[] {
   for (const e of input.after) {
     const abs = path.posix.join(e.root, e.rel);
     if (input.ignore.has(abs) || [...input.ignore].some((i) => abs.startsWith(i + '/'))) continue;
-    // Mount points on the way to the workspace are Fang's, not the snippet's.
-    if (abs === input.workspace || input.workspace.startsWith(abs + '/')) continue;
+    // Mount points, and the folders made on the way to them, are Fang's, not the snippet's.
+    if ([input.workspace, ...(input.mountPoints ?? [])].some((m) => abs === m || m.startsWith(abs + '/'))) continue;
     if (e.root === input.workspace) {
       afterWs.set(e.rel, e);
       const b = input.before.get(e.rel);

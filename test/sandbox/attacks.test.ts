@@ -291,4 +291,17 @@ describe('a snippet that attacks the sandbox (evidence on the host)', function (
     }
     assert.equal(rec.namespaces.length, 0, 'a sandbox was started for a refused workspace');
   });
+
+  it('the folders Fang makes for its own mounts (a home inside /tmp) are not reported as the snippet\'s', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fang-home-'));
+    const realHome = process.env.HOME;
+    try {
+      process.env.HOME = home;
+      const { report } = await dryRun({ code: 'echo hi > note.txt', language: 'bash' });
+      assert.deepEqual(report.fileChanges.map((f) => `${f.kind} ${f.area} ${f.path}`), ['created workspace note.txt']);
+    } finally {
+      process.env.HOME = realHome;
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
 });
