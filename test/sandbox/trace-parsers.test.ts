@@ -4,6 +4,8 @@ import { StraceParser, decodeCString } from '../../src/sandbox/strace-parser';
 import { XtraceParser, xtraceWords } from '../../src/sandbox/xtrace-parser';
 import { JsonLineReader, stubEventSchema, type StubEvent } from '../../src/sandbox/trace-events';
 import { diffWorkspace, parseManifest } from '../../src/sandbox/workspace';
+import { REPORT_CAPS, boundReport } from '../../src/sandbox/report-bounds';
+import type { DryRunReport } from '../../src/sandbox/report-schema';
 
 describe('strace parser', () => {
   it('builds the process tree from execs, clones, resumed calls and exits', () => {
@@ -132,5 +134,43 @@ describe('forged trace text (item 7)', () => {
     p.push('not strace\n99999999999 +++ exited with 0 +++\n7 +++ exited with 123456 +++\n7 execve("/bin/true", ["true"], 0x1 /* 1 vars */) = 0\n');
     assert.equal(p.unparsed, 3);
     assert.deepEqual([...p.processes.keys()], [7]);
+  });
+});
+
+describe('report bounds (item 9)', () => {
+  it('caps every list, counts what it dropped, keeps the report under its size cap, and drops forged entries', () => {
+    const big = 'x'.repeat(8000);
+    const report: DryRunReport = {
+      version: 1,
+      verdict: 'v',
+      backend: { name: 'bubblewrap', version: '0.8.0', isolation: [], traced: true },
+      language: 'bash',
+      workspace: '/w',
+      stubbedCommands: [],
+      processes: Array.from({ length: 3000 }, (_, i) => ({ pid: i + 2, ppid: 1, argv: ['llm', big], exitCode: 0, signal: null, line: i === 7 ? 0 : 1, model: true })),
+      modelCalls: Array.from({ length: 5000 }, (_, i) => ({ id: i, kind: 'command' as const, command: 'llm', argv: ['llm'], prompt: big, answer: big, answerSource: 'default-text', line: 1, pid: null })),
+      executedModelOutput: [],
+      recursion: [],
+      fileChanges: Array.from({ length: 5000 }, (_, i) => ({ path: `f${i}`, kind: 'created' as const, area: 'workspace' as const, type: 'file' as const, size: 0 })),
+      network: [],
+      blocked: [],
+      limitsHit: [],
+      limits: { timeMs: 1, processes: 8, outputBytes: 1, tmpfsBytes: 1, memoryBytes: 1 },
+      exitCode: 0,
+      durationMs: 1,
+      stdout: big.repeat(100),
+      stderr: '',
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      notes: [],
+    };
+    const { report: r, invalid } = boundReport(report);
+    assert.equal(invalid, 1, 'the process with line 0 is no real trace entry');
+    assert.ok(JSON.stringify(r).length <= REPORT_CAPS.bytes);
+    assert.ok(r.processes.length <= REPORT_CAPS.processes && r.modelCalls.length <= REPORT_CAPS.modelCalls && r.fileChanges.length <= REPORT_CAPS.fileChanges);
+    assert.equal(r.dropped!.processes! + r.processes.length + invalid, 3000);
+    assert.equal(r.dropped!.modelCalls! + r.modelCalls.length, 5000);
+    assert.equal(r.dropped!.fileChanges! + r.fileChanges.length, 5000);
+    assert.ok(r.notes.some((n) => /to keep the report bounded, some parts were cut/.test(n)));
   });
 });
