@@ -14,6 +14,8 @@ const steps = [
   { name: 'typecheck and compile tests', cmd: process.execPath, args: [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'] },
   { name: 'unit', cmd: process.execPath, args: [join(root, 'node_modules/mocha/bin/mocha.js')], suite: true },
   hasTests('test/sandbox') && { name: 'sandbox', cmd: npm, args: ['run', '--silent', 'test:sandbox'], suite: true },
+  // the CLI as users install it: npm pack, npm install, npm exec, the Action's steps, real pre-commit
+  hasTests('test/package') && { name: 'package', cmd: npm, args: ['run', '--silent', 'test:package'], suite: true },
   existsSync(join(root, 'scripts/vscode-test.mjs')) && { name: 'vscode', cmd: npm, args: ['run', '--silent', 'test:vscode'], suite: true },
 ].filter(Boolean);
 

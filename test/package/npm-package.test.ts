@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ROOT } from './helpers';
-import { sarifSchema } from './sarif-schema';
+import { ROOT } from '../unit/helpers';
+import { sarifSchema } from '../unit/sarif-schema';
 
 // Node's own import(): TypeScript's CommonJS output would turn it into require(), which cannot load .mjs.
 const importEsm = new Function('u', 'return import(u)') as (u: string) => Promise<any>;
