@@ -5,7 +5,6 @@
  * every edit above. SARIF carries it in `partialFingerprints`; `fang scan --baseline` matches by
  * rule, file and fingerprint.
  */
-import { createHash } from 'node:crypto';
 import type { FileResult, Finding } from './types';
 
 /** The `partialFingerprints` key; the version changes if the recipe ever does. */
@@ -13,6 +12,10 @@ export const FINGERPRINT_KEY = 'fang/v1';
 
 /** One fingerprint per finding, in order; `text` is the file the findings point into. */
 export function fingerprints(findings: readonly Finding[], text: string | undefined): string[] {
+  if (findings.length === 0) return [];
+  // Loaded on first use: node:crypto costs a CLI process start-up time it rarely needs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const lines = text?.split('\n') ?? [];
   const seen = new Map<string, number>();
   const order = findings.map((f, i) => i).sort((a, b) => compare(findings[a]!, findings[b]!));
