@@ -4,10 +4,10 @@
  * to deny / ask / nothing by category, as `.fang.json`'s `hook` says.
  */
 import * as path from 'node:path';
-import { Analyzer, detectLanguage, type FangConfig, type Finding, type RuleLanguage } from '../../core/index';
+import { Analyzer, detectLanguage, type FangConfig, type Finding, type Range, type RuleLanguage } from '../../core/index';
 import { HOOK_DEFAULTS, DEFAULT_MAX_FILE_BYTES, type HookDecision } from '../../core/config';
 import { supportFor } from '../../core/languages';
-import { scriptRuns, type CommandScripts, type ScriptRun } from '../../core/bash/script-runs';
+import { scriptRuns, type CommandScripts, type ScriptRun, type WrittenFile } from '../../core/bash/script-runs';
 import { unattendedAgent } from '../../core/unattended';
 
 /** Rules that report a coding-agent CLI started with its approvals off. */
@@ -166,7 +166,7 @@ export class Judge {
     return d === 'off' ? undefined : { decision: d, ...(why ? { why } : {}) };
   }
 
-  /** The scripts a Bash text runs, and the files it writes from here-documents first. */
+  /** The scripts a Bash text runs, and the files it writes before it runs them. */
   private async follow(parent: Subject, text: string, dir: string): Promise<void> {
     let found: CommandScripts;
     try {
@@ -175,16 +175,17 @@ export class Judge {
       this.notes.push(`${parent.label}: the scripts it runs were not followed (${(e as Error).message})`);
       return;
     }
+    const runFiles = new Set(found.runs.filter((r) => r.file !== undefined).map((r) => resolveScript(r.file!, dir, r.dir)));
     for (const w of found.written) {
       const file = resolveScript(w.file, dir, w.dir);
-      if (this.seen.has(file)) continue;
-      this.seen.add(file); // run later in the command: judged once, here
+      // What the command also runs is judged as it runs; what it only writes, as a write.
+      if (runFiles.has(file) || w.content === undefined) continue;
       await this.analyse({ label: this.rel(file), file, text: w.content, language: detectLanguage(file, w.content), runs: false, depth: parent.depth + 1 }, dir);
     }
-    for (const run of found.runs) await this.followRun(parent, run, dir);
+    for (const run of found.runs) await this.followRun(parent, run, dir, found.written);
   }
 
-  private async followRun(parent: Subject, run: ScriptRun, dir: string): Promise<void> {
+  private async followRun(parent: Subject, run: ScriptRun, dir: string, written: WrittenFile[]): Promise<void> {
     const line = run.range.start.line + 1;
     const where = parent.label === 'the command' ? `the command (line ${line})` : `${parent.label}:${line}`;
     if (run.dynamic !== undefined) {
@@ -198,15 +199,26 @@ export class Judge {
     const file = resolveScript(run.file!, dir, run.dir);
     if (this.seen.has(file)) return;
     this.seen.add(file);
-    const r = readText(file, this.config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-    if (!r.ok) {
-      const what = `${this.rel(file)}, which ${where} runs, ${r.message}`;
-      // What runs but cannot be read is a question for a person; what does not exist cannot run.
-      if (r.why === 'too-large' || r.why === 'unreadable') this.hits.push({ subject: parent, finding: incomplete(what), decision: 'ask', why: what });
-      else this.notes.push(`${what}; not analysed`);
+    // The last write of the file before the run, in this same command, is what runs.
+    const write = written.filter((w) => resolveScript(w.file, dir, w.dir) === file && before(w.range, run.range)).pop();
+    let text: string | undefined = write?.content;
+    if (write && text === undefined && write.copyOf === undefined) {
+      const what = `${this.rel(file)} is written by ${write.by} in this command just before ${where} runs it; Fang cannot read what will run`;
+      this.hits.push({ subject: parent, finding: incomplete(what), decision: 'ask', why: what });
       return;
     }
-    const text = r.text;
+    if (text === undefined) {
+      const source = write?.copyOf !== undefined ? resolveScript(write.copyOf, dir, write.dir) : file;
+      const r = readText(source, this.config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+      if (!r.ok) {
+        const what = `${this.rel(source)}, which ${where} runs${source !== file ? ` as ${this.rel(file)}` : ''}, ${r.message}`;
+        // What runs but cannot be read is a question for a person; what does not exist cannot run.
+        if (r.why === 'too-large' || r.why === 'unreadable') this.hits.push({ subject: parent, finding: incomplete(what), decision: 'ask', why: what });
+        else this.notes.push(`${what}; not analysed`);
+        return;
+      }
+      text = r.text;
+    }
     await this.analyse({ label: this.rel(file), file, text, language: run.language ?? detectLanguage(file, text), runs: true, depth: parent.depth + 1 }, dir);
   }
 
@@ -233,6 +245,10 @@ function analysable(lang: string): lang is RuleLanguage {
 function incomplete(message: string): Finding {
   const at = { line: 0, column: 0 };
   return { ruleId: 'analysis-incomplete', category: 'model-output-execution', severity: 'note', message, range: { start: at, end: at }, path: [], confidence: 'low' };
+}
+
+function before(a: Range, b: Range): boolean {
+  return a.start.line < b.start.line || (a.start.line === b.start.line && a.start.column < b.start.column);
 }
 
 function touches(f: Finding, lines: Set<number>): boolean {

@@ -1,8 +1,9 @@
 /**
  * Which files a Bash command runs (`bash f.sh`, `./f.sh`, `source f.sh`, `node f.js`,
  * `python f.py`, behind `sudo`/`env`/`timeout` and after `cd DIR &&`), which code it runs inline
- * (`bash -c '...'`, `node -e '...'`), and which files it writes from a here-document first
- * (`cat > f.sh <<'EOF'`). Reads the tree only: the caller reads the files.
+ * (`bash -c '...'`, `node -e '...'`), and which files it writes itself, with what where the text
+ * is literal (`cat > f.sh <<'EOF'`, `echo '...' > f.sh`, `printf`, `cp a.sh f.sh`) and by whom
+ * where it is not (`curl -o f.sh`, `llm ... > f.sh`). Reads the tree only: the caller reads files.
  */
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Range } from '../types';
@@ -28,12 +29,18 @@ export interface ScriptRun {
 export interface WrittenFile {
   file: string;
   dir?: string;
-  content: string;
+  /** The text written, when the command spells it out (a here-document, `echo`/`printf` of literals). */
+  content?: string;
+  /** `cp SRC file`: the file gets SRC's content (as written, relative like `file`). */
+  copyOf?: string;
+  /** The command that writes it, for messages: `cat`, `curl`, `a redirect of llm`. */
+  by: string;
+  range: Range;
 }
 
 export interface CommandScripts {
   runs: ScriptRun[];
-  /** Files the command writes from a here-document before it runs them. */
+  /** Files the command writes, in order; a run after a write of the same file runs what was written. */
   written: WrittenFile[];
 }
 
@@ -50,14 +57,16 @@ export function scriptRuns(tree: Tree): CommandScripts {
   let dir: string | undefined;
   const visit = (n: Node): void => {
     if (n.type === 'command') {
+      const w = commandWrite(n);
+      if (w) out.written.push({ ...w, ...(dir !== undefined ? { dir } : {}) });
       dir = command(n, dir, out.runs);
       return;
     }
     if (n.type === 'redirected_statement') {
       const body = n.childForFieldName('body');
       if (body) visit(body);
-      const written = hereDocWrite(n, body);
-      if (written) out.written.push({ ...written, ...(dir !== undefined ? { dir } : {}) });
+      const w = redirectWrite(n, body);
+      if (w) out.written.push({ ...w, ...(dir !== undefined ? { dir } : {}) });
       for (const c of namedChildren(n)) if (c !== body) visit(c);
       return;
     }
@@ -160,22 +169,69 @@ function fileOrDynamic(via: string, node: Node, language: string): Omit<ScriptRu
   return file === undefined ? { via, dynamic: node.text, language } : { via, file, language };
 }
 
-/** `cat > f.sh <<'EOF'`, `cat <<EOF >f.sh`, `tee f.sh <<EOF`: the body becomes the file. */
-function hereDocWrite(stmt: Node, body: Node | null): Omit<WrittenFile, 'dir'> | undefined {
+type Write = Omit<WrittenFile, 'dir'>;
+
+/** `cat > f.sh <<'EOF'`, `tee f.sh <<EOF`, `echo '...' > f.sh`, `printf ... >> f.sh`, `llm x > f.sh`. */
+function redirectWrite(stmt: Node, body: Node | null): Write | undefined {
   const redirects = stmt.childrenForFieldName('redirect').filter((r): r is Node => r !== null);
   const heredoc = redirects.find((r) => r.type === 'heredoc_redirect');
-  const content = heredoc ? namedChildren(heredoc).find((c) => c.type === 'heredoc_body')?.text : undefined;
-  if (content === undefined || !body) return undefined;
-  const cmd = body.type === 'command' ? body : lastCommand(body);
+  const heredocText = heredoc ? namedChildren(heredoc).find((c) => c.type === 'heredoc_body')?.text : undefined;
+  const cmd = !body ? undefined : body.type === 'command' ? body : lastCommand(body);
   const name = cmd ? literalText(commandNameNode(cmd)) : undefined;
-  if (name === 'tee' && cmd) {
+  const range = rangeOf(stmt);
+  if (name === 'tee' && cmd && heredocText !== undefined) {
     const file = commandArgs(cmd).map((a) => literalText(a)).find((w) => w !== undefined && !w.startsWith('-'));
-    return file ? { file, content } : undefined;
+    return file ? { file, content: heredocText, by: 'tee', range } : undefined;
   }
-  if (name !== 'cat') return undefined;
-  const toFile = [...redirects, ...(heredoc ? namedChildren(heredoc) : [])].find((r) => r.type === 'file_redirect' && /^>>?$|^>\|$/.test(r.child(0)?.text ?? ''));
+  const toFile = [...redirects, ...(heredoc ? namedChildren(heredoc) : [])].find((r) => r.type === 'file_redirect' && /^(>|>>|>\||&>|&>>)$/.test(r.child(0)?.text ?? ''));
   const file = literalText(toFile?.childForFieldName('destination'));
-  return file && file !== '/dev/null' ? { file, content } : undefined;
+  if (!file || file.startsWith('/dev/')) return undefined;
+  if (name === 'cat' && heredocText !== undefined) return { file, content: heredocText, by: 'cat', range };
+  const printed = cmd && (name === 'echo' || name === 'printf') ? printedText(name, commandArgs(cmd)) : undefined;
+  if (printed !== undefined) return { file, content: printed, by: name!, range };
+  return { file, by: name ? `\`${name}\`` : 'a redirect', range };
+}
+
+/** What `echo`/`printf` of literal words prints; undefined when a word is not literal. */
+function printedText(name: string, args: Node[]): string | undefined {
+  const words = args.map((a) => literalText(a));
+  if (words.some((w) => w === undefined)) return undefined;
+  const unescape = (t: string) => t.replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\\\/g, '\\');
+  if (name === 'echo') {
+    let i = 0;
+    let escapes = false;
+    while (i < words.length && /^-[neE]+$/.test(words[i]!)) escapes ||= words[i++]!.includes('e');
+    const text = `${words.slice(i).join(' ')}\n`;
+    return escapes ? unescape(text) : text;
+  }
+  const [format = '', ...rest] = words as string[];
+  let k = 0;
+  const out = unescape(format).replace(/%[sb]/g, () => rest[k++] ?? '');
+  return k < rest.length ? `${out}\n${rest.slice(k).join('\n')}` : out;
+}
+
+/** Writers named by their arguments: `cp a.sh b.sh`, `curl -o f.sh URL`, `wget -O f.sh`, `tee f.sh`, `dd of=f`. */
+function commandWrite(cmd: Node): Write | undefined {
+  const name = literalText(commandNameNode(cmd));
+  if (!name) return undefined;
+  const args = commandArgs(cmd).map((a) => literalText(a));
+  const range = rangeOf(cmd);
+  const base = basename(name);
+  if (base === 'cp' || base === 'mv' || base === 'install' || base === 'ln') {
+    const plain = args.filter((a): a is string => a !== undefined && !a.startsWith('-'));
+    if (args.some((a) => a === undefined) || plain.length !== 2 || plain[1]!.endsWith('/')) return undefined;
+    return { file: plain[1]!, copyOf: plain[0]!, by: `\`${base}\``, range };
+  }
+  const valueOf = (flags: string[]) => {
+    const i = args.findIndex((a) => a !== undefined && flags.includes(a));
+    return i >= 0 ? args[i + 1] : args.find((a) => a !== undefined && flags.some((f) => f.startsWith('--') && a.startsWith(`${f}=`)))?.replace(/^[^=]*=/, '');
+  };
+  let file: string | undefined;
+  if (base === 'curl') file = valueOf(['-o', '--output']);
+  else if (base === 'wget') file = valueOf(['-O', '--output-document']);
+  else if (base === 'tee') file = args.find((a) => a !== undefined && !a.startsWith('-'));
+  else if (base === 'dd') file = args.find((a) => a?.startsWith('of='))?.slice(3);
+  return file && file !== '-' && !file.startsWith('/dev/') ? { file, by: `\`${base}\``, range } : undefined;
 }
 
 function lastCommand(n: Node): Node | undefined {
