@@ -57,6 +57,8 @@ async function runSuite(suite, testsPath, timeoutMs) {
   const started = Date.now();
   const workspace = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR || '/tmp'), 'fang-ws-'));
   fs.cpSync(path.join(root, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
+  // The untrusted run opens a folder whose .fang.json and settings try to silence Fang.
+  if (suite === 'untrusted') fs.cpSync(path.join(root, 'test', 'vscode', 'untrusted-overlay'), workspace, { recursive: true });
   const settings = { ...BASE_SETTINGS, 'security.workspace.trust.enabled': suite !== 'trusted' };
   const profile = makeProfile(settings);
   const resultFile = path.join(profile.dir, 'result.json');

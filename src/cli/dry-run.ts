@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../core/config';
-
+import { inertJson, visible } from '../core/display';
 import { formatReportText, loadResponsesFile, refusedWorkspace, runDryRun, SandboxUnavailableError, type Limits, type ResponseScript, type SnippetLanguage } from '../sandbox';
 
 export interface CliIo {
@@ -174,7 +174,7 @@ export async function dryRunCommand(argv: string[], io: CliIo): Promise<number> 
     if (parsed.workspace && !fs.statSync(parsed.workspace, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--workspace ${parsed.workspace} is not a folder`);
   } catch (e) {
     const msg = (e as Error).message;
-    io.stderr.write(msg ? `fang dry-run: ${msg}\n` : '');
+    io.stderr.write(msg ? `fang dry-run: ${visible(msg)}\n` : '');
     if (e instanceof UsageError) io.stderr.write(DRY_RUN_USAGE);
     return 2;
   }
@@ -197,12 +197,12 @@ export async function dryRunCommand(argv: string[], io: CliIo): Promise<number> 
       includeSecrets: parsed.includeSecrets,
       signal: ac.signal,
     });
-    io.stdout.write(parsed.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatReportText(report, { color: io.isTTY }));
+    io.stdout.write(parsed.format === 'json' ? inertJson(JSON.stringify(report, null, 2)) + '\n' : formatReportText(report, { color: io.isTTY }));
     return 0;
   } catch (e) {
-    if (e instanceof SandboxUnavailableError) io.stderr.write(`fang dry-run: ${e.message}\n`);
+    if (e instanceof SandboxUnavailableError) io.stderr.write(`fang dry-run: ${visible(e.message, { multiline: true })}\n`);
     else if ((e as Error).name === 'AbortError') io.stderr.write('fang dry-run: cancelled; the sandbox was killed\n');
-    else io.stderr.write(`fang dry-run: ${(e as Error).message}\n`);
+    else io.stderr.write(`fang dry-run: ${visible((e as Error).message)}\n`);
     return 2;
   } finally {
     process.removeListener('SIGINT', onSignal);

@@ -1,4 +1,9 @@
-/** The human-readable report of `fang scan`. Colour only when asked for (a TTY). */
+/**
+ * The human-readable report of `fang scan`. Colour only when asked for (a TTY). File names and
+ * messages (which quote the code) are shown by the display convention of src/core/display.ts:
+ * no escape sequence, control, bidi or invisible character from a file reaches the terminal.
+ */
+import { visible } from '../core/display';
 import type { FileResult, Finding, Severity } from '../core/index';
 
 const COLORS = { red: 31, yellow: 33, blue: 34, dim: 2, bold: 1, cyan: 36 } as const;
@@ -6,13 +11,15 @@ const COLORS = { red: 31, yellow: 33, blue: 34, dim: 2, bold: 1, cyan: 36 } as c
 export function formatText(results: FileResult[], rel: (p: string) => string, color: boolean): string {
   const c = (k: keyof typeof COLORS, s: string) => (color ? `\x1b[${COLORS[k]}m${s}\x1b[0m` : s);
   const sev = (s: Severity) => (s === 'error' ? c('red', 'error') : s === 'warning' ? c('yellow', 'warning') : c('blue', 'note'));
+  const t = (s: string) => visible(s, { max: 1000 });
   const lines: string[] = [];
   for (const r of results) {
-    if (r.skipped && r.skipped.reason !== 'unsupported') lines.push(`${rel(r.path)}: ${c('dim', r.skipped.message)}`);
+    const file = t(rel(r.path));
+    if (r.skipped && r.skipped.reason !== 'unsupported') lines.push(`${file}: ${c('dim', t(r.skipped.message))}`);
     for (const f of r.findings) {
-      lines.push(`${c('bold', `${rel(r.path)}:${f.range.start.line + 1}:${f.range.start.column + 1}`)}: ${sev(f.severity)} ${c('cyan', f.ruleId)} [${f.category}]`);
-      lines.push(`  ${f.message}`);
-      for (const s of f.path) lines.push(c('dim', `    -> ${s.range.start.line + 1}:${s.range.start.column + 1} ${s.message}`));
+      lines.push(`${c('bold', `${file}:${f.range.start.line + 1}:${f.range.start.column + 1}`)}: ${sev(f.severity)} ${c('cyan', f.ruleId)} [${f.category}]`);
+      lines.push(`  ${t(f.message)}`);
+      for (const s of f.path) lines.push(c('dim', `    -> ${s.range.start.line + 1}:${s.range.start.column + 1} ${t(s.message)}`));
     }
   }
   lines.push(summary(results));

@@ -1,4 +1,5 @@
 /** The `fang` command: dispatches to its subcommands and maps errors to exit status 2. */
+import { visible } from '../core/display';
 import { Analyzer } from '../core/index';
 import { scanCommand, SCAN_HELP } from './scan';
 import { hookCommand } from './hook/index';
@@ -44,7 +45,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
-      io.stderr.write(`fang: ${(e as Error).message}\n`);
+      io.stderr.write(`fang: ${visible((e as Error).message)}\n`);
       return 2;
     }
     io.stderr.write(`fang: internal error: ${(e as Error).stack ?? String(e)}\n`);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Analyzer, detectLanguage, extractFences, mergeConfigs, parseConfig, SEVERITIES, type FangConfig, type FileResult, type RuleLanguage, type Severity } from '../core/index';
+import { inertJson, visible } from '../core/display';
 import { toSarif } from '../core/sarif';
 import { withFingerprints } from '../core/fingerprint';
 import { loadBaseline, withoutBaseline } from './baseline';
@@ -75,14 +76,14 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
     let inBaseline = 0;
     if (baseline) ({ results, known: inBaseline } = withoutBaseline(results, baseline, rel));
     if (format === 'sarif') {
-      io.stdout.write(JSON.stringify(toSarif(results, analyzer.rules(), { toolVersion: version, baseDir: io.cwd, relativize: rel }), null, 2) + '\n');
+      io.stdout.write(inertJson(JSON.stringify(toSarif(results, analyzer.rules(), { toolVersion: version, baseDir: io.cwd, relativize: rel }), null, 2)) + '\n');
     } else if (format === 'json') {
-      io.stdout.write(JSON.stringify(toJson(results, rel, version), null, 2) + '\n');
+      io.stdout.write(inertJson(JSON.stringify(toJson(results, rel, version), null, 2)) + '\n');
     } else {
       io.stdout.write(formatText(results, rel, io.isTTY && !values['no-color'] && !process.env.NO_COLOR));
     }
     if (baseline) io.stderr.write(`fang: ${inBaseline} finding${inBaseline === 1 ? '' : 's'} already in the baseline not reported\n`);
-    for (const e of errors) io.stderr.write(`fang: ${e}\n`);
+    for (const e of errors) io.stderr.write(`fang: ${visible(e)}\n`);
     if (errors.length) return 2;
     return failOn !== 'none' && results.some((r) => r.findings.some((f) => atLeast(f.severity, failOn))) ? 1 : 0;
   } finally {

@@ -162,6 +162,14 @@ export function hasHidden(s: string, multiline = false): boolean {
 }
 
 /**
+ * argv as one line a shell would read: words with blanks, quotes or backslashes in double
+ * quotes. Hidden characters stay as they are, for `visible` to name.
+ */
+export function argvText(argv: readonly string[]): string {
+  return argv.map((a) => (a === '' || /[\s'"\\$`]/.test(a) ? `"${a.replace(/["\\$`]/g, (c) => `\\${c}`)}"` : a)).join(' ');
+}
+
+/**
  * Text for a notification, a status text, a progress title or a plain message: visible and on
  * one line, and link syntax broken up. VS Code turns `[label](command:...)` (and `https:`,
  * `file:`) in notification messages into links that run; `] (` is not one.
@@ -177,11 +185,12 @@ export function markdownText(s: string, o: DisplayOptions = {}): string {
 }
 
 /**
- * An inline code span of any text: a backtick run longer than any inside it, one line, with
- * `|` escaped so a table cell is not split.
+ * An inline code span of any text: a backtick run longer than any inside it, on one line. In a
+ * table cell (`cell`), `|` is escaped so the cell is not split (GFM drops that backslash there).
  */
-export function markdownCode(s: string, o: DisplayOptions = {}): string {
-  const t = visible(s, { ...o, multiline: false }).replace(/\|/g, '\\|');
+export function markdownCode(s: string, o: DisplayOptions & { cell?: boolean } = {}): string {
+  const one = visible(s, { ...o, multiline: false });
+  const t = o.cell ? one.replace(/\|/g, '\\|') : one;
   const longest = Math.max(0, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = '`'.repeat(longest + 1);
   const pad = t.startsWith('`') || t.endsWith('`') || /^ .* $/.test(t) ? ' ' : '';

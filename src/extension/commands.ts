@@ -4,6 +4,7 @@
  * shipped yet, or one that runs code in an untrusted workspace) says why instead of failing.
  */
 import * as vscode from 'vscode';
+import { showError, showInfo } from './notify';
 import type { RuleMeta } from '../core/types';
 import type { DryRunController } from './dryRunController';
 import type { Log } from './log';
@@ -67,14 +68,14 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
         const reason = spec.unavailable?.();
         if (reason) {
           deps.log.info(`${spec.id} unavailable: ${reason}`);
-          void vscode.window.showInformationMessage(`Fang: ${reason}`);
+          void showInfo(`Fang: ${reason}`);
           return { unavailable: reason };
         }
         try {
           return await spec.run(...args);
         } catch (e) {
           deps.log.error(`${spec.id} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-          void vscode.window.showErrorMessage(`Fang: ${spec.id} failed; see the Fang output for details.`);
+          void showError(`Fang: ${spec.id} failed; see the Fang output for details.`);
           return undefined;
         }
       }),

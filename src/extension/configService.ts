@@ -2,9 +2,16 @@
  * The configuration a document is analysed with: the `fang.*` settings, then the workspace
  * folder's `.fang.json` (the file the CLI reads too, so it wins key by key and the editor agrees
  * with `fang scan`). Problems in either are logged and shown once, naming the key.
+ *
+ * In a workspace the user has not trusted, the workspace may only make Fang stricter: VS Code
+ * ignores the workspace values of the settings declared in `restrictedConfigurations`
+ * (package.json), and of `.fang.json` only raised severities and added model names count
+ * (src/core/untrusted.ts); each dropped entry is named. Trust granted later reloads everything.
  */
 import * as vscode from 'vscode';
+import { showWarning } from './notify';
 import { mergeConfigs, parseConfig, type ConfigProblem, type FangConfig } from '../core/config';
+import { splitUntrusted, type SeverityFloor } from '../core/untrusted';
 import { errorText, type Log } from './log';
 import { readSettings, SECTION, type EditorSettings } from './settings';
 
@@ -13,6 +20,8 @@ export const PROJECT_FILE = '.fang.json';
 export interface EffectiveConfig {
   config: FangConfig;
   editor: EditorSettings;
+  /** Untrusted workspace: the severities `.fang.json` raises findings to. */
+  floor?: SeverityFloor;
 }
 
 export class ConfigService implements vscode.Disposable {
@@ -23,6 +32,7 @@ export class ConfigService implements vscode.Disposable {
   /** Fires when settings or a `.fang.json` changed. */
   readonly onDidChange = this.changed.event;
   private readonly project = new Map<string, FangConfig>();
+  private readonly floors = new Map<string, SeverityFloor>();
   private readonly disposables: vscode.Disposable[] = [this.changed, this.reported];
   private lastShown = '';
   private ready: Promise<void>;
@@ -36,6 +46,7 @@ export class ConfigService implements vscode.Disposable {
         }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reloadProjects()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reloadProjects()),
     );
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${PROJECT_FILE}`);
     const reload = () => void this.reloadProjects();
@@ -52,12 +63,15 @@ export class ConfigService implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const settings = readSettings(folder ?? uri);
     const fromFile = folder ? this.project.get(folder.uri.toString()) : undefined;
-    return { config: fromFile ? mergeConfigs(settings.config, fromFile) : settings.config, editor: settings.editor };
+    const floor = folder ? this.floors.get(folder.uri.toString()) : undefined;
+    return { config: fromFile ? mergeConfigs(settings.config, fromFile) : settings.config, editor: settings.editor, ...(floor ? { floor } : {}) };
   }
 
   private async reloadProjects(): Promise<void> {
     const problems: ConfigProblem[] = [];
     this.project.clear();
+    this.floors.clear();
+    const trusted = vscode.workspace.isTrusted;
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const file = vscode.Uri.joinPath(folder.uri, PROJECT_FILE);
       let text: string;
@@ -75,7 +89,14 @@ export class ConfigService implements vscode.Disposable {
       }
       const parsed = parseConfig(json, PROJECT_FILE);
       for (const p of parsed.problems) problems.push({ key: `${PROJECT_FILE}: ${p.key}`, message: `${PROJECT_FILE}: ${p.message}` });
-      this.project.set(folder.uri.toString(), parsed.config);
+      if (trusted) {
+        this.project.set(folder.uri.toString(), parsed.config);
+      } else {
+        const split = splitUntrusted(parsed.config, PROJECT_FILE);
+        problems.push(...split.ignored);
+        this.project.set(folder.uri.toString(), split.additive);
+        this.floors.set(folder.uri.toString(), split.floor);
+      }
       this.log.info(`read ${file.fsPath}`);
     }
     this.projectProblems = problems;
@@ -100,7 +121,7 @@ export class ConfigService implements vscode.Disposable {
     this.reported.fire(problems.map((p) => p.message));
     const first = problems[0]!.message;
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more, see the Fang output)` : '';
-    void vscode.window.showWarningMessage(`Fang: ${first}${more}`, 'Open Settings', 'Show Output').then((pick) => {
+    void showWarning(`Fang: ${first}${more}`, 'Open Settings', 'Show Output').then((pick) => {
       if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', SECTION);
       if (pick === 'Show Output') this.log.show(true);
     });

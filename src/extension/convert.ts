@@ -1,5 +1,6 @@
 /** Findings of the core as VS Code diagnostics; no state, no events. */
 import * as vscode from 'vscode';
+import { visible } from '../core/display';
 import type { Finding, Range, Severity } from '../core/types';
 
 export const SOURCE = 'fang';
@@ -16,13 +17,18 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
 
 /** `ruleDoc` gives the URI of a rule's page shipped inside the extension. */
 export function toDiagnostic(f: Finding, uri: vscode.Uri, ruleDoc: (id: string) => vscode.Uri): vscode.Diagnostic {
-  const d = new vscode.Diagnostic(toRange(f.range), f.message, SEVERITY[f.severity]);
+  const d = new vscode.Diagnostic(toRange(f.range), shown(f.message), SEVERITY[f.severity]);
   d.source = SOURCE;
   d.code = { value: f.ruleId, target: ruleDoc(f.ruleId) };
   if (f.path.length) {
-    d.relatedInformation = f.path.map((step) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(step.range)), step.message));
+    d.relatedInformation = f.path.map((step) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(step.range)), shown(step.message)));
   }
   return d;
+}
+
+/** Messages quote the code; the Problems panel shows them with hidden characters named. */
+function shown(message: string): string {
+  return visible(message, { max: 2000 });
 }
 
 /** The rule id of one of our diagnostics, or undefined for anyone else's. */

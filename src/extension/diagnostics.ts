@@ -7,6 +7,7 @@
 import ignore from 'ignore';
 import * as vscode from 'vscode';
 import type { DocumentLanguage, FileResult, Finding } from '../core/types';
+import { applyFloor } from '../core/untrusted';
 import type { AnalysisClient } from './analysisClient';
 import type { ConfigService } from './configService';
 import { toDiagnostic } from './convert';
@@ -115,7 +116,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
     if (doc.isClosed || this.states.get(doc.uri.toString()) !== st) return undefined;
     const started = performance.now();
     const version = doc.version;
-    const { config, editor } = this.configs.forDocument(doc.uri);
+    const { config, editor, floor } = this.configs.forDocument(doc.uri);
     const language = documentLanguage(doc);
     const base = { uri: doc.uri, version, language, findings: [], workerMs: 0 };
     let inactive: string | undefined;
@@ -129,8 +130,9 @@ export class DiagnosticsFeature implements vscode.Disposable {
     if (doc.version !== version) return undefined; // a newer edit has its own run coming
     if (result.skipped) this.log.info(`${doc.uri.toString(true)} not analysed: ${result.skipped.message}`);
     this.log.debug(`analysed ${doc.uri.toString(true)} v${version} (${language}): ${result.findings.length} findings in ${ms.toFixed(0)} ms`);
-    const diagnostics = result.findings.map((f) => toDiagnostic(f, doc.uri, this.ruleDoc));
-    return this.publish(st, { ...base, findings: result.findings, skipped: result.skipped, workerMs: ms, totalMs: performance.now() - started }, diagnostics);
+    const findings = applyFloor(result.findings, floor);
+    const diagnostics = findings.map((f) => toDiagnostic(f, doc.uri, this.ruleDoc));
+    return this.publish(st, { ...base, findings, skipped: result.skipped, workerMs: ms, totalMs: performance.now() - started }, diagnostics);
   }
 
   private publish(st: DocState, a: Analysis, diagnostics: vscode.Diagnostic[]): Analysis {

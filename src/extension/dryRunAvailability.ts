@@ -3,6 +3,7 @@
  * exist. The backend is detected once (lazily, off the activation path) and re-checked on
  * request; the lens and the commands read the same state.
  */
+import { markdownText } from '../core/display';
 import * as vscode from 'vscode';
 import { detectBackend, type BackendInfo, type Unavailable } from '../sandbox';
 
@@ -87,7 +88,7 @@ export class DryRunAvailability implements vscode.Disposable {
 
 /** Install instructions for the user's platform, as Markdown. */
 export function installInstructions(message: string, platform: NodeJS.Platform = process.platform): string {
-  const lines = ['# Fang dry-run: no sandbox available', '', `Fang said: ${message}`, ''];
+  const lines = ['# Fang dry-run: no sandbox available', '', `Fang said: ${markdownText(message, { max: 2000 })}`, ''];
   if (platform === 'linux') {
     lines.push(
       'Fang dry-runs snippets inside **bubblewrap** (`bwrap`), with `strace` for the process tree.',

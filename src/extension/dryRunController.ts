@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { askModal, showError, showInfo, withNotificationProgress } from './notify';
 import { DryRunCancelled, runDryRun, type DryRunReport, type ResponseScript, type TraceEvent } from '../sandbox';
 import type { ConfigService } from './configService';
 import type { DiagnosticsFeature } from './diagnostics';
@@ -140,14 +141,16 @@ export class DryRunController implements vscode.Disposable {
     if (!(await this.explain())) return done({ declined: true });
     const key = target.uri.toString();
     if (this.running.has(key)) {
-      void vscode.window.showInformationMessage('Fang: a dry-run of this document is still running.');
+      void showInfo('Fang: a dry-run of this document is still running.');
       return done({ unavailable: 'a dry-run of this document is still running' });
     }
     let responses: ResponseScript | undefined;
     try {
       responses = loadResponses(target.uri);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Fang: ${errorText(e)}`, 'Edit stub answers').then((p) => p && this.editResponses(target.uri));
+      void showError(`Fang: ${errorText(e)}`, 'Edit stub answers').then((p) => {
+        if (p) void this.editResponses(target.uri);
+      });
       return done({ error: errorText(e) });
     }
     const title = `${path.basename(target.uri.path)}${target.firstLine > 0 ? `:${target.firstLine + 1}` : ''}`;
@@ -158,8 +161,8 @@ export class DryRunController implements vscode.Disposable {
     this.panels.show(target.uri, { type: 'running', title, adversarial: opts.adversarial });
     this.started.fire(target);
     try {
-      const report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Fang: dry-running ${title} in the sandbox`, cancellable: true },
+      const report = await withNotificationProgress(
+        `Fang: dry-running ${title} in the sandbox`,
         async (progress, token) => {
           const sub = token.onCancellationRequested(() => abort.abort());
           try {
@@ -178,7 +181,7 @@ export class DryRunController implements vscode.Disposable {
                 this.traced.fire({ uri: target.uri, event: e });
                 if (e.type === 'exec') procs += 1;
                 if (e.type === 'stub' && (e.event.t === 'model-command' || e.event.t === 'model-http')) calls += 1;
-                if (e.type === 'exec' || e.type === 'stub') progress.report({ message: `${procs} processes, ${calls} model calls` });
+                if (e.type === 'exec' || e.type === 'stub') progress(`${procs} processes, ${calls} model calls`);
               },
             });
           } finally {
@@ -202,7 +205,9 @@ export class DryRunController implements vscode.Disposable {
       this.trace.fail(message);
       this.log.error(`dry-run of ${target.uri.toString(true)} failed: ${e instanceof Error ? (e.stack ?? message) : message}`);
       this.panels.show(target.uri, { type: 'failed', title, message });
-      void vscode.window.showErrorMessage(`Fang: the dry-run failed: ${message}`, 'Show Trace').then((p) => p && vscode.commands.executeCommand('fang.showDryRunTrace'));
+      void showError(`Fang: the dry-run failed: ${message}`, 'Show Trace').then((p) => {
+        if (p) void vscode.commands.executeCommand('fang.showDryRunTrace');
+      });
       return done({ error: message });
     } finally {
       if (this.running.get(key) === abort) this.running.delete(key);
@@ -226,7 +231,7 @@ export class DryRunController implements vscode.Disposable {
     if (this.explainedThisSession || this.context.globalState.get<boolean>(EXPLAINED_KEY)) return true;
     let pick: string | undefined;
     try {
-      pick = await vscode.window.showWarningMessage('Fang: what the dry-run sandbox isolates', { modal: true, detail: EXPLANATION }, 'Run', "Don't Show Again");
+      pick = await askModal('Fang: what the dry-run sandbox isolates', EXPLANATION, 'Run', "Don't Show Again");
     } catch (e) {
       this.log.info(`dry-run explanation could not be shown (${errorText(e)}); nothing was run`);
       return false;
@@ -279,7 +284,7 @@ export class DryRunController implements vscode.Disposable {
   async editResponses(uri: vscode.Uri): Promise<vscode.Uri | undefined> {
     const file = await ensureResponsesFile(uri, this.lastRun.get(uri.toString())?.report);
     if (!file) {
-      void vscode.window.showInformationMessage('Fang: stub answers live in a workspace folder; open a folder first.');
+      void showInfo('Fang: stub answers live in a workspace folder; open a folder first.');
       return undefined;
     }
     await vscode.window.showTextDocument(file, { viewColumn: vscode.ViewColumn.One });
@@ -291,7 +296,7 @@ export class DryRunController implements vscode.Disposable {
     if (!last) return undefined;
     const md = reportMarkdown(path.basename(uri.path), last.report, last.findings, last.target.firstLine);
     await vscode.env.clipboard.writeText(md);
-    void vscode.window.showInformationMessage('Fang: the dry-run report was copied as Markdown.');
+    void showInfo('Fang: the dry-run report was copied as Markdown.');
     return md;
   }
 

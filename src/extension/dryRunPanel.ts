@@ -5,6 +5,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
+import { inert } from './notify';
 import { parseFromWebview, toWebviewSchema, type FromWebview, type Rendered, type ToWebview } from './dryRunProtocol';
 import type { Log } from './log';
 
@@ -46,7 +47,7 @@ export class ReportPanels implements vscode.Disposable {
     const checked = toWebviewSchema.parse(msg);
     const entry = this.panels.get(uri.toString()) ?? this.create(uri, checked.title);
     entry.last = checked;
-    entry.panel.title = `Dry-run: ${checked.title}`;
+    entry.panel.title = inert(`Dry-run: ${checked.title}`);
     // keep the panel where the user put it
     if (!entry.panel.visible) entry.panel.reveal(undefined, true);
     if (entry.ready) void entry.panel.webview.postMessage(checked);
@@ -63,7 +64,7 @@ export class ReportPanels implements vscode.Disposable {
 
   private create(uri: vscode.Uri, title: string): Entry {
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
-    const panel = vscode.window.createWebviewPanel('fang.dryRunReport', `Dry-run: ${title}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    const panel = vscode.window.createWebviewPanel('fang.dryRunReport', inert(`Dry-run: ${title}`), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
       enableScripts: true,
       localResourceRoots: [media],
       retainContextWhenHidden: false,

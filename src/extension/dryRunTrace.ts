@@ -1,8 +1,11 @@
 /**
  * The "Fang Dry-run" output channel: the live trace of each run, one event a line, in the
- * `fang-trace` language (syntaxes/fang-trace.tmLanguage.json colours each kind).
+ * `fang-trace` language (syntaxes/fang-trace.tmLanguage.json colours each kind). Every field
+ * the snippet controls goes through the display convention (src/core/display.ts): one line,
+ * controls, bidi and invisible characters named, clipped with the rest said.
  */
 import * as vscode from 'vscode';
+import { argvText, visible } from '../core/display';
 import type { DryRunReport, TraceEvent } from '../sandbox';
 
 export const TRACE_LANGUAGE = 'fang-trace';
@@ -11,12 +14,16 @@ const MAX_FIELD = 160;
 export const MAX_TRACE_LINES = 5000;
 
 function clip(s: string): string {
-  const one = s.replace(/\r?\n/g, '\\n');
-  return one.length > MAX_FIELD ? `${one.slice(0, MAX_FIELD)}…` : one;
+  return visible(s, { max: MAX_FIELD });
+}
+
+/** A quoted one-line form of untrusted text (prompts, answers). */
+function quoted(s: string): string {
+  return `"${clip(s.replace(/["\\]/g, (c) => `\\${c}`))}"`;
 }
 
 function quoteArgv(argv: readonly string[]): string {
-  return argv.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : JSON.stringify(a))).map(clip).join(' ');
+  return visible(argvText(argv), { max: MAX_FIELD * 2 });
 }
 
 /** One trace line for an event (without the time stamp), or undefined for events not shown. */
@@ -38,11 +45,11 @@ export function traceLine(e: TraceEvent): string | undefined {
         .join('\n');
     case 'stub': {
       const s = e.event;
-      if (s.t === 'model-command') return `model    #${s.id} ${clip(s.command)}: prompt ${JSON.stringify(clip(s.prompt))} => answer ${JSON.stringify(clip(s.answer))}`;
-      if (s.t === 'model-http') return `model    #${s.id} ${s.method} ${s.host}:${s.port}${clip(s.path)}: prompt ${JSON.stringify(clip(s.prompt))} => answer ${JSON.stringify(clip(s.answer))}`;
-      if (s.t === 'http') return `network  BLOCKED ${s.method} http://${s.host}:${s.port}${clip(s.path)}`;
-      if (s.t === 'tls') return `network  BLOCKED tls ${s.host}:${s.port}`;
-      if (s.t === 'dns') return `network  BLOCKED dns ${s.host}`;
+      if (s.t === 'model-command') return `model    #${s.id} ${clip(s.command)}: prompt ${quoted(s.prompt)} => answer ${quoted(s.answer)}`;
+      if (s.t === 'model-http') return `model    #${s.id} ${clip(s.method)} ${clip(s.host)}:${s.port}${clip(s.path)}: prompt ${quoted(s.prompt)} => answer ${quoted(s.answer)}`;
+      if (s.t === 'http') return `network  BLOCKED ${clip(s.method)} http://${clip(s.host)}:${s.port}${clip(s.path)}`;
+      if (s.t === 'tls') return `network  BLOCKED tls ${clip(s.host)}:${s.port}`;
+      if (s.t === 'dns') return `network  BLOCKED dns ${clip(s.host)}`;
       return `note     ${clip(s.message)}`;
     }
     default:
@@ -53,13 +60,13 @@ export function traceLine(e: TraceEvent): string | undefined {
 /** The lines that close a run: what only the report knows (file changes, network, limits). */
 export function summaryLines(r: DryRunReport): string[] {
   const out: string[] = [];
-  for (const x of r.executedModelOutput) out.push(`became-code  answer of model #${x.callId} run by ${x.sink}${x.line ? ` at line ${x.line}` : ''}: ${JSON.stringify(clip(x.answer))}`);
+  for (const x of r.executedModelOutput) out.push(`became-code  answer of model #${x.callId} run by ${clip(x.sink)}${x.line ? ` at line ${x.line}` : ''}: ${quoted(x.answer)}`);
   for (const f of r.fileChanges) out.push(`file     ${f.kind} ${f.area}:${clip(f.path)}`);
-  for (const n of r.network) out.push(`network  ${n.blocked ? 'BLOCKED' : 'allowed'} ${n.protocol} ${n.host}${n.port !== null ? `:${n.port}` : ''}`);
+  for (const n of r.network) out.push(`network  ${n.blocked ? 'BLOCKED' : 'allowed'} ${n.protocol} ${clip(n.host)}${n.port !== null ? `:${n.port}` : ''}`);
   for (const l of r.limitsHit) out.push(`LIMIT    ${l} limit hit`);
   for (const rec of r.recursion) out.push(`RECURSION ${rec.kind}: ${clip(rec.detail)}`);
   for (const a of r.adversarial ?? []) out.push(`adversarial ${a.name}: ${a.executed && !a.contained ? 'NOT CONTAINED' : a.executed ? 'ran, contained' : 'not run'}: ${clip(a.verdict)}`);
-  out.push(`verdict  ${r.verdict}`);
+  out.push(`verdict  ${visible(r.verdict, { max: 2000 })}`);
   return out;
 }
 
@@ -76,7 +83,7 @@ export class TraceChannel implements vscode.Disposable {
   begin(title: string): void {
     this.started = Date.now();
     this.lines = 0;
-    this.out.appendLine(`=== dry-run ${title} at ${new Date().toISOString()} ===`);
+    this.out.appendLine(`=== dry-run ${visible(title, { max: 300 })} at ${new Date().toISOString()} ===`);
     this.out.show(true);
   }
 
@@ -103,7 +110,7 @@ export class TraceChannel implements vscode.Disposable {
   }
 
   fail(message: string): void {
-    this.out.appendLine(`FAILED   ${message}`);
+    this.out.appendLine(`FAILED   ${visible(message, { max: 2000 })}`);
     this.out.appendLine('');
   }
 

@@ -1,6 +1,7 @@
 /** Wires Fang's features; each lives in its own module and is disposed with the extension. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { showError } from './notify';
 import { AnalysisClient } from './analysisClient';
 import { registerCodeActions, type FangCodeActions } from './codeActions';
 import { registerCommands } from './commands';
@@ -31,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): FangApi {
   const log = createLog(context);
   const dist = path.join(context.extensionPath, 'dist');
   const showFailure = (message: string) =>
-    void vscode.window.showErrorMessage(`Fang: ${message}`, 'Show Output').then((pick) => {
+    void showError(`Fang: ${message}`, 'Show Output').then((pick) => {
       if (pick) log.show(true);
     });
   const client = new AnalysisClient(path.join(dist, 'worker.js'), path.join(dist, 'wasm'), (m) => log.info(m), (m) => {

@@ -1,5 +1,6 @@
 /** Hover on a finding: the risk in a few sentences, the dataflow path, the rule's page. */
 import * as vscode from 'vscode';
+import { markdownText } from '../core/display';
 import type { Finding, RuleMeta } from '../core/types';
 import { toRange } from './convert';
 import type { DiagnosticsFeature } from './diagnostics';
@@ -24,8 +25,9 @@ export function hoverMarkdown(f: Finding, meta: RuleMeta | undefined, docs: Rule
   return md;
 }
 
+/** Untrusted or quoted text as Markdown that can only be read: no link, no HTML, hidden characters named. */
 function escape(s: string): string {
-  return s.replace(/[\\`*_{}[\]<>#|]/g, (c) => `\\${c}`);
+  return markdownText(s, { max: 2000 });
 }
 
 export function registerHover(

@@ -4,6 +4,7 @@
  * with Show, Dry-run and Undo. Typing, undo/redo and loads from disk never trigger it.
  */
 import * as vscode from 'vscode';
+import { showInfo, showWarning } from './notify';
 import type { Finding } from '../core/types';
 import { dryRunUnavailable, DRY_RUN_COMMAND } from './commands';
 import type { ConfigService } from './configService';
@@ -83,7 +84,7 @@ export class PasteGuard implements vscode.Disposable {
     this.log.info(`paste guard: ${w.message} in ${w.uri.toString(true)}`);
     this.warned.fire(w);
     const actions = ['Show', ...(dryRunUnavailable() ? [] : ['Dry-run']), 'Undo'];
-    void vscode.window.showWarningMessage(`Fang: ${w.message}`, ...actions).then(async (pick) => {
+    void showWarning(`Fang: ${w.message}`, ...actions).then(async (pick) => {
       if (pick === 'Show') {
         const editor = await vscode.window.showTextDocument(w.uri);
         const first = toRange(w.findings[0]!.range);
@@ -101,7 +102,7 @@ export class PasteGuard implements vscode.Disposable {
   async undo(w: PasteWarning): Promise<boolean> {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === w.uri.toString());
     if (!doc || doc.version !== w.version) {
-      void vscode.window.showInformationMessage('Fang: the document changed after the insertion; use Edit > Undo to remove it.');
+      void showInfo('Fang: the document changed after the insertion; use Edit > Undo to remove it.');
       return false;
     }
     await vscode.window.showTextDocument(doc);

@@ -1,5 +1,6 @@
 /** Rule pages shipped inside the extension (`docs/rules/<id>.md`), opened offline. */
 import * as vscode from 'vscode';
+import { showWarning } from './notify';
 
 export class RuleDocs {
   constructor(private readonly extensionUri: vscode.Uri) {}
@@ -20,7 +21,7 @@ export class RuleDocs {
   /** Opens the page in the Markdown preview; an unknown rule gets a message, not an exception. */
   async open(ruleId: string): Promise<boolean> {
     if (!/^[a-z0-9-]+$/.test(ruleId) || !(await this.exists(ruleId))) {
-      void vscode.window.showWarningMessage(`Fang: there is no documentation page for rule "${ruleId}".`);
+      void showWarning(`Fang: there is no documentation page for rule "${ruleId}".`);
       return false;
     }
     await vscode.commands.executeCommand('markdown.showPreview', this.uri(ruleId));

@@ -1,10 +1,11 @@
 /** Finding count of the active editor; a click opens the Problems panel. */
 import * as vscode from 'vscode';
+import { inert } from './notify';
 import type { Analysis, DiagnosticsFeature } from './diagnostics';
 
 export function statusText(a: Analysis | undefined): { text: string; tooltip: string } | undefined {
   if (!a || a.inactive) return undefined;
-  if (a.skipped) return { text: '$(shield) Fang: skipped', tooltip: `Fang did not analyse this file: ${a.skipped.message}` };
+  if (a.skipped) return { text: '$(shield) Fang: skipped', tooltip: inert(`Fang did not analyse this file: ${a.skipped.message}`) };
   const n = a.findings.length;
   return {
     text: n ? `$(warning) Fang: ${n}` : '$(shield) Fang: 0',

@@ -8,21 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
-import { dryRunCommand } from '../../src/cli/dry-run';
 import { parseReport, runDryRun } from '../../src/sandbox';
-import { FIXTURES, dryRun, fixture, namespaceRecorder, requireSandbox, sandboxProcesses, tempWorkspace } from './helpers';
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await dryRunCommand(argv, { stdout, stderr, isTTY: false });
-  return { code, stdout: out, stderr: err };
-}
+import { FIXTURES, cli, dryRun, fixture, namespaceRecorder, requireSandbox, sandboxProcesses, tempWorkspace } from './helpers';
 
 describe('fang dry-run (CLI, real bubblewrap)', function () {
   this.timeout(120_000);
@@ -126,6 +113,7 @@ describe('fork bomb containment by caller', function () {
     for (const [from, to] of [
       [path.join(outSrc, 'sandbox'), 'out/src/sandbox'],
       [path.join(outSrc, 'core', 'catalog.js'), 'out/src/core/catalog.js'],
+      [path.join(outSrc, 'core', 'display.js'), 'out/src/core/display.js'],
       [path.join(modules, 'zod'), 'node_modules/zod'],
       [path.join(modules, 'yaml'), 'node_modules/yaml'],
     ] as const) fs.cpSync(from, path.join(copy, to), { recursive: true });

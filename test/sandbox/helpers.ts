@@ -8,6 +8,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { dryRunCommand } from '../../src/cli/dry-run';
 import { detectBackend, runDryRun, type DryRunOptions, type DryRunReport, type TraceEvent } from '../../src/sandbox';
 
 export const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'dryrun');
@@ -153,4 +155,16 @@ export function tempWorkspace(files: Record<string, string>): string {
     fs.writeFileSync(path.join(dir, name), text);
   }
   return dir;
+}
+
+/** `fang dry-run ARGV` as the CLI runs it, with its output collected; `isTTY` turns colour on. */
+export async function cli(argv: string[], isTTY = false): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await dryRunCommand(argv, { stdout, stderr, isTTY });
+  return { code, stdout: out, stderr: err };
 }

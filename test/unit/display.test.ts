@@ -1,6 +1,6 @@
 /** The one display convention for text Fang did not write (src/core/display.ts). */
 import * as assert from 'node:assert/strict';
-import { hasHidden, inertJson, markdownCode, markdownFence, markdownText, plainMessage, visible } from '../../src/core/display';
+import { argvText, hasHidden, inertJson, markdownCode, markdownFence, markdownText, plainMessage, visible } from '../../src/core/display';
 
 const ESC = '\x1b';
 
@@ -68,9 +68,15 @@ describe('display of untrusted text', () => {
     assert.equal(markdownText('[x](command:y) <!-- *a*'), '\\[x\\]\\(command\\:y\\) \\<\\!\\-\\- \\*a\\*');
     assert.equal(markdownCode('a`b'), '``a`b``');
     assert.equal(markdownCode('x\n## Network\n<!--'), '`x⟨LF⟩## Network⟨LF⟩<!--`');
-    assert.equal(markdownCode('a|b'), '`a\\|b`');
+    assert.equal(markdownCode('a|b'), '`a|b`');
+    assert.equal(markdownCode('a|b', { cell: true }), '`a\\|b`');
     assert.equal(markdownCode(''), '`(empty)`');
     assert.equal(markdownFence('```\nrm -rf\n'), '````text\n```\nrm -rf\n````');
+  });
+
+  it('argv reads as a shell line, with hidden characters left for visible to name', () => {
+    assert.equal(argvText(['bash', '-c', 'echo "hi" $HOME', '', 'a\x1bb']), 'bash -c "echo \\"hi\\" \\$HOME" "" a\x1bb');
+    assert.equal(visible(argvText(['x', 'a\x1bb c'])), 'x "a⟨ESC⟩b c"');
   });
 
   it('JSON for a terminal escapes C1, bidi and invisible characters and parses back the same', () => {
