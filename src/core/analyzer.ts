@@ -8,6 +8,7 @@ import { Budget, DeadlineExceeded, isStackOverflow, type Exhaustion } from './bu
 import { DEFAULT_ANALYSIS_BUDGET_MS, DEFAULT_MAX_FILE_BYTES, effectiveSeverity, type FangConfig } from './config';
 import { detectLanguage, looksBinary } from './detect';
 import { extractFences } from './markdown';
+import { proposeFixes, type FixProposal, type FixTarget, type RejectedFix } from './fixes/index';
 import { applySuppressions, parseSuppressions } from './suppress';
 import { GENERIC_RULES } from './rules/index';
 import { LANGUAGE_SUPPORT, supportFor } from './languages';
@@ -159,6 +160,11 @@ export class Analyzer {
     } finally {
       freeTree(tree);
     }
+  }
+
+  /** Quick fixes for one finding, each proven by parsing its result (src/core/fixes). */
+  fixes(text: string, language: DocumentLanguage, target: FixTarget, rejected?: RejectedFix[]): FixProposal[] {
+    return proposeFixes(this.grammars, text, language, target, rejected);
   }
 
   dispose(): void {
