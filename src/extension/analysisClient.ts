@@ -11,7 +11,8 @@ import { Worker } from 'node:worker_threads';
 import { DEFAULT_ANALYSIS_BUDGET_MS, type FangConfig } from '../core/config';
 import { overrunResult } from '../core/budget';
 import type { DocumentLanguage, FileResult, RuleMeta } from '../core/types';
-import type { AnalyzeRequest, WorkerData, WorkerResponse } from './protocol';
+import type { FixTarget } from '../core/fixes/index';
+import type { AnalyzeRequest, FixesOutcome, FixesRequest, WorkerData, WorkerRequest, WorkerResponse } from './protocol';
 
 export interface AnalysisOutcome {
   result: FileResult;
@@ -19,9 +20,10 @@ export interface AnalysisOutcome {
   ms: number;
 }
 
+/** A request and its promise; `resolve` takes the outcome of the request's kind. */
 interface Pending {
-  req: AnalyzeRequest;
-  resolve(o: AnalysisOutcome): void;
+  req: WorkerRequest;
+  resolve(o: AnalysisOutcome | FixesOutcome): void;
   reject(e: Error): void;
 }
 
@@ -61,11 +63,20 @@ export class AnalysisClient {
   async analyze(text: string, language: DocumentLanguage, config: FangConfig, path?: string): Promise<AnalysisOutcome> {
     await this.start();
     const req: AnalyzeRequest = { kind: 'analyze', id: this.nextId++, text, language, config, path };
-    return new Promise<AnalysisOutcome>((resolve, reject) => {
-      this.pending.set(req.id, { req, resolve, reject });
-      this.worker!.postMessage(req);
-      this.armWatchdog();
-    });
+    return new Promise<AnalysisOutcome>((resolve, reject) => this.send({ req, resolve: resolve as Pending['resolve'], reject }));
+  }
+
+  /** Quick fixes for one finding; a worker that overruns answers none. */
+  async fixes(text: string, language: DocumentLanguage, config: FangConfig, target: FixTarget, path?: string): Promise<FixesOutcome> {
+    await this.start();
+    const req: FixesRequest = { kind: 'fixes', id: this.nextId++, text, language, config, target, path };
+    return new Promise<FixesOutcome>((resolve, reject) => this.send({ req, resolve: resolve as Pending['resolve'], reject }));
+  }
+
+  private send(p: Pending): void {
+    this.pending.set(p.req.id, p);
+    this.worker!.postMessage(p.req);
+    this.armWatchdog();
   }
 
   private start(): Promise<RuleMeta[]> {
@@ -81,6 +92,8 @@ export class AnalysisClient {
           resolve(msg.rules);
         } else if (msg.kind === 'result') {
           this.settle(msg.id)?.resolve({ result: msg.result, ms: msg.ms });
+        } else if (msg.kind === 'fixes') {
+          this.settle(msg.id)?.resolve({ fixes: msg.fixes, rejected: msg.rejected });
         } else if (msg.id !== undefined) {
           this.settle(msg.id)?.reject(new Error(msg.message));
         } else {
@@ -138,7 +151,8 @@ export class AnalysisClient {
     this.worker = undefined;
     this.ready = undefined;
     await worker.terminate();
-    stuck.resolve({ result: overrunResult(stuck.req.path ?? '<untitled>', stuck.req.language, budgetMs, waitedMs), ms: waitedMs });
+    if (stuck.req.kind === 'analyze') stuck.resolve({ result: overrunResult(stuck.req.path ?? '<untitled>', stuck.req.language, budgetMs, waitedMs), ms: waitedMs });
+    else stuck.resolve({ fixes: [], rejected: [{ title: 'quick fixes', reason: `the worker overran its ${budgetMs} ms budget` }] });
     if (this.disposed) {
       for (const p of queued) p.reject(new Error('the analysis worker was disposed'));
       return;

@@ -1,37 +1,48 @@
-/** Quick fixes on Fang diagnostics: rule-specific rewrites, suppress on the line, suppress in the file. */
+/**
+ * Quick fixes on Fang diagnostics: rule-specific rewrites (built from the syntax tree in the
+ * analysis worker and proven there by parsing their result, src/core/fixes), suppress on the
+ * line, suppress in the file.
+ */
 import * as vscode from 'vscode';
+import { fixTarget, type FixProposal } from '../core/fixes/index';
 import type { Finding } from '../core/types';
 import { ruleIdOf, toRange } from './convert';
 import type { DiagnosticsFeature } from './diagnostics';
-import { ruleFixes } from './fixes';
 import { SELECTOR } from './languages';
 import { suppressFileEdit, suppressLineEdit } from './suppress';
+
+/** The proven rewrites for a finding of a document, as of the document's current text. */
+export type FixSource = (doc: vscode.TextDocument, target: ReturnType<typeof fixTarget>) => Promise<FixProposal[]>;
 
 export class FangCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
 
-  constructor(private readonly diagnostics: DiagnosticsFeature) {}
+  constructor(
+    private readonly diagnostics: DiagnosticsFeature,
+    private readonly fixes: FixSource,
+  ) {}
 
-  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  async provideCodeActions(doc: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext, token?: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
     const analysis = this.diagnostics.latest(doc.uri);
     if (!analysis || analysis.version !== doc.version) return [];
-    const actions: vscode.CodeAction[] = [];
+    const wanted: Array<{ f: Finding; d: vscode.Diagnostic | undefined }> = [];
     for (const d of context.diagnostics) {
       const ruleId = ruleIdOf(d);
       if (!ruleId) continue;
       const finding = analysis.findings.find((f) => f.ruleId === ruleId && toRange(f.range).isEqual(d.range));
-      if (finding) actions.push(...this.forFinding(doc, finding, d));
+      if (finding) wanted.push({ f: finding, d });
     }
-    if (!actions.length && !context.diagnostics.some((d) => ruleIdOf(d))) {
+    if (!wanted.length && !context.diagnostics.some((d) => ruleIdOf(d))) {
       // The workbench's copy of the diagnostics can lag behind a fresh analysis: use the findings.
-      for (const f of analysis.findings) {
-        if (toRange(f.range).intersection(range)) actions.push(...this.forFinding(doc, f, undefined));
-      }
+      for (const f of analysis.findings) if (toRange(f.range).intersection(range)) wanted.push({ f, d: undefined });
     }
-    return actions;
+    const version = doc.version;
+    const rewrites = await Promise.all(wanted.map(({ f }) => this.fixes(doc, fixTarget(f)).catch(() => [])));
+    if (token?.isCancellationRequested || doc.version !== version) return [];
+    return wanted.flatMap(({ f, d }, i) => this.forFinding(doc, f, d, rewrites[i]!));
   }
 
-  private forFinding(doc: vscode.TextDocument, f: Finding, d: vscode.Diagnostic | undefined): vscode.CodeAction[] {
+  private forFinding(doc: vscode.TextDocument, f: Finding, d: vscode.Diagnostic | undefined, rewrites: FixProposal[]): vscode.CodeAction[] {
     const out: vscode.CodeAction[] = [];
     const add = (title: string, edit: vscode.WorkspaceEdit | undefined, preferred = false) => {
       if (!edit) return;
@@ -41,7 +52,11 @@ export class FangCodeActions implements vscode.CodeActionProvider {
       a.isPreferred = preferred;
       out.push(a);
     };
-    for (const fix of ruleFixes(doc, f)) add(fix.title, fix.edit, true);
+    for (const fix of rewrites) {
+      const edit = new vscode.WorkspaceEdit();
+      for (const e of fix.edits) edit.replace(doc.uri, toRange(e.range), e.text);
+      add(fix.title, edit, true);
+    }
     add(`Suppress ${f.ruleId} on this line`, suppressLineEdit(doc, f.range.start.line, f.ruleId));
     add(`Suppress ${f.ruleId} in this ${doc.languageId === 'markdown' ? 'code block' : 'file'}`, suppressFileEdit(doc, f.range.start.line, f.ruleId));
     const docs = new vscode.CodeAction(`Show documentation for ${f.ruleId}`, vscode.CodeActionKind.QuickFix);
@@ -51,8 +66,8 @@ export class FangCodeActions implements vscode.CodeActionProvider {
   }
 }
 
-export function registerCodeActions(context: vscode.ExtensionContext, diagnostics: DiagnosticsFeature): FangCodeActions {
-  const provider = new FangCodeActions(diagnostics);
+export function registerCodeActions(context: vscode.ExtensionContext, diagnostics: DiagnosticsFeature, fixes: FixSource): FangCodeActions {
+  const provider = new FangCodeActions(diagnostics, fixes);
   context.subscriptions.push(
     vscode.languages.registerCodeActionsProvider(SELECTOR, provider, {
       providedCodeActionKinds: FangCodeActions.kinds,

@@ -11,6 +11,7 @@ import { DryRunAvailability } from './dryRunAvailability';
 import { DryRunController } from './dryRunController';
 import { DryRunLensProvider, registerDryRunLens } from './dryRunLens';
 import { registerHover } from './hover';
+import { documentLanguage } from './languages';
 import { createLog } from './log';
 import { PasteGuard } from './pasteGuard';
 import { RuleDocs } from './ruleDocs';
@@ -54,7 +55,13 @@ export function activate(context: vscode.ExtensionContext): FangApi {
   registerDryRunLens(context, dryRunLens);
   registerCommands(context, { log, docs, rules, dryRun });
   registerHover(context, diagnostics, rules, docs);
-  const codeActions = registerCodeActions(context, diagnostics);
+  const codeActions = registerCodeActions(context, diagnostics, async (doc, target) => {
+    const language = documentLanguage(doc);
+    if (!language) return [];
+    const out = await client.fixes(doc.getText(), language, configs.forDocument(doc.uri).config, target, doc.isUntitled ? undefined : doc.uri.fsPath);
+    for (const r of out.rejected) log.info(`quick fix "${r.title}" not offered for ${target.ruleId}: ${r.reason}`);
+    return out.fixes;
+  });
   rules().catch((e: unknown) => {
     log.error(`the analyzer could not start: ${e instanceof Error ? e.message : String(e)}`);
     showFailure('the analyzer could not start, so nothing is checked.');

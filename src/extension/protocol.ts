@@ -1,5 +1,6 @@
 /** Messages between the extension host and the analysis worker (both sides are ours). */
 import type { FangConfig } from '../core/config';
+import type { FixProposal, FixTarget, RejectedFix } from '../core/fixes/index';
 import type { DocumentLanguage, FileResult, RuleMeta } from '../core/types';
 
 export interface AnalyzeRequest {
@@ -11,6 +12,25 @@ export interface AnalyzeRequest {
   config: FangConfig;
 }
 
+/** Quick fixes for one finding of a document (src/core/fixes). */
+export interface FixesRequest {
+  kind: 'fixes';
+  id: number;
+  text: string;
+  path?: string;
+  language: DocumentLanguage;
+  /** The document's configuration: its budget bounds the request too. */
+  config: FangConfig;
+  target: FixTarget;
+}
+
+export type WorkerRequest = AnalyzeRequest | FixesRequest;
+
+export interface FixesOutcome {
+  fixes: FixProposal[];
+  rejected: RejectedFix[];
+}
+
 export interface WorkerData {
   wasmDir: string;
 }
@@ -18,4 +38,5 @@ export interface WorkerData {
 export type WorkerResponse =
   | { kind: 'ready'; rules: RuleMeta[] }
   | { kind: 'result'; id: number; result: FileResult; ms: number }
+  | ({ kind: 'fixes'; id: number } & FixesOutcome)
   | { kind: 'error'; id?: number; message: string };

@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Analyzer } from '../core/index';
-import type { AnalyzeRequest, WorkerData, WorkerResponse } from './protocol';
+import type { RejectedFix } from '../core/fixes/index';
+import type { WorkerData, WorkerRequest, WorkerResponse } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker thread');
@@ -20,7 +21,17 @@ function describe(e: unknown): string {
 async function main(): Promise<void> {
   const { wasmDir } = workerData as WorkerData;
   const analyzer = await Analyzer.create({ wasmDir });
-  port!.on('message', (req: AnalyzeRequest) => {
+  port!.on('message', (req: WorkerRequest) => {
+    if (req.kind === 'fixes') {
+      try {
+        const rejected: RejectedFix[] = [];
+        const fixes = analyzer.fixes(req.text, req.language, req.target, rejected);
+        post({ kind: 'fixes', id: req.id, fixes, rejected });
+      } catch (e) {
+        post({ kind: 'error', id: req.id, message: describe(e) });
+      }
+      return;
+    }
     if (req.kind !== 'analyze') return;
     const started = performance.now();
     try {

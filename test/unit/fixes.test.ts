@@ -79,9 +79,9 @@ describe('quick fixes from the syntax tree', function () {
     assert.match(out, /^  eval "\$out"\nfi # ; touch X$/m);
   });
 
-  it('a command inside a list becomes a group that fails when the answer is no', async () => {
+  it('a command inside a list becomes a group that stops the script when the answer is no', async () => {
     const { out } = await fixed('confirm-list.sh', 'model-output-execution');
-    assert.match(out, /^true && \{\n  fang_generated=\$\(llm hi\)\n[\s\S]*\n  else\n    false\n  fi\n\} \|\| touch X$/m);
+    assert.match(out, /^true && \{\n  fang_generated=\$\(llm hi\)\n[\s\S]*\n  else\n    echo 'not run; stopping' >&2\n    exit 1\n  fi\n\} \|\| touch X$/m);
   });
 
   it('process substitution and here-string', async () => {
@@ -99,7 +99,7 @@ describe('quick fixes from the syntax tree', function () {
     const head = await fixed('cap-do-in-head.sh', 'recursive-spawning');
     assert.match(head.out, /"stop do" \]; do\n  fang_iterations=/);
     const heredoc = await fixed('cap-heredoc-body.sh', 'recursive-spawning');
-    assert.match(heredoc.out, /^while :; do\n  fang_iterations=[^\n]*\n  if [^\n]*fi; # do "quote\n  cat <<EOF \| bash\n\$\(llm "next do"\)\nEOF\ndone$/m);
+    assert.match(heredoc.out, /^while :; do\n  fang_iterations=[^\n]*\n  if [^\n]*fi # do "quote\n  cat <<EOF \| bash\n\$\(llm "next do"\)\nEOF\ndone$/m);
   });
 
   it('JavaScript: the guard goes after the body\'s own `{`, a single statement gets braces', async () => {

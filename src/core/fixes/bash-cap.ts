@@ -31,8 +31,10 @@ export function bashCapRewrite(tree: Tree, text: string, start: number): Rewrite
     .add(`\n${inner}`)
     .add(`${n}=$((${n} + 1))`, ['variable_assignment'])
     .add(`\n${inner}`)
-    .add(`if [ "$${n}" -gt ${ITERATION_CAP} ]; then echo "stopping after ${ITERATION_CAP} iterations" >&2; break; fi`, ['if_statement'])
-    .add(';');
+    .add(`if [ "$${n}" -gt ${ITERATION_CAP} ]; then echo "stopping after ${ITERATION_CAP} iterations" >&2; break; fi`, ['if_statement']);
+  // A command on the `do` line now follows the guard: separate it.
+  const rest = text.slice(doToken.endIndex, text.indexOf('\n', doToken.endIndex) === -1 ? text.length : text.indexOf('\n', doToken.endIndex));
+  if (!/^\s*(#.*)?$/.test(rest)) guard.add(';');
   return {
     title: CAP_TITLE,
     edits: [

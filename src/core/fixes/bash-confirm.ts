@@ -126,7 +126,8 @@ export function confirmRewrite(tree: Tree, text: string, start: number, end: num
   w.add(`if [ "\${${names.answer}-}" = y ]; then\n${inner}  `);
   const runAt = w.text.length;
   w.add(plan.run.text);
-  w.add(alone ? `\n${inner}fi` : `\n${inner}else\n${inner}  false\n${inner}fi\n${ind}}`);
+  // Declined inside a list or a condition, no status is neutral (`a || b` would run b): stop.
+  w.add(alone ? `\n${inner}fi` : `\n${inner}else\n${inner}  echo 'not run; stopping' >&2\n${inner}  exit 1\n${inner}fi\n${ind}}`);
   const ifEnd = alone ? w.text.length : w.text.length - `\n${ind}}`.length;
   const expect = [
     ...w.expect,

@@ -92,10 +92,12 @@ describe('quick fixes', () => {
       [
         '#!/bin/bash',
         'set -e',
-        'fang_generated="$(llm "write a command that frees disk space")"',
-        "printf '%s\\n' \"$fang_generated\"",
+        'fang_generated=$(llm "write a command that frees disk space")',
+        "printf '%s\\n' \"$fang_generated\" >&2",
         "read -r -p 'Run the generated code above? [y/N] ' fang_answer",
-        'if [ "$fang_answer" = y ]; then eval "$fang_generated"; fi',
+        'if [ "${fang_answer-}" = y ]; then',
+        '  eval "$fang_generated"',
+        'fi',
         'echo done',
         '',
       ].join('\n'),
@@ -153,9 +155,26 @@ describe('quick fixes', () => {
     assert.ok(!fangDiagnostics(doc.uri).some((d) => codeOf(d) === exec.ruleId), 'still reported after suppression');
   });
 
-  it('offers no rewrite where the line has no known shape, only suppressions', async () => {
+  it('builds the confirmation from the command node: a quoted comment stays a comment', async () => {
+    const api = await fang();
+    const { doc } = await openScratch(api, 'eval $(llm hi) # "; touch X; : "$(true)\necho after\n', 'shellscript');
+    await apply(api, doc, await actionsFor(doc, 'bash-model-output-exec'), /^Insert confirmation/);
+    assert.equal(doc.lineAt(4).text, '  eval $fang_generated');
+    assert.equal(doc.lineAt(5).text, 'fi # "; touch X; : "$(true)');
+  });
+
+  it('prints a variable that carries the answer before running it', async () => {
     const api = await fang();
     const { doc } = await openScratch(api, 'x=$(llm "cmd")\nsh -c "$x" 2>/dev/null\n', 'shellscript');
+    await apply(api, doc, await actionsFor(doc, 'bash-model-output-exec'), /^Insert confirmation/);
+    assert.equal(doc.lineAt(1).text, `printf '%s\\n' "$x" >&2`);
+    assert.equal(doc.lineAt(4).text, '  sh -c "$x" 2>/dev/null');
+  });
+
+  it('offers no rewrite it cannot prove, only suppressions', async () => {
+    const api = await fang();
+    // Printing `${x//a/b}` would be a second expansion; the fix is not offered.
+    const { doc } = await openScratch(api, 'x=$(llm "cmd")\nsh -c "${x//a/b}" 2>/dev/null\n', 'shellscript');
     const titles = (await actionsFor(doc, 'bash-model-output-exec')).map((a) => a.title);
     assert.ok(!titles.some((t) => /^Insert confirmation/.test(t)), titles.join(' | '));
     assert.ok(titles.includes('Suppress bash-model-output-exec on this line'));
