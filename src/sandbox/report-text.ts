@@ -54,8 +54,8 @@ export function formatReportText(r: DryRunReport, o: TextOptions = {}): string {
     out.push('', bold(c('31', 'Recursion')));
     for (const x of r.recursion) out.push(`  ${at(x.line)}${x.kind}: ${one(x.detail)}`);
   }
-  if (r.secretsLeftOut?.length) out.push('', `Left out of the workspace copy as credentials (--include-secret PATH copies one): ${r.secretsLeftOut.join(', ')}`);
-  if (r.memoryBound) out.push(`Memory bound: ${r.memoryBound.kind === 'none' ? `none (${r.memoryBound.detail})` : `${r.memoryBound.limitBytes} bytes for the whole sandbox (${r.memoryBound.kind})`}`);
+  if (r.secretsLeftOut?.length) out.push('', `Left out of the workspace copy as credentials (--include-secret PATH copies one): ${r.secretsLeftOut.map((x) => one(x, 200)).join(', ')}`);
+  if (r.memoryBound) out.push(`Memory bound: ${r.memoryBound.kind === 'none' ? `none (${one(r.memoryBound.detail)})` : `${r.memoryBound.limitBytes} bytes for the whole sandbox (${r.memoryBound.kind})`}`);
   out.push('', bold(`File changes (${r.fileChanges.length})`));
   for (const f of r.fileChanges) out.push(`  ${f.kind.padEnd(8)} ${one(f.path)}${f.area === 'workspace' ? '' : `  (sandbox ${f.area})`}`);
   out.push('', bold(`Network (${r.network.length})`));
