@@ -329,6 +329,28 @@ describe('fang hook claude-code', function () {
   });
 });
 
+describe('fang hook, when Fang itself is broken', function () {
+  this.timeout(60000);
+
+  it('asks instead of passing silently, with one line on stderr and no stack trace', () => {
+    // A copy of the CLI whose Bash grammar is missing: the analysis cannot start.
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'fang-broken-'));
+    fs.mkdirSync(path.join(broken, 'bin'));
+    fs.mkdirSync(path.join(broken, 'dist', 'wasm'), { recursive: true });
+    fs.copyFileSync(BIN, path.join(broken, 'bin', 'fang.js'));
+    fs.copyFileSync(path.join(ROOT, 'dist', 'cli.js'), path.join(broken, 'dist', 'cli.js'));
+    fs.copyFileSync(path.join(ROOT, 'dist', 'wasm', 'web-tree-sitter.wasm'), path.join(broken, 'dist', 'wasm', 'web-tree-sitter.wasm'));
+    const dir = project();
+    const r = spawnSync(process.execPath, [path.join(broken, 'bin', 'fang.js'), 'hook', 'claude-code'], { input: JSON.stringify(claude(dir, 'Bash', { command: 'ls' })), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.hookSpecificOutput.permissionDecision, 'ask');
+    assert.match(out.hookSpecificOutput.permissionDecisionReason, /^Fang asks first: Fang could not judge this call \(internal error: cannot find tree-sitter-bash\.wasm/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});
+
 describe('fang hook codex', function () {
   this.timeout(60000);
 

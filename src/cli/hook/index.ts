@@ -55,14 +55,23 @@ export async function hookCommand(argv: string[], io: Io & { stdin: NodeJS.Reada
 
   const notes: string[] = [];
   const config = loadConfig(event.cwd, notes);
-  const analyzer = await Analyzer.create({ languages: firstLanguages(event) });
+  let verdict: Verdict;
   try {
-    const verdict = await new Judge(analyzer, config, event.cwd).judge(event);
-    verdict.notes.unshift(...notes);
-    return answer(io, agent, verdict, event);
-  } finally {
-    analyzer.dispose();
+    const analyzer = await Analyzer.create({ languages: firstLanguages(event) });
+    try {
+      verdict = await new Judge(analyzer, config, event.cwd).judge(event);
+    } finally {
+      analyzer.dispose();
+    }
+  } catch (e) {
+    // A call Fang could not judge is a question for a person, never a silent pass (and never a
+    // stack trace in the agent's transcript).
+    const message = oneLine(e instanceof Error ? e.message : String(e));
+    io.stderr.write(`fang hook ${agent.name}: internal error: ${message}\n`);
+    verdict = { decision: 'ask', reason: `Fang could not judge this call (internal error: ${message})`, notes: [] };
   }
+  verdict.notes.unshift(...notes);
+  return answer(io, agent, verdict, event);
 }
 
 /** Where the agent cannot ask (or nobody would be asked), a question becomes a refusal. */
