@@ -17,16 +17,22 @@
   const PAD = 16;
   const MAX_NODES = 80;
 
-  /** @param {string} s @param {number} n */
+  /** The display convention of src/core/display.ts (dist/webview/display.js). */
+  /** @type {any} */ const D = /** @type {any} */ (window).FangDisplay;
+
+  /** A label: one line, hidden characters named, an ellipsis where it is cut (the lists have the rest). @param {string} s @param {number} n */
   function clip(s, n) {
-    const one = s.replace(/\s+/g, ' ').trim();
-    return one.length > n ? one.slice(0, n - 1) + '…' : one;
+    return D.visible(s.replace(/[ \t\n]+/g, ' ').trim(), { max: n, note: 'ellipsis' });
   }
 
   /** Keeps the end, where a prompt's distinguishing words usually are. */
   function clipEnd(s, n) {
-    const one = s.replace(/\s+/g, ' ').trim();
-    return one.length > n ? '…' + one.slice(one.length - n + 1) : one;
+    return D.visible(s.replace(/[ \t\n]+/g, ' ').trim(), { max: n, note: 'ellipsis', keep: 'end' });
+  }
+
+  /** A tooltip: every line visible, long ones clipped with the rest said. @param {string} s */
+  function detail(s) {
+    return D.visible(s, { multiline: true, max: 4000 });
   }
 
   /** @param {string} p */
@@ -57,15 +63,15 @@
     for (const p of r.processes) {
       if (p.model) continue;
       const args = p.argv.slice(1).filter((a) => !a.startsWith('/run/fang/'));
-      nodes.push({ id: `p${p.pid}`, kind: 'process', label: clip([base(p.argv[0] || '?'), ...args].join(' '), 24), detail: p.argv.join(' '), line: p.line, pid: p.pid,
+      nodes.push({ id: `p${p.pid}`, kind: 'process', label: clip([base(p.argv[0] || '?'), ...args].join(' '), 24), detail: detail(D.argvText(p.argv)), line: p.line, pid: p.pid,
         sub: `pid ${p.pid}${p.signal ? ` · ${p.signal}` : p.exitCode !== null && p.exitCode !== 0 ? ` · exit ${p.exitCode}` : ''}${p.line ? ` · line ${p.line}` : ''}` });
     }
     for (const c of r.modelCalls) {
-      nodes.push({ id: `m${c.id}`, kind: 'model', label: clip(`#${c.id} ${c.command ? base(c.command) : c.url || 'model'}`, 24), detail: `prompt: ${c.prompt}\nanswer: ${c.answer}`,
+      nodes.push({ id: `m${c.id}`, kind: 'model', label: clip(`#${c.id} ${c.command ? base(c.command) : c.url || 'model'}`, 24), detail: detail(`prompt: ${c.prompt}\nanswer: ${c.answer}`),
         sub: clipEnd(promptTail(c.prompt), 24), line: c.line });
     }
     r.executedModelOutput.forEach((x, i) => {
-      nodes.push({ id: `c${i + 1}`, kind: 'code', label: clip(`${x.sink} runs answer #${x.callId}`, 24), detail: x.answer, sub: clip(x.answer.split('\n')[0] || '(empty)', 24), line: x.line, callId: x.callId });
+      nodes.push({ id: `c${i + 1}`, kind: 'code', label: clip(`${x.sink} runs answer #${x.callId}`, 24), detail: detail(x.answer), sub: clip(x.answer.split('\n')[0] || '(empty)', 24), line: x.line, callId: x.callId });
     });
 
     const ids = new Set(nodes.map((n) => n.id));

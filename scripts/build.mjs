@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { buildWebview } from './vscode-build.mjs';
 
 const root = dirname(dirname(new URL(import.meta.url).pathname));
 const dist = join(root, 'dist');
@@ -46,4 +47,5 @@ await Promise.all(
     }),
   ),
 );
-console.log(`built ${entries.map((e) => `dist/${e.out}.js`).join(', ')} and ${wasm.length} wasm files`);
+await buildWebview({ minify: process.env.FANG_MINIFY === '1' });
+console.log(`built ${entries.map((e) => `dist/${e.out}.js`).join(', ')}, dist/webview/display.js and ${wasm.length} wasm files`);

@@ -50,6 +50,26 @@ export async function buildExtension({ minify = false } = {}) {
     logLevel: 'warning',
   });
   copyWasm();
+  await buildWebview({ minify });
+}
+
+/**
+ * The display convention (src/core/display.ts) for the report page: a browser script that sets
+ * `window.FangDisplay`, so the page shows untrusted text exactly as every other output does.
+ */
+export async function buildWebview({ minify = false, outDir = path.join(root, 'dist') } = {}) {
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ['src/core/display.ts'],
+    outfile: path.join(outDir, 'webview', 'display.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'FangDisplay',
+    target: 'es2022',
+    minify,
+    logLevel: 'warning',
+  });
 }
 
 /** The test suite that runs inside the extension host; mocha stays external (loaded from node_modules). */

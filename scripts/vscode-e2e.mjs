@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createChecks } from './vscode-checks.mjs';
 import { dryRunChecks } from './vscode-e2e-dryrun.mjs';
 import { packageVsix } from './vscode-package.mjs';
 import { installVsix, launchBrowser, makeProfile, startServer, workbenchUrl } from './vscode-server.mjs';
@@ -14,17 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = path.join(root, '.artifacts');
 const TIMEOUT = 60_000;
 
-const checks = [];
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    checks.push({ name, ok: true, ms: Date.now() - started });
-  } catch (e) {
-    checks.push({ name, ok: false, ms: Date.now() - started, error: e.message.split('\n').slice(0, 8).join('\n      ') });
-    throw e;
-  }
-}
+const { checks, check, summary } = createChecks();
 
 async function main(page, port, workspace) {
   await check('workbench loads', async () => {
@@ -160,14 +151,9 @@ try {
   else profile.dispose();
   if (!process.env.FANG_E2E_KEEP) fs.rmSync(workspace, { recursive: true, force: true });
 }
-process.stdout.write('\nend-to-end (packaged VSIX in the browser UI):\n');
-for (const c of checks) {
-  process.stdout.write(`  ${c.ok ? '✓' : '✗'} ${c.name} (${c.ms} ms)\n`);
-  if (c.error) process.stdout.write(`      ${c.error}\n`);
-}
-const nFailed = checks.filter((c) => !c.ok).length + (failed && checks.every((c) => c.ok) ? 1 : 0);
-for (const m of metrics) process.stdout.write(`  measured: ${m}\n`);
-process.stdout.write(`screenshots in ${path.relative(root, artifacts)}/; total ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-process.stdout.write(`\n  ${checks.filter((c) => c.ok).length} passing\n  ${nFailed} failing\n`);
+const nFailed = summary('end-to-end (packaged VSIX in the browser UI)', failed, [
+  ...metrics.map((m) => `measured: ${m}`),
+  `screenshots in ${path.relative(root, artifacts)}/; total ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+]);
 process.stdout.write(`e2e: ${checks.filter((c) => c.ok).length} passed, ${nFailed} failed\n`);
 process.exit(nFailed ? 1 : 0);

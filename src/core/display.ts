@@ -35,6 +35,10 @@ export interface DisplayOptions {
   multiline?: boolean;
   /** Longest result in characters, markers included; what is left out is said. Default: no limit. */
   max?: number;
+  /** How a clip is said: the count of what was left out (default), or only `…` where space is short (a graph label). */
+  note?: 'count' | 'ellipsis';
+  /** Which end to keep when clipping: the start (default) or the end. */
+  keep?: 'start' | 'end';
 }
 
 /** The marker for one hidden character, e.g. `ESC` or `U+202E`. */
@@ -122,31 +126,32 @@ function pieces(s: string, multiline: boolean): Piece[] {
  * clipped to `max` characters with the rest said.
  */
 export function visible(s: string, o: DisplayOptions = {}): string {
+  const fromEnd = o.keep === 'end';
   const parts = pieces(s, o.multiline ?? false);
+  if (fromEnd) parts.reverse();
   const max = o.max ?? Infinity;
   let out = '';
   for (let k = 0; k < parts.length; k++) {
     const p = parts[k]!;
     if (out.length + p.text.length <= max) {
-      out += p.text;
+      out = fromEnd ? p.text + out : out + p.text;
       continue;
     }
     // Cut inside plain text at a code point boundary; a marker is never cut.
     let room = Math.max(0, max - out.length);
-    let head = '';
-    let used = 0;
-    if (p.hidden === 0) {
-      for (const ch of p.text) {
-        if (room < ch.length) break;
-        head += ch;
-        room -= ch.length;
-        used += 1;
-      }
+    const chars = p.hidden === 0 ? [...p.text] : [];
+    if (fromEnd) chars.reverse();
+    const kept: string[] = [];
+    for (const ch of chars) {
+      if (room < ch.length) break;
+      kept.push(ch);
+      room -= ch.length;
     }
     const rest = parts.slice(k + 1);
-    const more = p.units - used + rest.reduce((n, r) => n + r.units, 0);
+    const more = p.units - kept.length + rest.reduce((n, r) => n + r.units, 0);
     const hidden = (p.hidden ? p.units : 0) + rest.reduce((n, r) => n + r.hidden, 0);
-    return `${out}${head}${clipNote(more, hidden)}`;
+    const note = o.note === 'ellipsis' ? '…' : clipNote(more, hidden);
+    return fromEnd ? `${note}${kept.reverse().join('')}${out}` : `${out}${kept.join('')}${note}`;
   }
   return out;
 }

@@ -69,6 +69,7 @@ export class ConfigService implements vscode.Disposable {
 
   private async reloadProjects(): Promise<void> {
     const problems: ConfigProblem[] = [];
+    this.problemFile = undefined;
     this.project.clear();
     this.floors.clear();
     const trusted = vscode.workspace.isTrusted;
@@ -85,6 +86,7 @@ export class ConfigService implements vscode.Disposable {
         json = JSON.parse(text);
       } catch (e) {
         problems.push({ key: PROJECT_FILE, message: `${file.fsPath} is not valid JSON (${errorText(e)}); it is ignored` });
+        this.problemFile ??= file;
         continue;
       }
       const parsed = parseConfig(json, PROJECT_FILE);
@@ -98,6 +100,7 @@ export class ConfigService implements vscode.Disposable {
         this.floors.set(folder.uri.toString(), split.floor);
       }
       this.log.info(`read ${file.fsPath}`);
+      if (problems.length && !this.problemFile) this.problemFile = file;
     }
     this.projectProblems = problems;
     this.reportProblems();
@@ -105,6 +108,8 @@ export class ConfigService implements vscode.Disposable {
   }
 
   private projectProblems: ConfigProblem[] = [];
+  /** The first `.fang.json` with a problem, for the notification's button. */
+  private problemFile: vscode.Uri | undefined;
 
   /** Every current problem, settings first; exposed for tests and the status bar. */
   problems(): ConfigProblem[] {
@@ -121,8 +126,11 @@ export class ConfigService implements vscode.Disposable {
     this.reported.fire(problems.map((p) => p.message));
     const first = problems[0]!.message;
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more, see the Fang output)` : '';
-    void showWarning(`Fang: ${first}${more}`, 'Open Settings', 'Show Output').then((pick) => {
-      if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', SECTION);
+    // The button opens where the first problem is: the settings, or the .fang.json.
+    const file = problems[0]!.key.startsWith(PROJECT_FILE) ? this.problemFile : undefined;
+    const open = file ? `Open ${PROJECT_FILE}` : 'Open Settings';
+    void showWarning(`Fang: ${first}${more}`, open, 'Show Output').then((pick) => {
+      if (pick === open) void (file ? vscode.window.showTextDocument(file) : vscode.commands.executeCommand('workbench.action.openSettings', SECTION));
       if (pick === 'Show Output') this.log.show(true);
     });
   }

@@ -64,15 +64,16 @@ export class ReportPanels implements vscode.Disposable {
 
   private create(uri: vscode.Uri, title: string): Entry {
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    const scripts = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
     const panel = vscode.window.createWebviewPanel('fang.dryRunReport', inert(`Dry-run: ${title}`), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
       enableScripts: true,
-      localResourceRoots: [media],
+      localResourceRoots: [media, scripts],
       retainContextWhenHidden: false,
     });
     const entry: Entry = { panel, ready: false };
     const key = uri.toString();
     this.panels.set(key, entry);
-    panel.webview.html = reportHtml(panel.webview, media);
+    panel.webview.html = reportHtml(panel.webview, media, scripts);
     const subs = [
       panel.webview.onDidReceiveMessage((data: unknown) => this.receive(uri, entry, data)),
       panel.onDidDispose(() => {
@@ -122,9 +123,11 @@ export class ReportPanels implements vscode.Disposable {
   }
 }
 
-export function reportHtml(webview: vscode.Webview, media: vscode.Uri): string {
+/** The page: media/report.* and the display convention built from src/core/display.ts (dist/webview). */
+export function reportHtml(webview: vscode.Webview, media: vscode.Uri, scripts: vscode.Uri): string {
   const nonce = crypto.randomBytes(18).toString('base64');
   const src = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, f)).toString();
+  const built = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(scripts, f)).toString();
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
@@ -143,6 +146,7 @@ export function reportHtml(webview: vscode.Webview, media: vscode.Uri): string {
 </head>
 <body>
 <main id="app" aria-live="polite"><p class="muted">Waiting for the dry-run…</p></main>
+<script nonce="${nonce}" src="${built('display.js')}"></script>
 <script nonce="${nonce}" src="${src('report-graph.js')}"></script>
 <script nonce="${nonce}" src="${src('report.js')}"></script>
 </body>

@@ -54,6 +54,12 @@ describe('display of untrusted text', () => {
     // never half a surrogate pair or half a marker
     assert.equal(visible('ab😀😀', { max: 3 }), 'ab⟨… 2 more characters⟩');
     assert.equal(visible('ab\x1bcd', { max: 4 }), 'ab⟨… 3 more characters, 1 of them invisible⟩');
+    // where space is short (a graph label): an ellipsis, from either end, still never half a marker
+    assert.equal(visible('abcdef', { max: 3, note: 'ellipsis' }), 'abc…');
+    assert.equal(visible('abcdef', { max: 3, keep: 'end' }), '⟨… 3 more characters⟩def');
+    assert.equal(visible('ab\u202ecd', { max: 3, keep: 'end', note: 'ellipsis' }), '…cd');
+    assert.equal(visible('ab\u202ecd', { max: 10, keep: 'end', note: 'ellipsis' }), '…⟨U+202E⟩cd');
+    assert.equal(visible('ab\u202ecd', { max: 12, keep: 'end', note: 'ellipsis' }), 'ab⟨U+202E⟩cd');
   });
 
   it('plain messages hold no link VS Code would render', () => {
@@ -111,6 +117,9 @@ describe('display of untrusted text, on random input', () => {
       const note = /⟨… \d+ more characters?(, \d+ of them invisible)?⟩$/.exec(one);
       assert.ok(one.length - (note ? note[0].length : 0) <= max, JSON.stringify({ s, max, one }));
       if (!note) assert.equal(visible(s), one);
+      const tail = visible(s, { max, keep: 'end', note: 'ellipsis' });
+      assert.ok(!/[\p{Cc}\p{Cs}\u202e\u2066\u200b\u2028\u{e0041}]/u.test(tail), JSON.stringify({ s, tail }));
+      assert.ok(tail.length <= max + 1, JSON.stringify({ s, max, tail }));
     }
   });
 });
