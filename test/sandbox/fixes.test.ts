@@ -87,7 +87,8 @@ describe('quick fixes, dry-run as written and as rewritten (real bubblewrap)', f
       const answer = lang === 'bash' ? 'true' : '1';
       const responses = { rules: [{ pattern: '.*', answers: [answer] }], defaultAnswer: answer };
       const original = (await dryRun({ code, language: lang, workspaceDir: ws, responses })).report;
-      const capped = (await dryRun({ code: fixed, language: lang, workspaceDir: ws, responses })).report;
+      // The capped run may take its ten turns as slowly as a busy machine makes it: it must end by the cap, not by the clock.
+      const capped = (await dryRun({ code: fixed, language: lang, workspaceDir: ws, responses, limits: { timeMs: 30_000 } })).report;
       const extra = [...commands(capped)].filter((c) => !commands(original).has(c));
       assert.deepEqual(extra, [], `${file}: the rewrite ran commands the original did not`);
       const endless = original.limitsHit.includes('time');
