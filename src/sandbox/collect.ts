@@ -4,10 +4,10 @@
  * and the manifest. Enforces the wall time and output limits, ends the run when the snippet's
  * root process is gone, and kills the whole sandbox at once on cancellation.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import type { BackendInfo, SpawnCommand } from './backend';
+import type { BackendInfo } from './backend';
+import type { LaunchMessage, Launcher } from './launcher';
 import type { LimitName, Limits } from './limits';
 import { StraceParser, type TracedProcess } from './strace-parser';
 import { JsonLineReader, clipStubEvent, initEventSchema, stubEventSchema, type InitEvent, type StubEvent } from './trace-events';
@@ -63,14 +63,15 @@ const MAX_STUB_EVENTS = 2000;
 const CHANNEL_CAP: Record<number, number> = { 3: 32 * 1024 * 1024, 4: 64 * 1024 * 1024, 5: 32 * 1024 * 1024, 6: 1024 * 1024 };
 
 export function collect(
-  cmd: SpawnCommand,
-  env: Record<string, string>,
+  launcher: Launcher,
+  message: LaunchMessage,
   info: BackendInfo,
   limits: Limits,
   opts: { signal?: AbortSignal; onEvent?: (e: TraceEvent) => void },
 ): Promise<RawRun> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) {
+      launcher.abort();
       reject(new DryRunCancelled());
       return;
     }
@@ -121,11 +122,7 @@ export function collect(
     let settleTimer: NodeJS.Timeout | undefined;
     let killTimer: NodeJS.Timeout | undefined;
 
-    const child = spawn(cmd.file, cmd.args, {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const child = launcher.child;
     const stdio = child.stdio as unknown as Array<Readable | Writable | null>;
     // bwrap writes {"child-pid": N} on fd 7: the host pid of init, PID 1 inside.
     let initPid: number | null = null;
@@ -247,6 +244,8 @@ export function collect(
       clearTimeout(wallTimer);
       reject(new Error(`cannot start ${info.name}: ${err.message}`));
     });
+    // Everything listens: the sandbox may start.
+    launcher.go(message);
     child.on('close', () => {
       clearTimeout(wallTimer);
       clearTimeout(settleTimer);

@@ -2,34 +2,44 @@
  * The launcher: the one process between Fang and bubblewrap. It
  *  - closes every descriptor Fang inherited (from a terminal, an editor, a CI runner) except
  *    the sandbox's channels 0-8, whatever their numbers, so none crosses into the sandbox;
- *  - opens the seccomp filter on fd 9 for bubblewrap;
- *  - puts the sandbox into its memory cgroup before bubblewrap starts (no race with a fork);
+ *  - enters the run's memory cgroup at once (the kernel takes a while to move a process: this
+ *    happens while Fang lays out the run), so everything it starts is inside, with no race;
+ *  - then reads the rest from stdin, NUL-separated: the run folder, the seccomp filter (opened
+ *    on fd 9 for bubblewrap), the sandbox's environment and the command;
  *  - outlives a killed Fang: it runs with a parent-death signal (SIGTERM), on which it kills
  *    the sandbox and removes the run folder, which would otherwise stay behind.
  * It is Bash with -c (no script descriptor to keep open) and costs one process start.
  */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { which, type SpawnCommand } from './backend';
 
-export const LAUNCH_SH = `run=$1 procs=$2 filter=$3
-shift 4
+export const LAUNCH_SH = `procs=$1
 for fd in /proc/self/fd/*; do
   fd=\${fd##*/}
   case $fd in [0-8]) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
 done
-if [ -n "$filter" ] && ! exec 9<"$filter"; then echo "fang: cannot open the seccomp filter" >&2; exit 125; fi
-child=
+if [ -n "$procs" ] && ! printf '%s\\n' "$$" >"$procs"; then echo "fang: cannot enter the memory cgroup $procs" >&2; exit 125; fi
+run= child=
 cleanup() {
   [ -n "$child" ] && kill -KILL "$child" 2>/dev/null
   wait
-  rm -rf -- "$run"
-  [ -n "$procs" ] && rmdir -- "\${procs%/*}" 2>/dev/null
+  [ -n "$run" ] && rm -rf -- "$run"
   exit 143
 }
 trap cleanup TERM HUP
+mapfile -d '' -t msg
+exec 0</dev/null
+# Fang went away (or cancelled) before the run was laid out.
+[ "\${#msg[@]}" -ge 4 ] || exit 125
+run=\${msg[0]} filter=\${msg[1]} n=\${msg[2]}
+envs=("\${msg[@]:3:n}")
+cmd=("\${msg[@]:3+n}")
+if [ -n "$filter" ] && ! exec 9<"$filter"; then echo "fang: cannot open the seccomp filter" >&2; exit 125; fi
 (
-  if [ -n "$procs" ] && ! printf '%s\\n' "$BASHPID" >"$procs"; then echo "fang: cannot enter the memory cgroup $procs" >&2; exit 125; fi
-  exec "$@"
-) </dev/null &
+  for kv in "\${envs[@]}"; do export "$kv"; done
+  exec "\${cmd[@]}"
+) &
 child=$!
 exec 1>&- 2>&- 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9<&-
 while :; do
@@ -40,21 +50,50 @@ done
 exit "$rc"
 `;
 
-export interface LaunchOptions {
+export interface LaunchMessage {
   /** Removed by the launcher when Fang dies first. */
   runDir: string;
-  /** cgroup.procs of the run's memory cgroup, or null. */
-  procsFile: string | null;
   /** File holding the seccomp program for bubblewrap's `--seccomp 9`, or null. */
   seccompFile: string | null;
+  /** The sandbox's environment (the launcher's own is empty but for PATH). */
+  env: Record<string, string>;
   /** A command prefix that bounds the sandbox's memory (systemd-run), or []. */
   prefix: string[];
+  command: SpawnCommand;
 }
 
-export function launchCommand(inner: SpawnCommand, o: LaunchOptions): SpawnCommand {
+export interface Launcher {
+  child: ChildProcess;
+  /** Sends the rest of the command: the sandbox starts. */
+  go(m: LaunchMessage): void;
+  /** Ends the launcher before the sandbox started (the run could not be laid out, or was cancelled). */
+  abort(): void;
+}
+
+/** Starts the launcher (with the channels 1-8 as pipes) before the run is laid out. */
+export function startLauncher(procsFile: string | null): Launcher {
   const bash = which('bash') ?? '/bin/bash';
+  // --norc: with a socket on stdin, Bash would take itself for a remote shell and read ~/.bashrc.
+  const child = spawn(which('setpriv') ?? 'setpriv', ['--pdeathsig', 'TERM', '--', bash, '--norc', '-c', LAUNCH_SH, 'fang-launch', procsFile ?? ''], {
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin' },
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdin!.on('error', () => undefined);
   return {
-    file: which('setpriv') ?? 'setpriv',
-    args: ['--pdeathsig', 'TERM', '--', bash, '-c', LAUNCH_SH, 'fang-launch', o.runDir, o.procsFile ?? '', o.seccompFile ?? '', '--', ...o.prefix, inner.file, ...inner.args],
+    child,
+    go: (m) => {
+      const env = Object.entries(m.env).map(([k, v]) => `${k}=${v}`);
+      const items = [m.runDir, m.seccompFile ?? '', String(env.length), ...env, ...m.prefix, m.command.file, ...m.command.args];
+      child.stdin!.end(items.map((i) => `${i.replace(/\0/g, '')}\0`).join(''));
+    },
+    abort: () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      child.stdin!.destroy();
+    },
   };
 }

@@ -10,7 +10,7 @@ import { memoryGroup, type MemoryGroup } from './cgroup';
 import { collect, type TraceEvent } from './collect';
 import { ContainerBackend } from './container';
 import { sandboxEnv } from './env';
-import { launchCommand } from './launcher';
+import { startLauncher } from './launcher';
 import { resolveLimits, type Limits } from './limits';
 import type { SnippetLanguage } from './model-commands';
 import { prepareRun, type PrepareOptions } from './prepare';
@@ -74,18 +74,27 @@ export interface SingleRun extends Omit<PrepareOptions, 'strace'> {
 
 export async function runOnce(info: BackendInfo, o: SingleRun): Promise<DryRunReport> {
   const backend = allBackends().find((b) => b.name === info.name)!;
-  const prepared = await prepareRun({ ...o, strace: info.strace });
+  // The launcher starts and enters the memory cgroup while the run is laid out.
+  const group = memoryGroup(o.limits.memoryTotalBytes);
+  const launcher = startLauncher(group.procsFile);
+  let prepared;
+  try {
+    prepared = await prepareRun({ ...o, strace: info.strace });
+  } catch (e) {
+    launcher.abort();
+    group.finish();
+    throw e;
+  }
   try {
     const env = sandboxEnv(process.env, { home: prepared.env.home, workspace: prepared.layout.workspace, pathPrefix: prepared.env.pathPrefix });
     if (prepared.env.electron) env.ELECTRON_RUN_AS_NODE = '1';
     if (prepared.env.nodeOptions) env.NODE_OPTIONS = prepared.env.nodeOptions;
-    const group = memoryGroup(o.limits.memoryTotalBytes);
     const l = prepared.layout;
-    const cmd = launchCommand(backend.command(info, l), { runDir: l.runDir, procsFile: group.procsFile, seccompFile: l.seccomp ? path.join(l.runDir, 'seccomp.bpf') : null, prefix: group.prefix });
+    const message = { runDir: l.runDir, seccompFile: l.seccomp ? path.join(l.runDir, 'seccomp.bpf') : null, env, prefix: group.prefix, command: backend.command(info, l) };
     let raw;
     let usage: ReturnType<MemoryGroup['finish']> = { peakBytes: null, oomKills: 0, limitHits: 0 };
     try {
-      raw = await collect(cmd, env, info, o.limits, { signal: o.signal, onEvent: o.onEvent });
+      raw = await collect(launcher, message, info, o.limits, { signal: o.signal, onEvent: o.onEvent });
     } finally {
       usage = group.finish();
     }
