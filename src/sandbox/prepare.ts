@@ -26,7 +26,7 @@ import { EXEC_SH, INIT_SH, XTRACE_SH, planScript, type InitPlan } from './init-s
 import type { Limits } from './limits';
 import { catalogCommands, modelCommandsIn, type SnippetLanguage } from './model-commands';
 import type { ResponseScript } from './responses';
-import { shimProgram } from './shim';
+import { SHIM_SH, shimSpecs } from './shim';
 import { TRACED_SYSCALLS } from './strace-parser';
 import { stubServerProgram } from './stub-server';
 import { nodeHookProgram } from './node-hook';
@@ -168,8 +168,7 @@ async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | nu
   const plants: string[] = [];
   const shimBinds: string[] = [];
   const essentials = [node.path, ...['bash', 'sh', 'env', 'strace', 'setpriv', 'cat', 'cp', 'ln', 'mkdir', 'mount', 'find', 'stat', 'dirname'].map((t) => which(t)).filter((t): t is string => t !== null)];
-  const shebang = node.electron ? `#!/usr/bin/env -S ELECTRON_RUN_AS_NODE=1 ${node.path}` : `#!${node.path}`;
-  fs.writeFileSync(path.join(bin, '.shim'), `${shebang}\n(${shimProgram.toString()})();\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, '.shim'), SHIM_SH, { mode: 0o755 });
   const bare = new Set(catalogCommands());
   for (const name of named) {
     if (!name.includes('/')) {
@@ -209,7 +208,7 @@ async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | nu
       shimPaths.add(installed);
     }
   }
-  fs.writeFileSync(path.join(fang, 'shims.json'), JSON.stringify(specs));
+  fs.writeFileSync(path.join(fang, 'shims.sh'), shimSpecs(specs));
   fs.writeFileSync(
     path.join(fang, 'responses.json'),
     JSON.stringify({ language: o.language, rules: o.responses.rules, defaultAnswer: o.responses.defaultAnswer, codeAnswer: o.codeAnswer ?? null }),

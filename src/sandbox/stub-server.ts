@@ -219,13 +219,16 @@ export function stubServerProgram(): void {
           /* not JSON: the raw text is the prompt */
         }
         if (path === '/__fang__/shim' && req.method === 'POST') {
-          const argv = Array.isArray(body.argv) ? body.argv.slice(0, 64).map((a) => clip(String(a))) : [];
-          const stdin = typeof body.stdin === 'string' ? body.stdin : null;
-          const promptArgs = typeof body.prompt === 'string' ? body.prompt : argv.slice(1).filter((a) => !/^-/.test(a)).join(' ');
+          // The shim's NUL-separated fields: pid, ppid, argv0, prompt, stdin read (0/1), stdin, args.
+          const f = raw.split('\0');
+          f.pop();
+          const [pid = '0', ppid = '0', argv0 = '', promptArgs = '', readStdin = '0', stdinText = ''] = f;
+          const argv = [argv0, ...f.slice(6)].slice(0, 64).map(clip);
+          const stdin = readStdin === '1' ? stdinText : null;
           const prompt = [promptArgs, stdin ?? ''].filter(Boolean).join('\n');
           const a = answerFor(prompt);
-          emit({ t: 'model-command', id: a.id, command: String(body.command ?? argv[0] ?? ''), argv, stdin: stdin === null ? null : clip(stdin), prompt: clip(prompt), answer: a.answer, source: a.source, pid: Number(body.pid) || 0, ppid: Number(body.ppid) || 0 });
-          reply(res, 200, 'application/json', JSON.stringify({ answer: a.answer }));
+          emit({ t: 'model-command', id: a.id, command: argv0, argv, stdin: stdin === null ? null : clip(stdin), prompt: clip(prompt), answer: a.answer, source: a.source, pid: Number(pid) || 0, ppid: Number(ppid) || 0 });
+          reply(res, 200, 'text/plain; charset=utf-8', a.answer);
           return;
         }
         const prompt = promptOf(body, raw);
