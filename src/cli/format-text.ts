@@ -19,7 +19,7 @@ export function formatText(results: FileResult[], rel: (p: string) => string, co
     for (const f of r.findings) {
       lines.push(`${c('bold', `${file}:${f.range.start.line + 1}:${f.range.start.column + 1}`)}: ${sev(f.severity)} ${c('cyan', f.ruleId)} [${f.category}]`);
       lines.push(`  ${t(f.message)}`);
-      for (const s of f.path) lines.push(c('dim', `    -> ${s.range.start.line + 1}:${s.range.start.column + 1} ${t(s.message)}`));
+      for (const s of f.path) lines.push(c('dim', `    -> ${s.range.file ? `${t(rel(s.range.file))}:` : ''}${s.range.start.line + 1}:${s.range.start.column + 1} ${t(s.message)}`));
     }
   }
   lines.push(summary(results));

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { Analyzer, detectLanguage, extractFences, mergeConfigs, parseConfig, SEVERITIES, type FangConfig, type FileResult, type RuleLanguage, type Severity } from '../core/index';
 import { inertJson, visible } from '../core/display';
 import { toSarif } from '../core/sarif';
+import { Project } from '../core/project';
 import { withFingerprints } from '../core/fingerprint';
 import { loadBaseline, withoutBaseline } from './baseline';
 import { walk } from './walk';
@@ -67,11 +68,18 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
     for (const id of [...(values.rule ?? []), ...(values['exclude-rule'] ?? [])]) {
       if (!known.has(id)) throw new UsageError(`unknown rule "${id}"; run \`fang rules\` for the list`);
     }
-    let results: FileResult[] = inputs.map((input) =>
-      typeof input.text === 'string'
-        ? withFingerprints(analyzer.analyze(input.text, { path: input.file, config, onlyRules: values.rule, excludeRules: values['exclude-rule'] }), input.text)
-        : input.text,
-    );
+    // The files named and found form one project: imports, sourced files and scripts run by path
+    // are followed between them, and a finding lands in the file where it is.
+    const project = new Project(analyzer, { config, onlyRules: values.rule, excludeRules: values['exclude-rule'] });
+    let results: FileResult[];
+    try {
+      const texts = inputs.filter((i): i is Input & { text: string } => typeof i.text === 'string');
+      for (const i of texts) project.update(i.file, i.text);
+      const byPath = new Map(project.resultsFor(texts.map((i) => i.file)).map((r, k) => [texts[k]!.file, r]));
+      results = inputs.map((input) => (typeof input.text === 'string' ? withFingerprints({ ...byPath.get(input.file)!, path: input.file }, input.text) : input.text));
+    } finally {
+      project.dispose();
+    }
     const rel = (p: string) => path.relative(io.cwd, p).split(path.sep).join('/') || '.';
     let inBaseline = 0;
     if (baseline) ({ results, known: inBaseline } = withoutBaseline(results, baseline, rel));
@@ -163,7 +171,7 @@ function toJson(results: FileResult[], rel: (p: string) => string, version: stri
         message: f.message,
         ...(f.fingerprint ? { fingerprint: f.fingerprint } : {}),
         ...pos(f.range),
-        path: f.path.map((s) => ({ ...pos(s.range), message: s.message })),
+        path: f.path.map((s) => ({ ...(s.range.file ? { file: rel(s.range.file) } : {}), ...pos(s.range), message: s.message })),
       })),
     })),
   };

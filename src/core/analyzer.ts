@@ -12,8 +12,11 @@ import { proposeFixes, type FixProposal, type FixTarget, type RejectedFix } from
 import { applySuppressions, parseSuppressions } from './suppress';
 import { GENERIC_RULES } from './rules/index';
 import { LANGUAGE_SUPPORT, supportFor } from './languages';
+import { registerTreeFile } from './tree-util';
+import { normalizeFinding } from './project';
 import type { Rule, RawFinding } from './rule';
 import type { DocumentLanguage, FileResult, Finding, Range, RuleLanguage, RuleMeta } from './types';
+import type { ProjectView } from './project';
 
 export interface AnalyzeOptions {
   path?: string;
@@ -25,6 +28,8 @@ export interface AnalyzeOptions {
   excludeRules?: readonly string[];
   /** The budget to analyse within; by default a new one of `config.analysisBudgetMs`. */
   budget?: Budget;
+  /** The project the file belongs to: its dataflow then follows imports and sourced files there. */
+  project?: ProjectView;
 }
 
 export class Analyzer {
@@ -62,7 +67,32 @@ export class Analyzer {
     return out;
   }
 
+  /** Parses a file of a project (the project owns and frees the tree); null when it cannot be parsed in time. */
+  parseForProject(lang: RuleLanguage, text: string, config: FangConfig = {}): Tree | null {
+    if (!this.grammars.has(lang) || looksBinary(text) || Buffer.byteLength(text, 'utf8') > (config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) return null;
+    try {
+      return this.grammars.parse(lang, text, config.analysisBudgetMs ?? DEFAULT_ANALYSIS_BUDGET_MS);
+    } catch (e) {
+      if (e instanceof ParseBudgetExceeded) return null;
+      throw e;
+    }
+  }
+
   analyze(text: string, opts: AnalyzeOptions = {}): FileResult {
+    return this.analyzeEntry(text, opts).result;
+  }
+
+  /**
+   * Analyses a file as an entry point. With a project, its dataflow may find things in other
+   * files (`elsewhere`, their positions carry the file); the project routes those to their files.
+   */
+  analyzeEntry(text: string, opts: AnalyzeOptions = {}): { result: FileResult; elsewhere: Finding[] } {
+    const elsewhere: Finding[] = [];
+    const result = this.analyzeFile(text, opts, elsewhere);
+    return { result, elsewhere };
+  }
+
+  private analyzeFile(text: string, opts: AnalyzeOptions, elsewhere: Finding[]): FileResult {
     const path = opts.path ?? '<input>';
     const config = opts.config ?? {};
     const language = opts.language ?? detectLanguage(opts.path, text);
@@ -85,7 +115,7 @@ export class Analyzer {
     if (language === 'markdown') {
       for (const fence of extractFences(text)) {
         const noted = budget.exhausted.length;
-        const found = this.analyzeCode(fence.code, fence.language, config, opts, budget);
+        const found = this.analyzeCode(fence.code, fence.language, config, { ...opts, project: undefined }, budget, []);
         if (found === 'unsupported') continue;
         const at = (r: Range) => mapRange(r, fence.startLine, fence.columnOffsets);
         for (const e of budget.exhausted.slice(noted)) e.range = at(e.range);
@@ -96,7 +126,7 @@ export class Analyzer {
         for (const f of found) result.findings.push(mapFinding(f, fence.startLine, fence.columnOffsets));
       }
     } else {
-      const found = this.analyzeCode(text, language, config, opts, budget);
+      const found = this.analyzeCode(text, language, config, opts, budget, elsewhere);
       if (found === 'unsupported') {
         result.skipped = { reason: 'unsupported', message: `skipped: ${language} analysis is not available in this version` };
         return result;
@@ -112,7 +142,14 @@ export class Analyzer {
     return result;
   }
 
-  private analyzeCode(text: string, lang: RuleLanguage, config: FangConfig, opts: AnalyzeOptions, budget: Budget): Finding[] | 'unsupported' | ParseBudgetExceeded {
+  private analyzeCode(
+    text: string,
+    lang: RuleLanguage,
+    config: FangConfig,
+    opts: AnalyzeOptions,
+    budget: Budget,
+    elsewhere: Finding[],
+  ): Finding[] | 'unsupported' | ParseBudgetExceeded {
     const support = supportFor(lang);
     if (!support || !this.grammars.has(lang)) return 'unsupported';
     let tree: Tree;
@@ -122,8 +159,12 @@ export class Analyzer {
       if (e instanceof ParseBudgetExceeded) return e;
       throw e;
     }
+    let facts: unknown;
     try {
-      const facts = support.createFacts(tree, text, config, opts.path, budget);
+      // In a project the entry's own tree is named too, so positions in it and in other files compare.
+      const path = opts.path;
+      if (opts.project && path) registerTreeFile(tree, path);
+      facts = support.createFacts(tree, text, config, path, budget, opts.project);
       const rules: Rule<any>[] = [...support.rules, ...GENERIC_RULES].filter(
         (r) => (!opts.onlyRules || opts.onlyRules.includes(r.meta.id)) && !opts.excludeRules?.includes(r.meta.id),
       );
@@ -156,8 +197,15 @@ export class Analyzer {
           findings.push({ ...r, ruleId: rule.meta.id, category, severity });
         }
       }
-      return dedupe(applySuppressions(findings, parseSuppressions(tree, text)));
+      // Findings the dataflow made in other files of the project go to those files (and their suppressions).
+      const own: Finding[] = [];
+      for (const f of findings) {
+        if (f.range.file !== undefined && f.range.file !== path) elsewhere.push(f);
+        else own.push(opts.project && path ? normalizeFinding(f, path, path) : f);
+      }
+      return dedupe(applySuppressions(own, parseSuppressions(tree, text)));
     } finally {
+      disposeFacts(facts);
       freeTree(tree);
     }
   }
@@ -170,6 +218,10 @@ export class Analyzer {
   dispose(): void {
     this.grammars.dispose();
   }
+}
+
+function disposeFacts(facts: unknown): void {
+  (facts as { dispose?: () => void } | undefined)?.dispose?.();
 }
 
 function freeTree(tree: Tree): void {

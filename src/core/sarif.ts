@@ -34,9 +34,14 @@ export function toSarif(results: FileResult[], rules: RuleMeta[], opts: SarifOpt
         level: level(f.severity),
         message: { text: f.message },
         locations: [location(uri, f.range)],
-        relatedLocations: f.path.map((s, i) => ({ id: i + 1, ...location(uri, s.range), message: { text: s.message } })),
+        // a step in another file of the project points there
+        relatedLocations: f.path.map((s, i) => ({ id: i + 1, ...location(s.range.file ? opts.relativize(s.range.file) : uri, s.range), message: { text: s.message } })),
         ...(f.path.length
-          ? { codeFlows: [{ threadFlows: [{ locations: f.path.map((s) => ({ location: { ...location(uri, s.range), message: { text: s.message } } })) }] }] }
+          ? {
+              codeFlows: [
+                { threadFlows: [{ locations: f.path.map((s) => ({ location: { ...location(s.range.file ? opts.relativize(s.range.file) : uri, s.range), message: { text: s.message } } })) }] },
+              ],
+            }
           : {}),
         partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint ?? prints[i]! },
         properties: { category: f.category, confidence: f.confidence },

@@ -1,12 +1,29 @@
 /** Tree helpers shared by the Bash and JS analyses; no analysis decisions here. */
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import type { Range } from './types';
 
+/**
+ * The file each tree of a project analysis was parsed from, so that a range read from a node of
+ * another file says which file (weak: a freed tree takes its entry with it).
+ */
+const treeFiles = new WeakMap<Tree, string>();
+
+export function registerTreeFile(tree: Tree, file: string): void {
+  treeFiles.set(tree, file);
+}
+
+export function fileOfNode(node: Node): string | undefined {
+  return treeFiles.get(node.tree);
+}
+
 export function rangeOf(node: Node): Range {
-  return {
+  const r: Range = {
     start: { line: node.startPosition.row, column: node.startPosition.column },
     end: { line: node.endPosition.row, column: node.endPosition.column },
   };
+  const file = treeFiles.get(node.tree);
+  if (file !== undefined) r.file = file;
+  return r;
 }
 
 /** ERROR and MISSING nodes, outermost first, at most 50 (a broken file has one region per error). */

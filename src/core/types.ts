@@ -19,6 +19,11 @@ export interface Position {
 export interface Range {
   start: Position;
   end: Position;
+  /**
+   * The file, in a project analysis, when it is not the finding's own: a dataflow path crosses
+   * files (model call in `lib/llm.js`, execution in `cli.js`). Absent means the finding's file.
+   */
+  file?: string;
 }
 
 /** One step of a dataflow path, in source order: "model output produced here", ... */

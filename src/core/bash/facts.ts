@@ -7,6 +7,7 @@ import { scanText, type TextScan } from './scan';
 import { findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi } from '../catalog';
 import { Budget } from '../budget';
 import { ConfirmationFinder } from './guard';
+import type { ProjectContext } from '../languages';
 
 /** Cheap text tests: could this file call a model, read host lists, or persist itself at all? */
 function mayNeedFlow(text: string, scan: TextScan, extra: readonly string[]): 'yes' | 'no' | 'if-source-names' | 'if-wrapper-names' {
@@ -77,6 +78,8 @@ export class BashFacts implements ReportsIncomplete {
     /** The file's own name (basename), for self-invocation by name. */
     readonly ownName: string | undefined,
     private readonly budget: Budget = Budget.unlimited(),
+    /** The project, when sourced files and scripts run by path are followed. */
+    readonly project?: ProjectContext,
   ) {}
 
   private readonly memos = new Map<string, unknown>();

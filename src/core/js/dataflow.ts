@@ -16,13 +16,20 @@ import { calleeLabel, rangeOf, stringValue, unwrap } from './tree';
 import { normalizePkg } from './modules';
 import type { JsFlowResult } from './results';
 import { FlowCalls } from './flow-calls';
+import { exportsOf, importedBinding, ProjectModules, type ModuleRecord } from './project-modules';
 import { StateKeys } from './state-key';
 
 /** Rounds of one loop before the dataflow gives up on its fixpoint (and says so). */
 const MAX_LOOP_ROUNDS = 6;
 
 export class JsFlow extends FlowCalls {
+  private entryRecord: ModuleRecord | undefined;
+
   run(): JsFlowResult {
+    if (this.project) {
+      this.modules = new ProjectModules(this.project, (program, record) => this.evalModule(program, record));
+      this.entryRecord = this.modules.entry(this.program, this.root);
+    }
     try {
       this.pass();
       if (this.tainted && !this.spawnOnly) {
@@ -51,13 +58,21 @@ export class JsFlow extends FlowCalls {
     };
   }
 
+  /** The top level of an imported project module, once, in its own scope. */
+  private evalModule(program: Node, record: ModuleRecord): void {
+    void record;
+    this.block(this.nodes.kids(program), this.moduleEnvOf(program));
+  }
+
   protected pass(): void {
     this.block(this.nodes.kids(this.program), this.root);
     // Functions met on the way but never called still hold calls worth reporting; evaluating
-    // one can meet more, so the list grows while it is walked.
+    // one can meet more, so the list grows while it is walked. Those of imported modules are
+    // left to those modules' own analyses: here they run only when called.
     for (let i = 0; i < this.seenFns.length; i++) {
       const { node: f, env } = this.seenFns[i]!;
       if (this.evaluated.has(f.id)) continue;
+      if (f.tree !== this.program.tree) continue;
       const cls = f.type === 'method_definition' ? f.parent?.parent : undefined;
       let self: Val | undefined;
       if (cls && /class/.test(cls.type)) {
@@ -166,13 +181,8 @@ export class JsFlow extends FlowCalls {
         });
         return;
       }
-      case 'export_statement': {
-        const d = node.childForFieldName('declaration');
-        if (d) return this.stmt(d, env);
-        const v = node.childForFieldName('value');
-        if (v) this.expr(v, env);
-        return;
-      }
+      case 'export_statement':
+        return this.exportStmt(node, env);
       default:
         for (const c of this.nodes.kids(node)) {
           if (/statement|declaration|^statement_block$/.test(c.type)) this.stmt(c, env);
@@ -248,6 +258,44 @@ export class JsFlow extends FlowCalls {
     return union(...parts.map((p) => deepTaint(this.expr(p, env))));
   }
 
+  protected exportStmt(node: Node, env: Env): void {
+    const record = this.modules?.recordOf(node);
+    const exportsVal = record ? exportsOf(record) : undefined;
+    const set = (name: string, v: Val | undefined) => {
+      if (exportsVal?.props && v) exportsVal.props.set(name, v);
+    };
+    const isDefault = this.nodes.kids(node).length > 0 && /^export\s+default\b/.test(node.text);
+    const d = node.childForFieldName('declaration');
+    if (d) {
+      this.stmt(d, env);
+      if (!exportsVal) return;
+      for (const name of declaredNames(d)) set(isDefault ? 'default' : name, env.lookup(name));
+      return;
+    }
+    const v = node.childForFieldName('value');
+    if (v) {
+      const val = this.expr(v, env);
+      set('default', val);
+      return;
+    }
+    if (!exportsVal) return;
+    // `export { a, b as c }`, `export { a } from './x'`, `export * from './x'`
+    const src = stringValue(node.childForFieldName('source'));
+    const from = src !== undefined ? this.loadModule(node, src) : undefined;
+    if (src !== undefined && !from) return;
+    const clause = this.nodes.kids(node).find((c) => c.type === 'export_clause');
+    if (!clause) {
+      for (const [k, pv] of from?.props ?? []) if (k !== 'default') set(k, pv);
+      return;
+    }
+    for (const spec of this.nodes.kids(clause)) {
+      const name = spec.childForFieldName('name')?.text;
+      const alias = spec.childForFieldName('alias')?.text ?? name;
+      if (!name || !alias) continue;
+      set(alias, from ? importedBinding(from, name) : env.lookup(name));
+    }
+  }
+
   protected importStmt(node: Node, env: Env): void {
     // TypeScript's `import cp = require('child_process')`
     const req = this.nodes.kids(node).find((c) => c.type === 'import_require_clause');
@@ -259,6 +307,25 @@ export class JsFlow extends FlowCalls {
     }
     const src = stringValue(node.childForFieldName('source'));
     if (src === undefined) return;
+    // A file of the project: bind what it exports.
+    const local = this.loadModule(node, src);
+    if (local) {
+      const clause = this.nodes.kids(node).find((c) => c.type === 'import_clause');
+      for (const c of clause ? this.nodes.kids(clause) : []) {
+        if (c.type === 'identifier') env.vars.set(c.text, importedBinding(local, 'default'));
+        else if (c.type === 'namespace_import') {
+          const id = this.nodes.kids(c)[0];
+          if (id) env.vars.set(id.text, local);
+        } else if (c.type === 'named_imports') {
+          for (const s of this.nodes.kids(c)) {
+            const name = s.childForFieldName('name')?.text;
+            const alias = s.childForFieldName('alias')?.text ?? name;
+            if (name && alias) env.vars.set(alias, importedBinding(local, name));
+          }
+        }
+      }
+      return;
+    }
     const pkg = normalizePkg(src);
     if (src === 'zx/globals') this.root.vars.set('$', { t: CLEAN, ref: { pkg: 'zx', path: ['$'] } });
     const clause = this.nodes.kids(node).find((c) => c.type === 'import_clause');
@@ -276,4 +343,17 @@ export class JsFlow extends FlowCalls {
       }
     }
   }
+}
+
+/** Names a declaration binds: `function f`, `class C`, `const a = 1, b = 2`. */
+function declaredNames(d: Node): string[] {
+  const own = d.childForFieldName('name');
+  if (own && own.type !== 'object_pattern' && own.type !== 'array_pattern') return [own.text];
+  const out: string[] = [];
+  for (const c of d.namedChildren) {
+    if (c?.type !== 'variable_declarator') continue;
+    const n = c.childForFieldName('name');
+    if (n?.type === 'identifier') out.push(n.text);
+  }
+  return out;
 }

@@ -5,6 +5,7 @@ import { wouldBeCategory } from '../rules/analysis-incomplete';
 import { MODEL_API_HOSTS, MODEL_BASE_URL_VARS, MODEL_SDK_PACKAGES } from '../catalog';
 import type { RawFinding, ReportsIncomplete } from '../rule';
 import type { Range } from '../types';
+import type { ProjectContext } from '../languages';
 import { JsFlow } from './dataflow';
 import { Budget, isStackOverflow } from '../budget';
 import type { JsFlowResult } from './results';
@@ -25,6 +26,22 @@ const MODEL_HINT = new RegExp(
 /** Does it start processes? (model CLIs, self-spawn and unbounded spawning need one of these) */
 const SPAWN_HINT = /child_process|\bBun\.(spawn|spawnSync|\$)|['"]execa['"]|['"]zx(\/globals)?['"]|worker_threads|['"](node:)?cluster['"]|\bnew Worker\b/;
 
+function modeOf(t: string, extraSdk: readonly string[], extraCli: readonly string[]): 'full' | 'spawn' | 'none' {
+  if (MODEL_HINT.test(t) || extraSdk.some((s) => t.includes(s)) || extraCli.some((c) => t.includes(c.trim().split(/\s+/)[0]!))) return 'full';
+  return SPAWN_HINT.test(t) ? 'spawn' : 'none';
+}
+
+const RELATIVE_IMPORT = /['"`]\.{1,2}\//;
+const RELATIVE_SPECS = /(?:from\s*|require\(\s*|import\(\s*)(?:'(\.{1,2}\/[^']*)'|"(\.{1,2}\/[^"]*)"|`(\.{1,2}\/[^`$]*)`)/g;
+/** Code that runs strings, writes files or hands functions to a model as tools. */
+const RUNS_OR_TOOLS = /\beval\b|\bFunction\s*\(|\bvm\b|writeFile|registerTool|CallToolRequest|setRequestHandler|\btool\s*\(|\bexecute\s*[:(]|\binputSchema\b/;
+/** Imported modules larger than this are not followed (generated data, bundles). */
+const MAX_FOLLOWED_BYTES = 256 * 1024;
+/** Single- and double-quoted string literals on one line. */
+const STRINGS = /'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g;
+/** How many files the pre-filter reads through imports before it stops looking. */
+const MAX_MODE_FILES = 200;
+
 export class JsFacts implements ReportsIncomplete {
   private result: JsFlowResult | undefined;
 
@@ -34,7 +51,11 @@ export class JsFacts implements ReportsIncomplete {
     private readonly extraSdk: readonly string[],
     private readonly extraCli: readonly string[],
     private readonly budget: Budget = Budget.unlimited(),
+    /** The project, when imports of other project files are followed. */
+    private readonly project?: ProjectContext,
   ) {}
+
+  private modeCache: 'full' | 'spawn' | 'none' | undefined;
 
   /** Whether the dataflow runs at all (cheap text test first). */
   get relevant(): boolean {
@@ -43,9 +64,67 @@ export class JsFacts implements ReportsIncomplete {
 
   /** full: the text could call a model; spawn: it only starts processes; none: nothing to follow. */
   get mode(): 'full' | 'spawn' | 'none' {
-    const t = this.text;
-    if (MODEL_HINT.test(t) || this.extraSdk.some((s) => t.includes(s)) || this.extraCli.some((c) => t.includes(c.trim().split(/\s+/)[0]!))) return 'full';
-    return SPAWN_HINT.test(t) ? 'spawn' : 'none';
+    this.modeCache ??= this.project ? this.projectMode(this.project) : modeOf(this.text, this.extraSdk, this.extraCli);
+    return this.modeCache;
+  }
+
+  /**
+   * Whether an imported project module can matter to the entry's findings: it (or a module it
+   * imports) names a model, starts processes, runs code or hands tools to a model. Others are
+   * left opaque (their functions pass their inputs on), which keeps data and utility modules cheap.
+   */
+  private readonly following = new Set<string>();
+  private worthFollowing(path: string): boolean {
+    const project = this.project!;
+    if (this.following.has(path)) return false; // a cycle: decided by the first file on it
+    return project.view.memo(`js-follow:${path}`, () => {
+      this.following.add(path);
+      try {
+        return this.followable(project, path);
+      } finally {
+        this.following.delete(path);
+      }
+    });
+  }
+
+  private followable(project: ProjectContext, path: string): boolean {
+    {
+      const src = project.view.source(path);
+      if (!src || src.text.length > MAX_FOLLOWED_BYTES) return false;
+      if (modeOf(src.text, this.extraSdk, this.extraCli) !== 'none') return true;
+      // code that runs strings or defines tools, read without the data: string literals (token
+      // tables, prompts) cannot make a module relevant
+      if (RUNS_OR_TOOLS.test(src.text) && RUNS_OR_TOOLS.test(src.text.replace(STRINGS, '""'))) return true;
+      // through a module that re-exports or wraps another
+      for (const m of src.text.matchAll(RELATIVE_SPECS)) {
+        const target = project.view.resolveModule(path, m[1] ?? m[2] ?? m[3]!);
+        if (target && target !== path && this.worthFollowing(target)) return true;
+      }
+      return false;
+    }
+  }
+
+  /** In a project the files the entry imports count too: the model call may be in one, the process start in another. */
+  private projectMode(project: ProjectContext): 'full' | 'spawn' | 'none' {
+    let best = modeOf(this.text, this.extraSdk, this.extraCli);
+    if (best === 'full' || !RELATIVE_IMPORT.test(this.text)) return best;
+    const seen = new Set([project.path]);
+    const queue: { path: string; text: string }[] = [{ path: project.path, text: this.text }];
+    while (queue.length && seen.size < MAX_MODE_FILES) {
+      const { path, text } = queue.shift()!;
+      for (const m of text.matchAll(RELATIVE_SPECS)) {
+        const target = project.view.resolveModule(path, m[1] ?? m[2] ?? m[3]!);
+        if (!target || seen.has(target)) continue;
+        seen.add(target);
+        const src = project.view.source(target);
+        if (!src || src.text.length > MAX_FOLLOWED_BYTES) continue;
+        const mode = project.view.memo(`js-mode:${target}`, () => modeOf(src.text, this.extraSdk, this.extraCli));
+        if (mode === 'full') return 'full';
+        if (mode === 'spawn') best = 'spawn';
+        queue.push({ path: target, text: src.text });
+      }
+    }
+    return best;
   }
 
   get flow(): JsFlowResult {
@@ -53,7 +132,8 @@ export class JsFacts implements ReportsIncomplete {
       const mode = this.mode;
       const empty: JsFlowResult = { modelCalls: [], effects: [], spawns: [], leaves: [], fanouts: [] };
       try {
-        this.result = mode !== 'none' ? new JsFlow(this.tree.rootNode, this.extraSdk, this.extraCli, mode === 'spawn', this.budget).run() : empty;
+        const project = this.project ? { ...this.project, follows: (path: string) => this.worthFollowing(path) } : undefined;
+        this.result = mode !== 'none' ? new JsFlow(this.tree.rootNode, this.extraSdk, this.extraCli, mode === 'spawn', this.budget, project).run() : empty;
       } catch (e) {
         // Stack exhaustion on absurdly nested code: say so once instead of failing every rule.
         if (!isStackOverflow(e)) throw e;

@@ -70,6 +70,8 @@ export abstract class FlowCalls extends FlowInvoke {
       // require('x') / import('x') with a literal: a module reference
       if (ref.pkg === '<global>' && (ref.path[0] === 'require' || ref.path[0] === 'import') && ref.path.length === 1) {
         const spec = vals[0]?.str;
+        const local = spec !== undefined ? this.loadModule(node, spec) : undefined;
+        if (local) return local; // a project file: its exports (`import()` resolves to the same)
         if (spec !== undefined && !this.writtenTaint(vals[0]!).length) return { t: CLEAN, ref: { pkg: normalizePkg(spec), path: [] } };
         result = requireOrImport(this, site, ref.path[0] === 'import' ? '`import()`' : '`require`');
       } else if (SHELL_ESCAPERS.has(ref.pkg)) {

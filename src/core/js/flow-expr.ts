@@ -8,6 +8,18 @@ import { FlowBind } from './flow-bind';
 
 const CLEAN_FIELDS = new Set(['length', 'usage', 'id', 'created', 'created_at', 'system_fingerprint', 'finish_reason', 'stop_reason', 'role', 'index', 'status', 'statusCode', 'ok', 'headers', 'exitCode', 'pid']);
 
+const LITERALS = new Set(['string', 'number', 'true', 'false', 'null', 'comment', 'template_string', 'regex']);
+
+/** An array whose elements are all literals (or arrays and objects of literals, one level down). */
+function isLiteralTable(node: Node): boolean {
+  for (const c of node.namedChildren) {
+    if (!c || LITERALS.has(c.type)) continue;
+    if ((c.type === 'array' || c.type === 'object') && c.namedChildren.every((g) => !!g && (LITERALS.has(g.type) || (g.type === 'pair' && LITERALS.has(g.childForFieldName('value')?.type ?? ''))))) continue;
+    return false;
+  }
+  return true;
+}
+
 /** The value of an expression. */
 export abstract class FlowExpr extends FlowBind {
   protected abstract call(node: Node, env: Env): Val;
@@ -124,6 +136,8 @@ export abstract class FlowExpr extends FlowBind {
       case 'object':
         return this.object(node, env);
       case 'array': {
+        // A large table of literals (generated data) carries nothing to follow.
+        if (node.namedChildCount > 64 && isLiteralTable(node)) return NOTHING;
         const elems = this.nodes.kids(node).map((c) => this.expr(c, env));
         return { t: CLEAN, elems };
       }
@@ -197,7 +211,7 @@ export abstract class FlowExpr extends FlowBind {
       const f = this.classFields.get(obj.instanceOf.id)?.get(name);
       if (f) return f;
       const m = this.methodOf(obj.instanceOf, name);
-      if (m) return { t: CLEAN, fn: { node: m, env: this.root, self: obj } };
+      if (m) return { t: CLEAN, fn: { node: m, env: this.moduleEnvOf(m), self: obj } };
     }
     if (obj.elems && /^\d+$/.test(name)) {
       const e = obj.elems[Number(name)];
@@ -221,7 +235,7 @@ export abstract class FlowExpr extends FlowBind {
     if (obj.cls) {
       // static methods of a class of this file: `Agent.run()`
       const m = this.methodOf(obj.cls, name);
-      return m ? { t: CLEAN, fn: { node: m, env: this.root } } : NOTHING;
+      return m ? { t: CLEAN, fn: { node: m, env: this.moduleEnvOf(m) } } : NOTHING;
     }
     // `(async () => {}).constructor` is the (Async)Function constructor: a code sink.
     if (obj.fn) return name === 'constructor' ? { t: CLEAN, ref: { pkg: '<global>', path: ['Function'] } } : NOTHING;

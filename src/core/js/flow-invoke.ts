@@ -58,7 +58,7 @@ export abstract class FlowInvoke extends FlowExpr {
 
   protected initClass(cls: Node, inst: Val, args: Val[], argNodes: Node[], site: Node): void {
     const body = cls.childForFieldName('body');
-    const env = new Env(this.root);
+    const env = new Env(this.moduleEnvOf(cls));
     env.vars.set('this', inst);
     const fields = this.fieldsOf(cls);
     for (const m of body ? this.nodes.kids(body) : []) {
@@ -68,7 +68,7 @@ export abstract class FlowInvoke extends FlowExpr {
       if (name && value) fields.set(name, join(fields.get(name) ?? NOTHING, this.expr(value, env)));
     }
     const ctor = this.methodOf(cls, 'constructor');
-    if (ctor) this.callFunction({ node: ctor, env: this.root, self: inst }, args, argNodes, site);
+    if (ctor) this.callFunction({ node: ctor, env: this.moduleEnvOf(ctor), self: inst }, args, argNodes, site);
   }
 
   /**

@@ -7,6 +7,8 @@ import { NodeCache } from '../tree-util';
 import type { ProcessApi } from './modules';
 import type { CallHost } from './calls';
 import { Budget } from '../budget';
+import type { ProjectContext } from '../languages';
+import type { ProjectModules } from './project-modules';
 import { StateKeys } from './state-key';
 import type { CallSite, JsEffect, JsEffectKind, JsFanout, JsLeave, JsSpawn } from './results';
 
@@ -57,7 +59,24 @@ export abstract class FlowState implements CallHost {
     /** The file names no model SDK or endpoint: only processes and the program's own path matter. */
     protected readonly spawnOnly = false,
     protected readonly budget: Budget = Budget.unlimited(),
+    /** The project, when the entry's imports of other project files are followed. */
+    protected readonly project?: ProjectContext,
   ) {}
+
+  /** Project modules loaded by this flow (set by the flow when it runs in a project). */
+  protected modules: ProjectModules | undefined;
+
+  /** Exports of the project module `spec` names from the file of `at`, evaluating it first; undefined when it is not one. */
+  protected loadModule(at: Node, spec: string): Val | undefined {
+    if (!this.modules) return undefined;
+    const path = this.modules.resolve(at, spec);
+    return path ? this.modules.load(path) : undefined;
+  }
+
+  /** The module scope of a node's file: a class body or method of an imported module sees that module's names. */
+  protected moduleEnvOf(node: Node): Env {
+    return this.modules?.envOf(node) ?? this.root;
+  }
 
   /** Named children (comments left out), read once per node: functions are evaluated more than once. */
   protected readonly nodes = new NodeCache(named);

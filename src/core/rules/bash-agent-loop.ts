@@ -32,14 +32,14 @@ export const rule: Rule<BashFacts> = {
       const kw = anchor.child(0) ?? anchor;
       // The loop's own input from a model (the list of ideas) makes the structure plain.
       const fed = pickTaint(facts.flow.loopInputs.get(head.id) ?? []);
-      const feeds = fed && fed.origin !== t.origin ? `; it iterates over ${describeOrigin(fed)}` : '';
+      const feeds = fed && fed.origin !== t.origin ? `; it iterates over ${describeOrigin(fed, e.range)}` : '';
       const path = pathTo(t, e.range, `executed here by ${e.label}, once per iteration`);
       if (feeds && fed) path.unshift({ range: fed.origin.range, message: `the loop's input comes from ${fed.origin.label} here` });
       // Asking before each run keeps a person in the loop: still reported, at a lower severity.
       const guard = facts.confirmations.guardOf(e.node);
       out.push({
         range: rangeOf(kw),
-        message: `agent loop: ${what} runs ${describeOrigin(t)} through ${e.label} (line ${line(e.range)})${feeds}${guard ? confirmationNote(guard) : ''}`,
+        message: `agent loop: ${what} runs ${describeOrigin(t, e.range)} through ${e.label} (line ${line(e.range)})${feeds}${guard ? confirmationNote(guard) : ''}`,
         path,
         confidence: t.origin.call?.confidence === 'low' ? 'low' : 'high',
         ...(guard ? { severity: 'warning' as const } : {}),

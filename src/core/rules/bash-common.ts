@@ -6,17 +6,19 @@ import type { Confirmation } from '../bash/guard';
 import type { Taint } from '../bash/taint';
 import type { PathStep, Range } from '../types';
 
-export const line = (r: Range) => r.start.line + 1;
+import { line, lineRef } from './where';
+
+export { line, lineRef };
 
 /** The taint whose path the message names: a high-confidence model call first. */
 export function pickTaint(ts: readonly Taint[]): Taint | undefined {
   return ts.find((t) => t.origin.call?.confidence === 'high') ?? ts[0];
 }
 
-export function describeOrigin(t: Taint): string {
-  if (t.origin.kind === 'model') return `output of ${t.origin.label} (line ${line(t.origin.range)})`;
-  if (t.origin.kind === 'self') return `the script's own path ${t.origin.label} (line ${line(t.origin.range)})`;
-  return `host names from ${t.origin.label} (line ${line(t.origin.range)})`;
+export function describeOrigin(t: Taint, at?: Range): string {
+  if (t.origin.kind === 'model') return `output of ${t.origin.label} (${lineRef(t.origin.range, at)})`;
+  if (t.origin.kind === 'self') return `the script's own path ${t.origin.label} (${lineRef(t.origin.range, at)})`;
+  return `host names from ${t.origin.label} (${lineRef(t.origin.range, at)})`;
 }
 
 export function pathTo(t: Taint, end: Range, message: string): PathStep[] {

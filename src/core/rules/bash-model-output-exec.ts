@@ -21,7 +21,7 @@ export const rule: Rule<BashFacts> = {
     return effectFindings(
       facts,
       ['exec'],
-      (e, t) => `${describeOrigin(t)} reaches ${e.label} (line ${line(e.range)}) and runs as code${lowConfidenceNote(t)}`,
+      (e, t) => `${describeOrigin(t, e.range)} reaches ${e.label} (line ${line(e.range)}) and runs as code${lowConfidenceNote(t)}`,
       (e) => `executed here by ${e.label}`,
       { confirmations: true },
     );

@@ -21,7 +21,7 @@ export const rule: Rule<BashFacts> = {
     return effectFindings(
       facts,
       ['file-exec'],
-      (e, t) => `${describeOrigin(t)} is written to a file that ${e.label} (line ${line(e.range)}) runs${lowConfidenceNote(t)}`,
+      (e, t) => `${describeOrigin(t, e.range)} is written to a file that ${e.label} (line ${line(e.range)}) runs${lowConfidenceNote(t)}`,
       (e) => `run here by ${e.label}`,
       { confirmations: true },
     );

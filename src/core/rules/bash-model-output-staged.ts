@@ -22,7 +22,7 @@ export const rule: Rule<BashFacts> = {
     return effectFindings(
       facts,
       ['stage'],
-      (e, t) => `${describeOrigin(t)} is put on the command line by ${e.label} (line ${line(e.range)}): one Enter runs it${lowConfidenceNote(t)}`,
+      (e, t) => `${describeOrigin(t, e.range)} is put on the command line by ${e.label} (line ${line(e.range)}): one Enter runs it${lowConfidenceNote(t)}`,
       (e) => `staged on the command line here by ${e.label}`,
     );
   },

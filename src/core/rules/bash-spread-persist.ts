@@ -24,10 +24,10 @@ export const rule: Rule<BashFacts> = {
       ['spread', 'persist'],
       (e, t) =>
         e.kind === 'spread'
-          ? `${e.label} (line ${line(e.range)}) connects to ${describeOrigin(t)}: the script spreads to hosts it was never given`
+          ? `${e.label} (line ${line(e.range)}) connects to ${describeOrigin(t, e.range)}: the script spreads to hosts it was never given`
           : e.label.endsWith('of the script itself')
             ? `${e.label} (line ${line(e.range)}) starts a detached copy of the script that outlives this run and can do the same`
-            : `${e.label} (line ${line(e.range)}) persists ${describeOrigin(t)} so it runs again later`,
+            : `${e.label} (line ${line(e.range)}) persists ${describeOrigin(t, e.range)} so it runs again later`,
       (e) => (e.kind === 'spread' ? `connects here with ${e.label}` : `persisted here by ${e.label}`),
     );
     // `"$0" & disown`: a detached copy of the script itself.

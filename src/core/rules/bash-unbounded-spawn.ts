@@ -40,7 +40,7 @@ export const rule: Rule<BashFacts> = {
       if (!t) continue;
       out.push({
         range: e.range,
-        message: `${e.label} fans out over ${describeOrigin(t)} with no cap on parallel jobs: the model decides how many processes start`,
+        message: `${e.label} fans out over ${describeOrigin(t, e.range)} with no cap on parallel jobs: the model decides how many processes start`,
         path: pathTo(t, e.range, `fanned out here by ${e.label}`),
         confidence: t.origin.call?.confidence === 'low' ? 'low' : 'high',
       });

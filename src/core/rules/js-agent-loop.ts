@@ -56,7 +56,7 @@ export const rule: Rule<JsFacts> = {
           seen.add(c.id);
           out.push({
             range: headRange(c),
-            message: `agent loop: ${describeContext(c)} runs ${describeOrigin(t)} through ${e.label} (line ${line(e.range)})${lowConfidenceNote(t)}`,
+            message: `agent loop: ${describeContext(c)} runs ${describeOrigin(t, e.range)} through ${e.label} (line ${line(e.range)})${lowConfidenceNote(t)}`,
             path: pathTo(t, e.range, `executed here by ${e.label}, once per turn`),
             confidence: t.origin.call?.confidence ?? 'high',
           });

@@ -6,16 +6,18 @@ import type { JsEffectKind, JsEffect } from '../js/results';
 import type { JsModelCall, Taint } from '../js/taint';
 import { LOOP_TYPES, isFunction, functionName, named, rangeOf } from '../js/tree';
 import type { PathStep, Range } from '../types';
+import { line, lineRef } from './where';
 
-export const line = (r: Range) => r.start.line + 1;
+export { line };
+
 
 export function pickTaint(ts: readonly Taint[]): Taint | undefined {
   return ts.find((t) => t.origin.kind === 'model' && t.origin.call?.confidence === 'high') ?? ts.find((t) => t.origin.kind === 'model') ?? ts[0];
 }
 
-export function describeOrigin(t: Taint): string {
-  if (t.origin.kind === 'self') return `the program's own path ${t.origin.label} (line ${line(t.origin.range)})`;
-  return `output of ${t.origin.label} (line ${line(t.origin.range)})`;
+export function describeOrigin(t: Taint, at?: Range): string {
+  if (t.origin.kind === 'self') return `the program's own path ${t.origin.label} (${lineRef(t.origin.range, at)})`;
+  return `output of ${t.origin.label} (${lineRef(t.origin.range, at)})`;
 }
 
 export function pathTo(t: Taint, end: Range, message: string): PathStep[] {

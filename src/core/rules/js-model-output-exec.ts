@@ -22,7 +22,7 @@ export const rule: Rule<JsFacts> = {
     return effectFindings(
       facts,
       'exec',
-      (e, t) => `${describeOrigin(t)} reaches ${e.label} (line ${line(e.range)}) and runs as code`,
+      (e, t) => `${describeOrigin(t, e.range)} reaches ${e.label} (line ${line(e.range)}) and runs as code`,
       (e) => `executed here by ${e.label}`,
     );
   },

@@ -21,7 +21,7 @@ export const rule: Rule<JsFacts> = {
     return effectFindings(
       facts,
       'file-exec',
-      (e, t) => `${describeOrigin(t)} is written to a file that ${e.label} (line ${line(e.range)}) then loads or runs`,
+      (e, t) => `${describeOrigin(t, e.range)} is written to a file that ${e.label} (line ${line(e.range)}) then loads or runs`,
       (e) => `run here by ${e.label}`,
     );
   },

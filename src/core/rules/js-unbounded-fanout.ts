@@ -35,7 +35,7 @@ export const rule: Rule<JsFacts> = {
       const what = inBody.length ? `starts a process (${inBody[0]!.label})` : 'calls a model and runs its output';
       out.push({
         range: f.range,
-        message: `unbounded fan-out: ${f.how} ${what} ${f.per ?? 'for every item of'} ${describeOrigin(t)}${f.per ? ' says' : ''}, with no cap on their number`,
+        message: `unbounded fan-out: ${f.how} ${what} ${f.per ?? 'for every item of'} ${describeOrigin(t, f.range)}${f.per ? ' says' : ''}, with no cap on their number`,
         path: pathTo(t, f.range, 'one task per item started here'),
         confidence: t.origin.call?.confidence ?? 'high',
       });

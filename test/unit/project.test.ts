@@ -1,0 +1,79 @@
+/** Whole-project analysis: values followed through imports, exports and files, findings routed to their files. */
+import * as assert from 'node:assert/strict';
+import { analyzer } from './helpers';
+import { Project } from '../../src/core/project';
+import { toSarif } from '../../src/core/sarif';
+import type { FileResult } from '../../src/core/index';
+
+async function scan(files: Record<string, string>): Promise<Map<string, FileResult>> {
+  const p = new Project(await analyzer());
+  try {
+    for (const [path, text] of Object.entries(files)) p.update(`/proj/${path}`, text);
+    return new Map(p.analyzeAll().map((r) => [r.path.replace('/proj/', ''), r]));
+  } finally {
+    p.dispose();
+  }
+}
+
+const rules = (r: FileResult | undefined) => (r?.findings ?? []).filter((f) => f.ruleId !== 'analysis-incomplete').map((f) => `${f.range.start.line + 1}:${f.ruleId}`);
+
+describe('project analysis (JavaScript/TypeScript)', () => {
+  it('follows a model answer from a CommonJS module through an ESM default export into exec in a third file', async () => {
+    const r = await scan({
+      'lib/llm.js': "const OpenAI = require('openai');\nconst c = new OpenAI();\nasync function ask(p) {\n  const r = await c.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: p }] });\n  return r.choices[0].message.content;\n}\nmodule.exports = { ask };\n",
+      'lib/run.mjs': "import { exec } from 'node:child_process';\nimport { promisify } from 'node:util';\nexport const execAsync = promisify(exec);\nexport default function runIt(cmd) {\n  return execAsync(cmd);\n}\n",
+      'cli.mjs': "import { ask } from './lib/llm.js';\nimport runIt from './lib/run.mjs';\nconst code = await ask('write a command');\nawait runIt(code);\n",
+    });
+    assert.deepEqual(rules(r.get('lib/llm.js')), ['4:js-model-sdk-call']);
+    // the sink is in run.mjs: the finding lands there, its path starts in llm.js and crosses cli.mjs
+    const run = r.get('lib/run.mjs')!.findings.find((f) => f.ruleId === 'js-model-output-exec');
+    assert.ok(run, rules(r.get('lib/run.mjs')).join(', '));
+    assert.equal(run.range.start.line, 4);
+    assert.match(run.message, /\(llm\.js line 4\)/);
+    const files = run.path.map((s) => s.range.file?.replace('/proj/', '') ?? 'own');
+    assert.equal(files[0], 'lib/llm.js');
+    assert.ok(files.includes('cli.mjs'), files.join(', '));
+    assert.equal(files[files.length - 1], 'own');
+    // SARIF: related locations and the code flow point into the other files
+    const sarif = toSarif([...r.values()], (await analyzer()).rules(), { toolVersion: 't', baseDir: '/proj', relativize: (p) => p.replace('/proj/', '') }) as any;
+    const res = sarif.runs[0].results.find((x: any) => x.ruleId === 'js-model-output-exec');
+    const uris = res.codeFlows[0].threadFlows[0].locations.map((l: any) => l.location.physicalLocation.artifactLocation.uri);
+    assert.deepEqual([...new Set(uris)], ['lib/llm.js', 'cli.mjs', 'lib/run.mjs']);
+    assert.equal(res.locations[0].physicalLocation.artifactLocation.uri, 'lib/run.mjs');
+  });
+
+  it('follows classes, methods and re-exports between TypeScript modules (compiled `./x.js` specifiers too)', async () => {
+    const r = await scan({
+      'src/providers/claude.ts': "import Anthropic from '@anthropic-ai/sdk';\nexport class Claude {\n  private client = new Anthropic();\n  async complete(prompt: string): Promise<string> {\n    const m = await this.client.messages.create({ model: 'x', max_tokens: 10, messages: [{ role: 'user', content: prompt }] });\n    return m.content[0].type === 'text' ? m.content[0].text : '';\n  }\n}\n",
+      'src/providers/index.ts': "export { Claude } from './claude.js';\nexport * from './claude.js';\n",
+      'src/agent.ts': "import { Claude } from './providers/index.js';\nimport { execSync } from 'child_process';\nexport async function step(goal: string) {\n  const model = new Claude();\n  const cmd = await model.complete(goal);\n  execSync(cmd);\n}\n",
+    });
+    assert.deepEqual(rules(r.get('src/agent.ts')), ['6:js-model-output-exec']);
+    assert.ok(rules(r.get('src/providers/claude.ts')).includes('5:js-model-sdk-call'));
+  });
+
+  it('leaves unrelated and data-only modules opaque, and a module that only passes text on stays quiet', async () => {
+    const r = await scan({
+      'data.js': `module.exports = [${Array.from({ length: 100 }, (_, i) => `'eval ${i}'`).join(', ')}];\n`,
+      'fmt.js': 'exports.trim = (s) => s.trim();\n',
+      'main.js': "const { trim } = require('./fmt');\nconst table = require('./data');\nconsole.log(trim(table[0]));\n",
+    });
+    for (const f of ['data.js', 'fmt.js', 'main.js']) assert.deepEqual(rules(r.get(f)), [], f);
+  });
+
+  it('updates incrementally: an edit re-analyses the file and the files that read it, not the others', async () => {
+    const p = new Project(await analyzer());
+    try {
+      p.update('/w/a.js', "export function run(c) { require('child_process').execSync(c); }\n");
+      p.update('/w/b.js', "import { run } from './a.js';\nimport OpenAI from 'openai';\nconst o = new OpenAI();\nconst r = await o.responses.create({ input: 'x' });\nrun(r.output_text);\n");
+      p.update('/w/c.sh', 'echo unrelated\n');
+      p.analyzeAll();
+      assert.deepEqual(p.update('/w/a.js', "export function run(c) { console.log(c); }\n").sort(), ['/w/a.js', '/w/b.js']);
+      assert.deepEqual(p.update('/w/c.sh', 'echo still unrelated\n'), ['/w/c.sh']);
+      const a = p.resultsFor(['/w/a.js'])[0]!;
+      assert.deepEqual(rules(a), [], 'the sink is gone after the edit');
+    } finally {
+      p.dispose();
+    }
+  });
+});
