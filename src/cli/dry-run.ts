@@ -193,7 +193,9 @@ export async function dryRunCommand(argv: string[], io: CliIo): Promise<number> 
       responses,
       limits: parsed.limits,
       adversarial: parsed.adversarial,
-      modelCommands: [...(workspaceDir ? configuredModelCommands(workspaceDir) : []), ...parsed.modelCommands],
+      // Names from the workspace's .fang.json may not stub a program of this system; --model-command may.
+      modelCommands: parsed.modelCommands,
+      workspaceModelCommands: workspaceDir ? configuredModelCommands(workspaceDir) : [],
       includeSecrets: parsed.includeSecrets,
       signal: ac.signal,
     });

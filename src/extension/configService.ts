@@ -67,6 +67,20 @@ export class ConfigService implements vscode.Disposable {
     return { config: fromFile ? mergeConfigs(settings.config, fromFile) : settings.config, editor: settings.editor, ...(floor ? { floor } : {}) };
   }
 
+  /**
+   * The configured model commands by who named them: the user (user settings) or the workspace
+   * (workspace and folder settings, `.fang.json`). A dry-run stubs a workspace's names only where
+   * they are no program on this system, unless the user confirmed it (DryRunController).
+   */
+  modelCommandSources(uri: vscode.Uri): { user: string[]; workspace: string[] } {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const i = vscode.workspace.getConfiguration(SECTION, folder ?? uri).inspect<unknown>('modelCommands');
+    const names = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : []);
+    const fromFile = folder ? (this.project.get(folder.uri.toString())?.modelCommands ?? []) : [];
+    // In a single-folder workspace the folder value is the workspace value: count each name once.
+    return { user: names(i?.globalValue), workspace: [...new Set([...names(i?.workspaceValue), ...names(i?.workspaceFolderValue), ...fromFile])] };
+  }
+
   private async reloadProjects(): Promise<void> {
     const problems: ConfigProblem[] = [];
     this.problemFile = undefined;

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { askModal, showError, showInfo, withNotificationProgress } from './notify';
-import { DryRunCancelled, runDryRun, type DryRunReport, type ResponseScript, type TraceEvent } from '../sandbox';
+import { DryRunCancelled, runDryRun, shadowedPrograms, type DryRunReport, type ResponseScript, type TraceEvent } from '../sandbox';
 import type { ConfigService } from './configService';
 import type { DiagnosticsFeature } from './diagnostics';
 import type { DryRunAvailability } from './dryRunAvailability';
@@ -21,6 +21,9 @@ import { TraceChannel } from './dryRunTrace';
 import { errorText, type Log } from './log';
 
 export const EXPLAINED_KEY = 'fang.dryRun.explanationDismissed';
+/** Per workspace: for each program the workspace names as a model command, whether the user let it be stubbed. */
+export const SHADOW_KEY = 'fang.dryRun.shadowedPrograms';
+export type ShadowDecision = 'stub' | 'run';
 /** Read-only documents with the sandbox install instructions (the query carries the reason). */
 export const INSTRUCTIONS_SCHEME = 'fang-dryrun-help';
 
@@ -155,6 +158,7 @@ export class DryRunController implements vscode.Disposable {
     }
     const title = `${path.basename(target.uri.path)}${target.firstLine > 0 ? `:${target.firstLine + 1}` : ''}`;
     const findings = this.findingNotes(target);
+    const models = await this.modelCommands(target.uri);
     const abort = new AbortController();
     this.running.set(key, abort);
     this.trace.begin(`${title}${opts.adversarial ? ' (adversarial answers)' : ''}`);
@@ -174,7 +178,8 @@ export class DryRunController implements vscode.Disposable {
               workspaceDir: this.workspaceDir(target.uri),
               responses,
               adversarial: opts.adversarial,
-              modelCommands: this.configs.forDocument(target.uri).config.modelCommands,
+              modelCommands: models.user,
+              workspaceModelCommands: models.workspace,
               signal: abort.signal,
               onEvent: (e) => {
                 this.trace.event(e);
@@ -225,6 +230,47 @@ export class DryRunController implements vscode.Disposable {
     const uri = vscode.Uri.from({ scheme: INSTRUCTIONS_SCHEME, path: '/Install the dry-run sandbox.md', query: encodeURIComponent(why) });
     await vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, async () => vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri)));
     return uri;
+  }
+
+  /**
+   * The model commands of a run: the user's own, plus the workspace's programs the user agreed to
+   * stub (asked once per workspace); the workspace's other names are stubbed only where they are
+   * no program on this system (src/sandbox/prepare.ts).
+   */
+  private async modelCommands(uri: vscode.Uri): Promise<{ user: string[]; workspace: string[] }> {
+    const sources = this.configs.modelCommandSources(uri);
+    const shadows = shadowedPrograms(sources.workspace, this.workspaceDir(uri));
+    const decided = this.context.workspaceState.get<Record<string, ShadowDecision>>(SHADOW_KEY) ?? {};
+    const open = shadows.filter((s) => !decided[s.name]);
+    if (open.length) {
+      const list = open.map((s) => `${s.name} (${s.program})`).join(', ');
+      let pick: string | undefined;
+      try {
+        pick = await askModal(
+          'Fang: this workspace names programs of this system as model commands',
+          `${list}: named in modelCommands by this workspace's settings or .fang.json. A stubbed program does not run, so the dry-run would not show the files it writes or the hosts it calls; a workspace file should not decide that.\n\nStub them in this workspace's dry-runs?`,
+          'Stub Them',
+          'Run Them as Programs',
+        );
+      } catch (e) {
+        this.log.info(`the question about stubbing ${list} could not be shown (${errorText(e)}); they run as programs`);
+      }
+      if (pick) await this.setShadowDecision(open.map((s) => s.name), pick === 'Stub Them' ? 'stub' : 'run');
+    }
+    const now = this.context.workspaceState.get<Record<string, ShadowDecision>>(SHADOW_KEY) ?? {};
+    const allowed = shadows.filter((s) => now[s.name] === 'stub').map((s) => s.name);
+    for (const s of shadows) if (now[s.name] !== 'stub') this.log.info(`dry-run: ${s.name} is named as a model command by the workspace but is ${s.program}; it runs as that program`);
+    return { user: [...sources.user, ...allowed], workspace: sources.workspace };
+  }
+
+  /** Records the user's answer about stubbing programs the workspace names (the tests call it too). */
+  async setShadowDecision(names: readonly string[], decision: ShadowDecision | undefined): Promise<void> {
+    const all = { ...(this.context.workspaceState.get<Record<string, ShadowDecision>>(SHADOW_KEY) ?? {}) };
+    for (const n of names) {
+      if (decision) all[n] = decision;
+      else delete all[n];
+    }
+    await this.context.workspaceState.update(SHADOW_KEY, all);
   }
 
   private async explain(): Promise<boolean> {

@@ -6,5 +6,5 @@ export { reportSchema, parseReport, REPORT_VERSION, type DryRunReport } from './
 export { formatReportText } from './report-text';
 export { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits';
 export { loadResponsesFile, normalizeResponses, type ResponseScript } from './responses';
-export { modelCommandsIn, type SnippetLanguage } from './model-commands';
+export { modelCommandsIn, shadowedPrograms, type SnippetLanguage } from './model-commands';
 export { refusedWorkspace } from './secrets';

@@ -5,7 +5,10 @@
  * words that the catalog or the wrapper-name heuristic matches, and the values of variables
  * assigned such names (`RUN_AI=./query-model` makes `./query-model` a model command).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { MODEL_CLIS, findModelCli, nameLooksLikeModelWrapper } from '../core/catalog';
+import { which } from './backend';
 
 export type SnippetLanguage = 'bash' | 'ts' | 'js';
 
@@ -73,4 +76,33 @@ export function modelCommandsIn(code: string, language: SnippetLanguage, extra: 
 /** Every command the catalog knows, stubbed in every run whatever the snippet names. */
 export function catalogCommands(): string[] {
   return MODEL_CLIS.map((c) => c.name);
+}
+
+/** The command word of a configured model command: `mytool ask` -> `mytool`. */
+export function commandWord(configured: string): string | undefined {
+  return configured.trim().split(/\s+/)[0] || undefined;
+}
+
+/**
+ * The program on this system that a model command named in configuration would hide if it
+ * were stubbed: a bare name found on PATH (`curl`, `touch`), a path that exists, or a file in
+ * the workspace (`./deploy.sh`). Model CLIs of the catalog are stubbed anyway and hide nothing
+ * that a dry-run could show (their calls are the model calls).
+ */
+export function hostProgram(name: string, workspaceDir?: string): string | undefined {
+  if (MODEL_CLIS.some((c) => c.name === name)) return undefined;
+  if (!name.includes('/')) return which(name) ?? undefined;
+  const abs = path.isAbsolute(name) ? path.normalize(name) : workspaceDir ? path.join(workspaceDir, name) : undefined;
+  return abs && fs.existsSync(abs) ? abs : undefined;
+}
+
+/** Model commands named by workspace configuration that are programs on this system. */
+export function shadowedPrograms(configured: readonly string[], workspaceDir?: string): Array<{ name: string; program: string }> {
+  const out: Array<{ name: string; program: string }> = [];
+  for (const c of configured) {
+    const name = commandWord(c);
+    const program = name ? hostProgram(name, workspaceDir) : undefined;
+    if (name && program && !out.some((x) => x.name === name)) out.push({ name, program });
+  }
+  return out;
 }

@@ -24,7 +24,7 @@ function realpathOr(p: string): string {
 }
 import { EXEC_SH, INIT_SH, XTRACE_SH, planScript, type InitPlan } from './init-script';
 import type { Limits } from './limits';
-import { catalogCommands, modelCommandsIn, type SnippetLanguage } from './model-commands';
+import { catalogCommands, commandWord, hostProgram, modelCommandsIn, type SnippetLanguage } from './model-commands';
 import type { ResponseScript } from './responses';
 import { SHIM_SH, shimSpecs } from './shim';
 import { TRACED_SYSCALLS } from './strace-parser';
@@ -40,7 +40,13 @@ export interface PrepareOptions {
   /** Adversarial runs: the answer given to every request for code. */
   codeAnswer?: string | null;
   limits: Limits;
+  /** Model commands the user named (CLI flags, user settings, a confirmation): stubbed even where they are programs on this system. */
   modelCommands?: readonly string[];
+  /**
+   * Model commands a workspace file named (`.fang.json`, workspace settings): stubbed only where
+   * they are no program on this system, so a workspace cannot decide what the dry-run hides.
+   */
+  workspaceModelCommands?: readonly string[];
   /** Workspace paths copied although they look like credentials (the user asked for them). */
   includeSecrets?: readonly string[];
   strace: boolean;
@@ -160,7 +166,9 @@ async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | nu
   }
 
   // The shims: every catalog command, configured model commands, and the snippet's wrappers.
-  const named = modelCommandsIn(o.code, o.language, o.modelCommands ?? []);
+  const named = modelCommandsIn(o.code, o.language, [...(o.modelCommands ?? []), ...(o.workspaceModelCommands ?? [])]);
+  const byUser = new Set((o.modelCommands ?? []).map(commandWord));
+  const byWorkspace = new Set((o.workspaceModelCommands ?? []).map(commandWord));
   const specs: Record<string, { sub?: string[]; flags?: string[] }> = {};
   for (const c of MODEL_CLIS) specs[c.name] = { sub: c.sub, flags: c.flags };
   const shimPaths = new Set<string>();
@@ -171,6 +179,14 @@ async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | nu
   fs.writeFileSync(path.join(bin, '.shim'), SHIM_SH, { mode: 0o755 });
   const bare = new Set(catalogCommands());
   for (const name of named) {
+    if (byWorkspace.has(name) || byUser.has(name)) {
+      const program = hostProgram(name, o.workspaceDir);
+      if (program && !byUser.has(name)) {
+        notes.push(`${name}: named as a model command by the workspace configuration, but it is a program on this system (${program}); not stubbed, so this report shows what it does (confirm in the editor, or pass --model-command ${name}, to stub it)`);
+        continue;
+      }
+      if (program) notes.push(`${name}: stubbed as a model command at your request although it is a program on this system (${program}); what it would do is not in this report, its calls are listed as model calls`);
+    }
     if (!name.includes('/')) {
       bare.add(name);
       specs[name] ??= {};

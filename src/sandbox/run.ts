@@ -27,8 +27,10 @@ export interface DryRunOptions {
   limits?: Partial<Limits>;
   /** Also run with each hostile answer of the built-in set (see adversarial.ts). */
   adversarial?: boolean;
-  /** Extra command names to treat as models (the config's `modelCommands`). */
+  /** Extra command names to treat as models, named by the user: stubbed even where they are programs on this system. */
   modelCommands?: readonly string[];
+  /** Extra command names to treat as models, named by a workspace file: never stubbed over a program on this system. */
+  workspaceModelCommands?: readonly string[];
   /** Workspace paths to copy although they look like credentials (left out by default). */
   includeSecrets?: readonly string[];
   signal?: AbortSignal;

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { FangApi } from '../../../src/extension/extension';
-import { analysisOf, closeAll, codeOf, fang, fangDiagnostics, openFile, openScratch } from './helpers';
+import { analysisOf, closeAll, codeOf, fang, fangDiagnostics, openScratch, workspaceUri } from './helpers';
 
 async function actionsFor(doc: vscode.TextDocument, ruleId: string, api?: FangApi): Promise<vscode.CodeAction[]> {
   const d = fangDiagnostics(doc.uri).find((x) => codeOf(x) === ruleId);
@@ -48,7 +48,9 @@ describe('quick fixes', () => {
 
   it('uses the fence\'s comment syntax inside Markdown', async () => {
     const api = await fang();
-    const { doc } = await openFile(api, 'guide.md');
+    // A copy of guide.md: the workspace's own file is shared with later tests and must stay as it is.
+    const guide = new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceUri('guide.md')));
+    const { doc } = await openScratch(api, guide, 'markdown');
     await apply(api, doc, await actionsFor(doc, 'bash-model-output-exec', api), /on this line$/);
     assert.equal(doc.lineAt(5).text, '# fang-ignore-next-line bash-model-output-exec -- reason');
     assert.ok(!fangDiagnostics(doc.uri).some((d) => codeOf(d) === 'bash-model-output-exec'));
