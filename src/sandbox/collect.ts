@@ -60,7 +60,9 @@ const STOP_GRACE_MS = 700;
 const MANIFEST_CAP = 8 * 1024 * 1024;
 const MAX_STUB_EVENTS = 2000;
 /** Bytes of each trace channel read; the rest is counted and dropped (a snippet can flood them). */
-const CHANNEL_CAP: Record<number, number> = { 3: 32 * 1024 * 1024, 4: 64 * 1024 * 1024, 5: 32 * 1024 * 1024, 6: 1024 * 1024 };
+const CHANNEL_CAP: Record<number, number> = { 3: 32 * 1024 * 1024, 4: 1024 * 1024 * 1024, 5: 32 * 1024 * 1024, 6: 1024 * 1024 };
+/** Bytes of the process trace read in full; beyond, only processes are followed (a flood of refused opens must not hide an exec after it). */
+const STRACE_FULL_BYTES = 64 * 1024 * 1024;
 
 export function collect(
   launcher: Launcher,
@@ -226,6 +228,7 @@ export function collect(
     };
     text(3, (s) => stubReader.push(s));
     text(4, (s) => {
+      if (!strace.processesOnly && channelBytes[4]! > STRACE_FULL_BYTES) strace.processesOnly = true;
       strace.push(s);
       // A refused fork is the process limit at work; like every limit, it ends the run.
       if (strace.forkFailures > 0 && !limitsHit.has('processes')) hit('processes');
@@ -262,8 +265,9 @@ export function collect(
       if (stubDropped) notes.push(`${stubDropped} further stub event(s) beyond ${MAX_STUB_EVENTS} were not kept`);
       const names: Record<number, string> = { 3: 'stub events', 4: 'process trace', 5: 'line trace', 6: 'sandbox messages' };
       for (const [fd, n] of Object.entries(channelDropped)) notes.push(`the ${names[Number(fd)]} ran past ${CHANNEL_CAP[Number(fd)]} bytes: the remaining ${n} bytes were not read`);
-      const tampered = strace.unparsed + xtrace.rejected + stubReader.rejected + initReader.rejected;
-      if (strace.unparsed) notes.push(`${strace.unparsed} line(s) of the process trace were not written by strace (the snippet can write into the tracer's pipe) and were dropped`);
+      // The process trace comes straight from strace (no process the snippet can reach writes it):
+      // a line the parser cannot read is a gap in the trace (report-gaps.ts), not tampering.
+      const tampered = xtrace.rejected + stubReader.rejected + initReader.rejected;
       if (xtrace.rejected) notes.push(`${xtrace.rejected} record(s) of the line trace were malformed (the snippet can write into it) and were dropped`);
       if (stubReader.rejected) notes.push(`${stubReader.rejected} malformed stub event(s) were dropped`);
       if (initReader.rejected) notes.push(`${initReader.rejected} malformed sandbox message(s) were dropped`);

@@ -77,7 +77,16 @@ done
 . /run/fang/plan.sh
 ev() { printf '%s\n' "$1" >&6; }
 # JSON string of $1 in $REPLY, without a subshell.
-jstr() { local s=@{1//\\/\\\\}; s=@{s//\"/\\\"}; s=@{s//$'\n'/\\n}; s=@{s//$'\t'/\\t}; printf -v REPLY '"%s"' "$s"; }
+jstr() {
+  local s=@{1//\\/\\\\} c h
+  s=@{s//\"/\\\"}
+  while [[ $s =~ ([[:cntrl:]]) ]]; do
+    c=@{BASH_REMATCH[1]}
+    printf -v h '\\u%04x' "'$c"
+    s=@{s//"$c"/$h}
+  done
+  printf -v REPLY '"%s"' "$s"
+}
 
 # Stage 1, with CAP_SYS_ADMIN in the sandbox's own user namespace: the writable areas, capped in
 # size and inodes, and the binds that go on top of them; then init starts again without it.
@@ -122,7 +131,7 @@ fi
 # snippet may have stopped them). Builtins only, so it works while a fork bomb holds every
 # process slot. init is PID 1 of the sandbox, which no process inside can kill or stop.
 fang_stop() {
-  local keep=" 1 $$ $stub_pid @{tracer:-} " p n i line rest
+  local keep=" 1 $$ $stub_pid @{tracer:-} " p n i
   for ((i = 0; i < 1000; i++)); do
     n=0
     for p in /proc/[0-9]*; do
@@ -130,15 +139,6 @@ fang_stop() {
       if [[ $keep == *" $p "* ]]; then
         kill -CONT "$p" 2>/dev/null
         continue
-      fi
-      if [ -n "@{tracer:-}" ] && read -r line 2>/dev/null <"/proc/$p/stat"; then
-        # The tracer's output pipe (cat, a child of strace) must live to flush the trace.
-        rest=@{line##*) }
-        set -- $rest
-        if [[ $line == "$p (cat) "* && @{2:-} == "$tracer" ]]; then
-          kill -CONT "$p" 2>/dev/null
-          continue
-        fi
       fi
       kill -KILL "$p" 2>/dev/null && n=$((n + 1))
     done
@@ -148,11 +148,14 @@ fang_stop() {
 # The host asks for the end of the run (time or output limit, settled background jobs).
 trap 'fang_stop' USR1
 
-# setpriv drops every capability and strace traces; each execs the next, so $! below is the
-# tracer's pid.
+# strace traces and setpriv drops every capability; each execs the next, so $! below is the
+# tracer's pid. The tracer keeps init's capabilities, which the snippet lacks: the kernel then
+# refuses the snippet ptrace, /proc/PID/mem, /proc/PID/fd and pidfd_getfd on it, through which it
+# could write forged lines into the trace or take its own out. strace writes straight into fd 4,
+# a pipe read outside the sandbox (launcher.ts).
 cmd=()
-[ "$FANG_DROP_CAPS" = 1 ] && cmd=(setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs --)
-[ "$FANG_STRACE" = 1 ] && cmd+=(strace -f -q -ttt -s 1024 -e signal=none -e trace="$FANG_SYSCALLS" -o '|exec cat >&4' --)
+[ "$FANG_STRACE" = 1 ] && cmd=(strace -f -q -ttt -s 1024 -e signal=none -e trace="$FANG_SYSCALLS" -o /dev/fd/4 --)
+[ "$FANG_DROP_CAPS" = 1 ] && cmd+=(setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs --)
 cmd+=(/bin/bash /run/fang/exec.sh)
 
 ev '{"t":"started"}'
@@ -160,6 +163,8 @@ ev '{"t":"started"}'
 (ulimit -u "$FANG_NPROC" -v $((FANG_AS / 1024)) -c 0 && exec "@{cmd[@]}") </dev/null 2>&12 3>&- 6>&- 8>&- 12>&- &
 tracer=$!
 exec 10<&-
+# Which pids are Fang's: a signal the trace shows going to one of them is the snippet tampering.
+ev "{\"t\":\"helpers\",\"stub\":@{stub_pid:-null},\"tracer\":$tracer}"
 while :; do
   wait "$tracer"
   rc=$?
@@ -167,6 +172,15 @@ while :; do
   kill -0 "$tracer" 2>/dev/null || break
 done
 ev "{\"t\":\"exit\",\"code\":$rc}"
+# A stub server the snippet killed or stopped recorded nothing after that.
+if [ -n "$stub_pid" ]; then
+  state=gone
+  if read -r line 2>/dev/null <"/proc/$stub_pid/stat"; then
+    line=@{line##*) }
+    state=@{line%% *}
+  fi
+  case $state in [ZXx]|gone) ev '{"t":"stub","state":"gone"}' ;; [Tt]) ev '{"t":"stub","state":"stopped"}' ;; esac
+fi
 tracer=
 fang_stop
 
@@ -180,7 +194,9 @@ while read -r blocks free bsize files ffree; do
 done < <(stat -f -c '%b %a %S %c %d' "@{mounts[@]}" 2>/dev/null)
 # The listing: find prints each area's own folder first (an empty path), so when a listing is
 # cut (the host stops a run that takes too long) the areas before the last one are known whole.
-find "@{mounts[@]}" -xdev -printf '%H\t%y\t%s\t%T@\t%P\0' >&8 2>/dev/null
+# Three NUL-ended fields per entry: type, size and mtime; the area; the path in it (both may hold
+# any character but NUL: a workspace folder's name is not Fang's to choose).
+find "@{mounts[@]}" -xdev -printf '%y %s %T@\0%H\0%P\0' >&8 2>/dev/null
 ev '{"t":"listed"}'
 exit 0
 `;

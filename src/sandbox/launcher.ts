@@ -6,6 +6,8 @@
  *    happens while Fang lays out the run), so everything it starts is inside, with no race;
  *  - then reads the rest from stdin, NUL-separated: the run folder, the seccomp filter (opened
  *    on fd 9 for bubblewrap), the sandbox's environment and the command;
+ *  - relays the tracer's output from a pipe (fd 4 inside) to Fang, so that strace writes
+ *    straight out of the sandbox;
  *  - outlives a killed Fang: it runs with a parent-death signal (SIGTERM), on which it kills
  *    the sandbox and removes the run folder, which would otherwise stay behind.
  * It is Bash with -c (no script descriptor to keep open) and costs one process start.
@@ -36,6 +38,12 @@ run=\${msg[0]} filter=\${msg[1]} n=\${msg[2]}
 envs=("\${msg[@]:3:n}")
 cmd=("\${msg[@]:3+n}")
 if [ -n "$filter" ] && ! exec 9<"$filter"; then echo "fang: cannot open the seccomp filter" >&2; exit 125; fi
+# The tracer writes into a pipe whose reader is this cat, outside the sandbox: no process the
+# snippet can signal or open stands between strace and Fang (a cat inside could be killed, which
+# would blind the rest of the trace, or read and rewritten through /proc).
+# strace opens it as /dev/fd/4 under the sandbox's uid, which may write to it (and nothing more).
+exec 4> >(exec cat 1>&4 4>&- 2>/dev/null 3>&- 5>&- 6>&- 7>&- 8>&- 9<&-)
+chmod 0622 /proc/self/fd/4
 (
   for kv in "\${envs[@]}"; do export "$kv"; done
   exec "\${cmd[@]}"

@@ -17,6 +17,7 @@ import type { XtraceRecord } from './xtrace-parser';
 import { describeBlocked, networkAttempts } from './report-network';
 import { composeVerdict } from './verdict';
 import { REPORT_CAPS, boundReport } from './report-bounds';
+import { traceGaps } from './report-gaps';
 
 const MAX_PROCESSES = 500;
 const SHELLS = /^(ba|da|z|k|fi)?sh$|^busybox$/;
@@ -58,14 +59,16 @@ function lineFinder(records: XtraceRecord[], snippet: string) {
   };
 }
 
-export function buildProcesses(raw: RawRun, prepared: Prepared): { processes: ReportProcess[]; byPid: Map<number, ReportProcess>; leftovers: number } {
+export function buildProcesses(raw: RawRun, prepared: Prepared): { processes: ReportProcess[]; byPid: Map<number, ReportProcess>; leftovers: number; total: number } {
   const all = [...raw.strace.processes.values()].filter((p) => !p.thread).sort((a, b) => a.seq - b.seq);
   const findLine = lineFinder(raw.xtrace.records, prepared.plan.snippet);
   const shown = new Map<number, ReportProcess>();
   let leftovers = 0;
+  let total = 0;
   for (const p of all) {
     const ex = p.execs.find((e) => prepared.isShim(e.path)) ?? lastExec(p);
     if (!ex) continue;
+    total++;
     if (p.exitCode === null && p.signal === null) leftovers++;
     if (shown.size >= MAX_PROCESSES) continue;
     // The nearest ancestor that exec'd is the parent a reader expects (forks are Bash internals).
@@ -83,7 +86,7 @@ export function buildProcesses(raw: RawRun, prepared: Prepared): { processes: Re
       model,
     });
   }
-  return { processes: [...shown.values()], byPid: shown, leftovers };
+  return { processes: [...shown.values()], byPid: shown, leftovers, total };
 }
 
 function modelCalls(raw: RawRun, byPid: Map<number, ReportProcess>, snippet: string): ModelCall[] {
@@ -110,6 +113,13 @@ function modelCalls(raw: RawRun, byPid: Map<number, ReportProcess>, snippet: str
   }
   // HTTPS to a model host cannot be answered (no certificate); it is still a model call.
   let next = Math.max(0, ...calls.map((c) => c.id)) + 1000;
+  // A model command the stub server never heard of (stopped, killed or flooded by the snippet)
+  // was still called. Exit status 127 is the shim's own "no such subcommand" (`ollama list`).
+  const recorded = new Set(raw.stub.flatMap((e) => (e.t === 'model-command' ? [e.pid] : [])));
+  for (const p of byPid.values()) {
+    if (!p.model || recorded.has(p.pid) || p.exitCode === 127) continue;
+    calls.push({ id: next++, kind: 'command', command: p.argv[0] ?? '', argv: p.argv, prompt: '(not recorded: the stub server never received this call; the snippet may have stopped or flooded it)', answer: '', answerSource: 'unrecorded', line: p.line, pid: p.pid });
+  }
   for (const e of raw.stub) {
     if (e.t !== 'tls' || !urlLooksLikeModelApi(e.host)) continue;
     const proc = [...byPid.values()].find((p) => !usedPids.has(p.pid) && !p.model && p.argv.some((a) => a.includes(e.host)));
@@ -217,7 +227,7 @@ function recursionOf(calls: ModelCall[], executed: ExecutedModelOutput[], proces
 export function buildReport(b: BuildInput): DryRunReport {
   const { raw, prepared, info, limits } = b;
   const notes = [...prepared.notes, ...raw.notes];
-  const { processes, byPid, leftovers } = buildProcesses(raw, prepared);
+  const { processes, byPid, leftovers, total: processCount } = buildProcesses(raw, prepared);
   if (!info.strace) notes.push('strace is not installed: no process tree, no refused syscalls (install the strace package)');
   if (raw.strace.processes.size > MAX_PROCESSES) notes.push(`only the first ${MAX_PROCESSES} processes are listed`);
   if (raw.leftoversStopped && leftovers > 0) notes.push(`${leftovers} process(es) still running after the snippet ended were stopped`);
@@ -249,21 +259,23 @@ export function buildReport(b: BuildInput): DryRunReport {
   const unlisted = areas.filter((a) => !listed.has(a));
   const fileChanges = diffWorkspace({ before: prepared.seed.entries, after, workspace: prepared.layout.workspace, home: prepared.layout.home, ignore: prepared.ignore, workspaceListed: listed.has(prepared.layout.workspace), mountPoints: [prepared.layout.home, ...prepared.layout.staged.map(([from]) => from)] });
   if (unlisted.length) notes.push(`the file listing could not finish (${unlisted.join(', ')} not listed in full): the changes named are those it saw, and there may be more`);
-  const network: NetworkAttempt[] = networkAttempts(raw);
-  const blocked: BlockedAction[] = describeBlocked(raw, byPid, network, fileChanges, limits, prepared.plan.snippet);
-  const recursion = recursionOf(calls, executed, processes, raw, prepared, limits);
   const root = raw.strace.rootPid === null ? undefined : raw.strace.processes.get(raw.strace.rootPid);
   const initExit = raw.init.find((e) => e.t === 'exit');
   const exitCode = root ? root.exitCode : initExit && initExit.t === 'exit' ? initExit.code : null;
-  const limitsHit = [...raw.limitsHit].sort();
-  // strace killed from inside (kill -9 -1 reaches it: same uid) ends the run at that point.
-  const tracerKilled = info.strace && initExit?.t === 'exit' && initExit.code === 137 && root !== undefined && root.exitCode === null && root.signal === null;
-  if (tracerKilled && !raw.leftoversStopped && !raw.limitsHit.size && !raw.hardKilled) {
+  // The tracer ended before the snippet's root did, and Fang did not stop the run: the snippet
+  // killed it (kill -9 -1 reaches it: same uid), which ends the run at that point.
+  const tracerKilled = info.strace && initExit?.t === 'exit' && root !== undefined && root.exitCode === null && root.signal === null && !raw.leftoversStopped && !raw.limitsHit.size && !raw.hardKilled && !raw.dropped['process trace bytes'];
+  if (tracerKilled) {
     notes.push("the snippet killed the sandbox's tracer (strace), e.g. with `kill -9 -1`, so the run was ended there: what it would have done next is not in this report");
   }
+  const gaps = traceGaps(raw, byPid, prepared.plan.snippet, tracerKilled, allCalls.filter((c) => c.answerSource === 'unrecorded').length);
+  const network: NetworkAttempt[] = networkAttempts(raw, gaps.stubIntact);
+  const blocked: BlockedAction[] = describeBlocked(raw, byPid, network, fileChanges, limits, prepared.plan.snippet);
+  const recursion = recursionOf(calls, executed, processes, raw, prepared, limits);
+  const limitsHit = [...raw.limitsHit].sort();
 
   const verdictOf = (tampered: number): string =>
-    composeVerdict({ calls: allCalls, executed, processes, fileChanges, network, blocked, limitsHit, recursion, listingIncomplete: unlisted.length > 0, tampered });
+    composeVerdict({ calls: allCalls, executed, processes, processCount, fileChanges, network, blocked, limitsHit, recursion, listingIncomplete: unlisted.length > 0, tampered, incomplete: gaps.reasons });
   const report: DryRunReport = {
     version: REPORT_VERSION,
     verdict: verdictOf(raw.tampered),
@@ -291,6 +303,7 @@ export function buildReport(b: BuildInput): DryRunReport {
     notes,
     dropped: { ...raw.dropped, ...(allCalls.length > calls.length ? { modelCalls: allCalls.length - calls.length } : {}) },
     traceTampered: raw.tampered,
+    ...(gaps.reasons.length ? { traceIncomplete: gaps.reasons } : {}),
   };
   if (!Object.keys(report.dropped!).length) delete report.dropped;
   // Bounded and validated on the writing side too; an entry the snippet forged is dropped, not fatal.

@@ -9,7 +9,12 @@ const STUB_PORTS = new Set([53, 80, 443, 1234, 8080, 11434]);
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 const MAX = 200;
 
-export function networkAttempts(raw: RawRun): NetworkAttempt[] {
+/**
+ * `stubIntact`: the stub server ran the whole time, so what reached its ports is in its own
+ * events. When the snippet stopped or killed it, attempts at those ports are listed from the
+ * trace instead, since nothing recorded what they carried.
+ */
+export function networkAttempts(raw: RawRun, stubIntact = true): NetworkAttempt[] {
   const out: NetworkAttempt[] = [];
   const seen = new Set<string>();
   const add = (n: NetworkAttempt): void => {
@@ -37,9 +42,13 @@ export function networkAttempts(raw: RawRun): NetworkAttempt[] {
       continue;
     }
     const loop = LOOPBACK.test(c.address);
-    if (loop && c.port !== null && STUB_PORTS.has(c.port)) continue;
-    const why =
-      c.result === 'ENETUNREACH'
+    const atStub = loop && c.port !== null && STUB_PORTS.has(c.port);
+    // The stub's own events have what reached it. It listens on 127.0.0.1 only, so a refusal
+    // there means it was not running; at ::1 it is the resolver trying `localhost` in turn.
+    if (atStub && stubIntact && (c.result !== 'ECONNREFUSED' || c.family === 'inet6')) continue;
+    const why = atStub
+      ? `${c.syscall}: aimed at the sandbox's stub server, ${c.result === 'ECONNREFUSED' ? 'which was not listening' : 'which the snippet had stopped'}: what it carried was not recorded`
+      : c.result === 'ENETUNREACH'
         ? 'no route: the sandbox has only a loopback interface'
         : c.result === 'ECONNREFUSED' || (loop && c.result === 'EINPROGRESS')
           ? "nothing listens there inside the sandbox (its loopback is its own, not the host's)"
@@ -89,6 +98,11 @@ function errnoText(errno: string): string {
       return "reached only the sandbox's own processes: host processes are invisible in its PID namespace";
     case 'EAGAIN':
       return 'refused by the process limit';
+    case 'EAFNOSUPPORT':
+      return 'address family refused by the sandbox (seccomp): only IPv4, IPv6 and netlink, on its own loopback';
+    case 'ENOSYS':
+    case 'SECCOMP':
+      return 'refused by the sandbox (seccomp)';
     case 'ENOTTY':
     case 'EIO':
       return 'no terminal: the sandbox runs in a new session without a controlling terminal';
@@ -97,18 +111,12 @@ function errnoText(errno: string): string {
   }
 }
 
-export function describeBlocked(raw: RawRun, byPid: Map<number, ReportProcess>, network: NetworkAttempt[], fileChanges: FileChange[], limits: Limits, snippet: string): BlockedAction[] {
-  const out: BlockedAction[] = [];
-  const seen = new Set<string>();
-  const add = (b: BlockedAction): void => {
-    const k = `${b.kind}|${b.what}|${b.detail}`;
-    if (seen.has(k) || out.length >= MAX) return;
-    seen.add(k);
-    out.push(b);
-  };
-  // The shell line running when the attempt happened: the pid's latest xtrace record before it
-  // (a failed redirection of a builtin has no process of its own), else its process's line.
-  const lineOf = (pid: number, time: number | null): number | null => {
+/**
+ * The snippet line running when a traced syscall happened: the pid's latest xtrace record before
+ * it (a failed redirection of a builtin has no process of its own), else its process's line.
+ */
+export function lineFinderAt(raw: RawRun, byPid: Map<number, ReportProcess>, snippet: string): (pid: number, time: number | null) => number | null {
+  return (pid, time) => {
     if (time !== null) {
       let best: XtraceRecord | undefined;
       for (const r of raw.xtrace.records) if (r.pid === pid && r.time !== null && r.time <= time && (!best || r.time >= best.time!)) best = r;
@@ -121,6 +129,18 @@ export function describeBlocked(raw: RawRun, byPid: Map<number, ReportProcess>, 
     }
     return null;
   };
+}
+
+export function describeBlocked(raw: RawRun, byPid: Map<number, ReportProcess>, network: NetworkAttempt[], fileChanges: FileChange[], limits: Limits, snippet: string): BlockedAction[] {
+  const out: BlockedAction[] = [];
+  const seen = new Set<string>();
+  const add = (b: BlockedAction): void => {
+    const k = `${b.kind}|${b.what}|${b.detail}`;
+    if (seen.has(k) || out.length >= MAX) return;
+    seen.add(k);
+    out.push(b);
+  };
+  const lineOf = lineFinderAt(raw, byPid, snippet);
   let forks = 0;
   for (const a of raw.strace.blocked) {
     if (a.kind === 'process') {

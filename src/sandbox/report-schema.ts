@@ -137,6 +137,8 @@ export const reportSchema = z.object({
   dropped: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** Trace lines or report entries the snippet forged (they did not parse) and that were dropped. */
   traceTampered: z.number().int().nonnegative().optional(),
+  /** What the trace could not see, each in a sentence (parts cut at their caps, Fang's own processes stopped by the snippet); the verdict says so. */
+  traceIncomplete: z.array(z.string()).optional(),
   adversarial: z.array(adversarialSchema).optional(),
 });
 

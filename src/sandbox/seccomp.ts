@@ -7,6 +7,12 @@
  *    socket on a path the sandbox can see would answer. (socketpair stays: node, libuv and
  *    shells use it for pipes; a datagram socketpair is refused because sendto() on it can name
  *    any socket path.) The refusal is EACCES, traced by strace and reported under network.
+ *  - every other address family but IPv4, IPv6 and netlink (EAFNOSUPPORT): the network namespace
+ *    holds only those; AF_VSOCK reaches the hypervisor and other VMs whatever the namespace, and
+ *    the rarer families (TIPC, RDS, CAN, ...) are kernel code no snippet needs.
+ *  - clone with CLONE_UNTRACED: the child would run outside the tracer, invisible to the report.
+ *  - the kernel keyrings (add_key, request_key, keyctl): the sandbox would inherit Fang's session
+ *    keyring, and as the caller's uid reach the user keyring, with whatever tokens they hold.
  *  - new user namespaces (clone/unshare with CLONE_NEWUSER; clone3, whose flags a filter
  *    cannot read, answers ENOSYS so glibc falls back to clone): a nested namespace could mount
  *    its own unbounded tmpfs.
@@ -22,19 +28,19 @@ interface ArchTable {
   audit: number;
   /** Syscall numbers at or above this are another ABI (x32), refused. */
   abiLimit: number | null;
-  nr: Record<'socket' | 'socketpair' | 'clone' | 'clone3' | 'unshare' | 'memfd_create' | 'shmget' | 'io_uring_setup' | 'io_uring_enter' | 'io_uring_register' | 'bpf' | 'perf_event_open' | 'userfaultfd', number>;
+  nr: Record<'socket' | 'socketpair' | 'clone' | 'clone3' | 'unshare' | 'memfd_create' | 'shmget' | 'io_uring_setup' | 'io_uring_enter' | 'io_uring_register' | 'bpf' | 'perf_event_open' | 'userfaultfd' | 'add_key' | 'request_key' | 'keyctl', number>;
 }
 
 const ARCHES: Record<SeccompArch, ArchTable> = {
   x64: {
     audit: 0xc000003e,
     abiLimit: 0x40000000,
-    nr: { socket: 41, socketpair: 53, clone: 56, clone3: 435, unshare: 272, memfd_create: 319, shmget: 29, io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427, bpf: 321, perf_event_open: 298, userfaultfd: 323 },
+    nr: { socket: 41, socketpair: 53, clone: 56, clone3: 435, unshare: 272, memfd_create: 319, shmget: 29, io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427, bpf: 321, perf_event_open: 298, userfaultfd: 323, add_key: 248, request_key: 249, keyctl: 250 },
   },
   arm64: {
     audit: 0xc00000b7,
     abiLimit: null,
-    nr: { socket: 198, socketpair: 199, clone: 220, clone3: 435, unshare: 97, memfd_create: 279, shmget: 194, io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427, bpf: 280, perf_event_open: 241, userfaultfd: 282 },
+    nr: { socket: 198, socketpair: 199, clone: 220, clone3: 435, unshare: 97, memfd_create: 279, shmget: 194, io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427, bpf: 280, perf_event_open: 241, userfaultfd: 282, add_key: 217, request_key: 218, keyctl: 219 },
   },
 };
 
@@ -50,9 +56,14 @@ const errno = (e: number): number => 0x00050000 | e;
 const EPERM = 1;
 const EACCES = 13;
 const ENOSYS = 38;
+const EAFNOSUPPORT = 97;
 const AF_UNIX = 1;
+const AF_INET = 2;
+const AF_INET6 = 10;
+const AF_NETLINK = 16;
 const SOCK_DGRAM = 2;
 const CLONE_NEWUSER = 0x10000000;
+const CLONE_UNTRACED = 0x00800000;
 
 // struct seccomp_data: nr at 0, arch at 4, args[i] at 16 + 8 i (low word first on little-endian).
 const NR = 0;
@@ -102,6 +113,9 @@ export function seccompProgram(arch: string = process.arch): Buffer | null {
     [t.nr.bpf, EPERM],
     [t.nr.perf_event_open, EPERM],
     [t.nr.userfaultfd, EPERM],
+    [t.nr.add_key, ENOSYS],
+    [t.nr.request_key, ENOSYS],
+    [t.nr.keyctl, ENOSYS],
   ];
   const p: Insn[] = [
     { code: LD_ABS, k: ARCH },
@@ -118,7 +132,10 @@ export function seccompProgram(arch: string = process.arch): Buffer | null {
     { label: 'socket' },
     { code: LD_ABS, k: arg(0) },
     { code: JEQ, k: AF_UNIX, jt: `errno-${EACCES}` },
-    { code: RET, k: ALLOW },
+    { code: JEQ, k: AF_INET, jt: 'allow' },
+    { code: JEQ, k: AF_INET6, jt: 'allow' },
+    { code: JEQ, k: AF_NETLINK, jt: 'allow' },
+    { code: RET, k: errno(EAFNOSUPPORT) },
     { label: 'socketpair' },
     { code: LD_ABS, k: arg(0) },
     { code: JEQ, k: AF_UNIX, jf: 'allow' },
@@ -128,7 +145,7 @@ export function seccompProgram(arch: string = process.arch): Buffer | null {
     { code: RET, k: ALLOW },
     { label: 'ns-flags' },
     { code: LD_ABS, k: arg(0) },
-    { code: JSET, k: CLONE_NEWUSER, jt: `errno-${EPERM}` },
+    { code: JSET, k: CLONE_NEWUSER | CLONE_UNTRACED, jt: `errno-${EPERM}` },
     { label: 'allow' },
     { code: RET, k: ALLOW },
     { label: 'enosys' },

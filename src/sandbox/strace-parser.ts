@@ -101,16 +101,32 @@ function resultOf(line: string): { ret: string; errno: string } {
   return { ret: m?.[1] ?? '?', errno: m?.[2] ?? '' };
 }
 
+/** A signal that reached a process, or a pidfd opened on one (which can signal it untraced). */
+export interface SignalSent {
+  pid: number;
+  time: number | null;
+  syscall: string;
+  target: number;
+  signal: string;
+}
+
 export class StraceParser {
   readonly processes = new Map<number, TracedProcess>();
   readonly blocked: BlockedAttempt[] = [];
   readonly connects: ConnectAttempt[] = [];
+  /** Signals delivered to a process the trace never saw (kill, tkill, tgkill), and pidfds opened on one. */
+  readonly signals: SignalSent[] = [];
   rootPid: number | null = null;
   forkFailures = 0;
   /** Lines strace does not write: forged by the snippet (it can write into the tracer's pipe), dropped. */
   unparsed = 0;
   /** Processes beyond the cap, not tracked. */
   droppedProcesses = 0;
+  /** A last line cut short (the tracer was stopped mid-line): not the snippet's doing, dropped. */
+  cut = 0;
+  /** Past a volume of trace, only processes (exec, clone, exit) and signals are read; the rest is counted here. */
+  processesOnly = false;
+  skipped = 0;
   private seq = 0;
   private time: number | null = null;
   private rest = '';
@@ -132,7 +148,8 @@ export class StraceParser {
   }
 
   end(): void {
-    if (this.rest) this.line(this.rest);
+    // strace writes whole lines; one without its newline was cut when the sandbox was stopped.
+    if (this.rest.trim()) this.cut++;
     this.rest = '';
   }
 
@@ -151,6 +168,10 @@ export class StraceParser {
   }
 
   line(raw: string): void {
+    if (this.processesOnly && !STRUCTURAL.test(raw)) {
+      this.skipped++;
+      return;
+    }
     const m = /^(\d+) +(?:(\d+\.\d+) +)?(.*)$/.exec(raw);
     if (!m) {
       if (raw.trim()) this.unparsed++;
@@ -192,6 +213,11 @@ export class StraceParser {
     this.syscall(p, name, args, ret, errno);
   }
 
+  private signal(p: TracedProcess, syscall: string, target: number, signal: string): void {
+    // The snippet's own processes are all traced; a pid the trace never saw is one of the sandbox's.
+    if (signal !== '0' && !this.processes.has(target)) this.add(this.signals, { pid: p.pid, time: this.time, syscall, target, signal });
+  }
+
   private isDatagram(p: TracedProcess, fd: number): boolean {
     for (let q: TracedProcess | undefined = p, i = 0; q && i < 64; q = q.parent === null ? undefined : this.processes.get(q.parent), i++) {
       if (this.datagrams.has(`${q.pid}:${fd}`)) return true;
@@ -231,6 +257,10 @@ export class StraceParser {
           if (errno === 'EAGAIN') {
             this.forkFailures++;
             this.block({ kind: 'process', pid: p.pid, syscall: name, target: 'new process', errno });
+          } else if (errno === 'EPERM' && name === 'clone') {
+            // The filter refuses a child outside the tracer (CLONE_UNTRACED) or a new user namespace.
+            const flags = /flags=([A-Z_|0-9]+)/.exec(args)?.[1]?.split('|').filter((f) => f === 'CLONE_UNTRACED' || f === 'CLONE_NEWUSER') ?? [];
+            this.block({ kind: 'privilege', pid: p.pid, syscall: name, target: flags.join('|') || 'with refused flags', errno: 'SECCOMP' });
           }
           return;
         }
@@ -269,8 +299,31 @@ export class StraceParser {
         }
         return;
       }
+      case 'tkill':
+      case 'tgkill': {
+        const m = name === 'tkill' ? /^(\d+), (\w+)/.exec(args) : /^(\d+), \d+, (\w+)/.exec(args);
+        if (m && !errno && Number(m[1]) > 1) this.signal(p, name, Number(m[1]), m[2]!);
+        return;
+      }
+      case 'pidfd_open': {
+        const m = /^(\d+),/.exec(args);
+        if (m && !errno && Number(m[1]) > 1) this.signal(p, name, Number(m[1]), 'pidfd');
+        return;
+      }
+      case 'ptrace': {
+        const m = /^(PTRACE_\w+), (\d+)/.exec(args);
+        if (m && errno) this.block({ kind: 'privilege', pid: p.pid, syscall: name, target: `${m[1]} pid ${m[2]}`, errno });
+        return;
+      }
+      case 'keyctl':
+      case 'add_key':
+      case 'request_key': {
+        if (errno) this.block({ kind: 'privilege', pid: p.pid, syscall: name, target: 'the kernel keyrings', errno });
+        return;
+      }
       case 'kill': {
         const km = /^(-?\d+), (\w+)/.exec(args);
+        if (km && !errno && Number(km[1]) > 1) this.signal(p, name, Number(km[1]), km[2]!);
         if (!errno) {
           // Allowed calls that still show intent: at the sandbox's init, or at every process.
           if (km && (km[1] === '1' || km[1] === '-1') && km[2] !== '0') {
@@ -312,6 +365,9 @@ export class StraceParser {
   }
 }
 
+/** Lines that make the process tree, and signals: what is read of a trace past its full volume. */
+const STRUCTURAL = /^\d+ +(?:\d+\.\d+ +)?(?:\+\+\+ |(?:execve|execveat|clone|clone3|fork|vfork|kill|tkill|tgkill|pidfd_open)\(|<\.\.\. (?:execve|execveat|clone|clone3|fork|vfork) resumed>)/;
+
 /** Reads that fail only because the sandbox hides the file are worth naming. */
 function sensitiveRead(path: string): boolean {
   return /(^|\/)\.(ssh|aws|gnupg|kube|docker|netrc|config\/gcloud)(\/|$)|\/environ$|\/etc\/shadow|(^|\/)\.(bash_history|git-credentials)$/.test(path);
@@ -323,6 +379,7 @@ export const TRACED_SYSCALLS = [
   'connect', 'sendto', 'sendmsg', 'sendmmsg', 'socket',
   'open', 'openat', 'creat', 'mkdir', 'mkdirat', 'unlink', 'unlinkat', 'rmdir', 'rename', 'renameat', 'renameat2',
   'symlink', 'symlinkat', 'link', 'linkat', 'chmod', 'fchmodat', 'truncate',
-  'kill', 'ioctl',
+  'kill', 'tkill', 'tgkill', 'pidfd_open', 'ptrace', 'ioctl',
+  'keyctl', 'add_key', 'request_key',
   'mount', 'umount2', 'unshare', 'setns', 'chroot', 'pivot_root',
 ];

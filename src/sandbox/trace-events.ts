@@ -38,6 +38,10 @@ export const initEventSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('disk'), mount: str, blocks: num, free: num, blockSize: num, files: num.optional(), filesFree: num.optional() }),
   /** The listing of the writable areas is complete. */
   z.object({ t: z.literal('listed') }),
+  /** The pids of Fang's own processes inside (the stub server, the tracer). */
+  z.object({ t: z.literal('helpers'), stub: num.nullable(), tracer: num }),
+  /** The stub server was gone or stopped when the snippet ended. */
+  z.object({ t: z.literal('stub'), state: z.enum(['gone', 'stopped']) }),
 ]);
 export type InitEvent = z.infer<typeof initEventSchema>;
 

@@ -7,6 +7,8 @@ export interface VerdictInput {
   calls: ModelCall[];
   executed: ExecutedModelOutput[];
   processes: ReportProcess[];
+  /** Processes that ran, also those beyond the listed ones. */
+  processCount?: number;
   fileChanges: FileChange[];
   network: NetworkAttempt[];
   blocked: BlockedAction[];
@@ -16,13 +18,16 @@ export interface VerdictInput {
   listingIncomplete?: boolean;
   /** Lines of the trace that did not parse (the snippet can write into the trace). */
   tampered?: number;
+  /** What the trace could not see (report-gaps.ts): the counts are then lower bounds. */
+  incomplete?: string[];
 }
 
 export function composeVerdict(v: VerdictInput): string {
   const parts: string[] = [];
   const ran = new Set(v.executed.map((e) => e.callId)).size;
   parts.push(`${n(v.calls.length, 'model call')}${v.calls.length ? `, ${ran} of them produced code that was executed` : ''}`);
-  parts.push(n(v.processes.length, 'process', 'processes'));
+  const procs = Math.max(v.processes.length, v.processCount ?? 0);
+  parts.push(`${n(procs, 'process', 'processes')}${procs > v.processes.length ? ` (the first ${v.processes.length} listed)` : ''}`);
   const ws = v.fileChanges.filter((f) => f.area === 'workspace').length;
   const elsewhere = v.fileChanges.length - ws;
   const atLeast = v.listingIncomplete ? 'at least ' : '';
@@ -33,6 +38,7 @@ export function composeVerdict(v: VerdictInput): string {
   if (refused) parts.push(`${n(refused, 'other action')} refused by the sandbox`);
   if (v.limitsHit.length) parts.push(`limit hit: ${v.limitsHit.join(', ')}`);
   for (const r of v.recursion) parts.push(`recursion: ${r.detail}`);
+  if (v.incomplete?.length) parts.push(`TRACE INCOMPLETE, so the counts above are lower bounds: ${v.incomplete.join('; ')}`);
   if (v.tampered) parts.push(`TRACE TAMPERED WITH: ${n(v.tampered, 'forged or malformed line')} dropped, so the trace may be incomplete`);
   return parts.join('; ');
 }

@@ -116,25 +116,27 @@ export interface ManifestEntry extends EntryStat {
 }
 
 /**
- * Parses `find ROOTS -printf '%H\t%y\t%s\t%T@\t%P\0'`. Each root's own record (empty path)
- * comes first, so `roots` says which areas the listing reached, in order; a record not ended by
- * NUL (a listing cut short) is dropped.
+ * Parses `find ROOTS -printf '%y %s %T@\0%H\0%P\0'`: three NUL-ended fields per entry, so a
+ * root or a path may hold tabs and newlines (a workspace folder's name is not Fang's to choose).
+ * Each root's own record (empty path) comes first, so `roots` says which areas the listing
+ * reached, in order; an entry not ended by its third NUL (a listing cut short) is dropped.
  */
 export function parseManifest(data: string, roots: string[] = []): ManifestEntry[] {
   const out: ManifestEntry[] = [];
-  const recs = data.split('\0');
-  recs.pop();
-  for (const rec of recs) {
-    const parts = rec.split('\t');
-    if (parts.length < 5) continue;
-    const [root, y, size, mtime] = parts as [string, string, string, string];
-    const rel = parts.slice(4).join('\t');
+  const fields = data.split('\0');
+  fields.pop();
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const m = /^([a-zA-Z]) (\d+) (\d+(?:\.\d+)?)$/.exec(fields[i]!);
+    if (!m) continue;
+    const root = fields[i + 1]!;
+    const rel = fields[i + 2]!;
     if (!rel) {
       if (!roots.includes(root)) roots.push(root);
       continue;
     }
+    const y = m[1]!;
     const type: EntryStat['type'] = y === 'f' ? 'file' : y === 'd' ? 'directory' : y === 'l' ? 'symlink' : 'other';
-    out.push({ root, rel, type, size: Number(size) || 0, mtime: Number(mtime) || 0 });
+    out.push({ root, rel, type, size: Number(m[2]) || 0, mtime: Number(m[3]) || 0 });
   }
   return out;
 }

@@ -69,7 +69,17 @@ export function xtraceWords(text: string): string[] {
 }
 
 /** Bounds on what the trace may hold: the snippet writes into it, as much as it likes. */
-export const XTRACE_CAPS = { records: 5000, textChars: 8192, words: 64, wordChars: 4096 };
+export const XTRACE_CAPS = { records: 5000, sinks: 5000, textChars: 8192, words: 64, wordChars: 4096 };
+/** Records the report reads as more than a source line: code run from a string, signals, HTTP calls, the trace itself. */
+const SINK = /^(eval|source|\.|kill|set|unset|fetch|https?\.request|BASH_XTRACEFD=)(\s|$)|^BASH_XTRACEFD=/;
+
+/** Whether a record turns Bash's trace off or sends it elsewhere. */
+export function switchesOff(words: string[]): boolean {
+  const [cmd, ...args] = words;
+  if (cmd === 'set') return args.some((a, i) => /^\+[a-zA-Z]*x/.test(a) || (a === '+o' && args[i + 1] === 'xtrace'));
+  if (cmd === 'unset') return args.includes('BASH_XTRACEFD');
+  return cmd !== undefined && /^BASH_XTRACEFD=/.test(cmd);
+}
 const MAX_PID = 4_194_304;
 const MAX_LINE = 10_000_000;
 
@@ -80,6 +90,11 @@ export class XtraceParser {
   private started = false;
   /** Records beyond the cap. */
   dropped = 0;
+  /** Records of sinks (eval, source, kill, HTTP calls, ...) beyond their own cap: executed model output may be missing. */
+  droppedSinks = 0;
+  /** Records where the snippet switched the trace off (`set +x`, a new BASH_XTRACEFD), first few. */
+  readonly switchedOff: XtraceRecord[] = [];
+  private sinks = 0;
   /** Text that is no record Bash or the node hook writes: forged by the snippet, dropped. */
   rejected = 0;
 
@@ -122,13 +137,19 @@ export class XtraceParser {
       this.rejected++;
       return;
     }
-    if (this.records.length >= XTRACE_CAPS.records) {
-      this.dropped++;
+    const text = part.slice(us + 1, us + 1 + XTRACE_CAPS.textChars).replace(/\n$/, '');
+    // Sinks have a cap of their own: a loop of plain commands must not push an eval out.
+    const sink = SINK.test(text);
+    if (sink ? this.sinks >= XTRACE_CAPS.sinks : this.records.length - this.sinks >= XTRACE_CAPS.records) {
+      if (sink) this.droppedSinks++;
+      else this.dropped++;
       return;
     }
-    const text = part.slice(us + 1, us + 1 + XTRACE_CAPS.textChars).replace(/\n$/, '');
     const words = xtraceWords(text).slice(0, XTRACE_CAPS.words).map((w) => w.slice(0, XTRACE_CAPS.wordChars));
     const time = head[3] ? Number(head[3].replace(',', '.')) : null;
-    this.records.push({ pid, line, time, source: head[4] ?? '', depth, words, text, seq: this.seq++ });
+    const record = { pid, line, time, source: head[4] ?? '', depth, words, text, seq: this.seq++ };
+    if (sink) this.sinks++;
+    this.records.push(record);
+    if (switchesOff(words) && this.switchedOff.length < 5) this.switchedOff.push(record);
   }
 }

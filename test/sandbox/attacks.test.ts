@@ -143,14 +143,14 @@ describe('a snippet that attacks the sandbox (evidence on the host)', function (
     await until('the sandbox processes to go', () => sandboxProcesses([], 'sleep 1004').length === 0);
   });
 
-  it('item 6: host unix sockets and host listeners record no connection; the report lists every attempt', async () => {
+  it('item 6: host unix sockets (on a path and abstract) and host listeners (127.0.0.1, ::1, the host\'s address) record no connection; the report lists every attempt', async () => {
     fs.mkdirSync(path.join(ws, 'node_modules'), { mode: 0o755 });
     const listeners = new HostListeners(path.join(ws, 'node_modules', '.fang-host.sock'));
     await listeners.start();
     await listeners.selfTest();
     try {
       const ip = hostIp() ?? '127.0.0.1';
-      const code = fixture('attack-sockets.sh', { __HOST_IP__: ip, __TCP_PORT__: String(listeners.tcpPort), __UDP_PORT__: String(listeners.udpPort) });
+      const code = fixture('attack-sockets.sh', { __HOST_IP__: ip, __TCP_PORT__: String(listeners.tcpPort), __UDP_PORT__: String(listeners.udpPort), __ABSTRACT__: listeners.abstractName });
       const { report } = await dryRun({ code, language: 'bash', workspaceDir: ws });
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(listeners.unixConnections, 0, 'a host unix socket answered the sandbox');
@@ -160,6 +160,7 @@ describe('a snippet that attacks the sandbox (evidence on the host)', function (
       const net = report.network.map((n) => `${n.protocol} ${n.host}:${n.port}`);
       assert.ok(report.network.some((n) => n.protocol === 'unix' && n.blocked), net.join('\n'));
       assert.ok(net.includes(`tcp 127.0.0.1:${listeners.tcpPort}`), net.join('\n'));
+      assert.ok(net.includes(`tcp ::1:${listeners.tcpPort}`), net.join('\n'));
       assert.ok(net.includes(`tcp ${ip}:${listeners.tcpPort}`) || ip === '127.0.0.1', net.join('\n'));
       assert.ok(net.some((x) => x.startsWith('udp ') && x.endsWith(`:${listeners.udpPort}`)), net.join('\n'));
     } finally {

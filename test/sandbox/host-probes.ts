@@ -21,15 +21,29 @@ export function hostIp(): string | null {
   return null;
 }
 
-/** A TCP listener on every address, a UDP socket and a unix socket, each counting what reaches it. */
+/**
+ * A TCP listener on every IPv4 address and one on ::1 (same port), a UDP socket, a unix socket on
+ * a path and one in the abstract namespace (`@name`, which no mount hides), each counting what
+ * reaches it.
+ */
 export class HostListeners {
   tcpConnections = 0;
   udpDatagrams = 0;
   unixConnections = 0;
   tcpPort = 0;
   udpPort = 0;
+  /** The abstract socket's name, without the leading NUL. */
+  readonly abstractName = `fang-host-${process.pid}-${Math.random().toString(16).slice(2)}`;
   private readonly tcp = net.createServer((s) => {
     this.tcpConnections++;
+    s.destroy();
+  });
+  private readonly tcp6 = net.createServer((s) => {
+    this.tcpConnections++;
+    s.destroy();
+  });
+  private readonly abstract = net.createServer((s) => {
+    this.unixConnections++;
     s.destroy();
   });
   private readonly udp = dgram.createSocket('udp4', () => this.udpDatagrams++);
@@ -43,6 +57,10 @@ export class HostListeners {
     this.tcp.listen(0, '0.0.0.0');
     await once(this.tcp, 'listening');
     this.tcpPort = (this.tcp.address() as net.AddressInfo).port;
+    this.tcp6.listen(this.tcpPort, '::1');
+    await once(this.tcp6, 'listening');
+    this.abstract.listen(`\0${this.abstractName}`);
+    await once(this.abstract, 'listening');
     this.udp.bind(0, '0.0.0.0');
     await once(this.udp, 'listening');
     this.udpPort = this.udp.address().port;
@@ -54,12 +72,19 @@ export class HostListeners {
 
   /** Proves the listeners work: the host itself reaches each once, then the counts start at zero. */
   async selfTest(): Promise<void> {
-    for (const [connect, name] of [[() => net.connect(this.tcpPort, '127.0.0.1'), 'tcp'], [() => net.connect(this.socketPath), 'unix']] as const) {
+    const probes = [
+      [() => net.connect(this.tcpPort, '127.0.0.1'), 'tcp'],
+      [() => net.connect(this.tcpPort, '::1'), 'tcp ::1'],
+      [() => net.connect(this.socketPath), 'unix'],
+      [() => net.connect(`\0${this.abstractName}`), 'abstract unix'],
+    ] as const;
+    for (const [connect, name] of probes) {
+      const before = this.tcpConnections + this.unixConnections;
       const c = connect();
       await once(c, 'connect');
       c.destroy();
       await new Promise((r) => setTimeout(r, 20));
-      assert.ok(name === 'tcp' ? this.tcpConnections === 1 : this.unixConnections === 1, `the host ${name} listener does not count`);
+      assert.equal(this.tcpConnections + this.unixConnections, before + 1, `the host ${name} listener does not count`);
     }
     const u = dgram.createSocket('udp4');
     await new Promise<void>((r) => u.send('x', this.udpPort, '127.0.0.1', () => r()));
@@ -71,6 +96,8 @@ export class HostListeners {
 
   close(): void {
     this.tcp.close();
+    this.tcp6.close();
+    this.abstract.close();
     this.udp.close();
     this.unix.close();
     fs.rmSync(this.socketPath, { force: true });

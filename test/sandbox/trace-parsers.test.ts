@@ -1,7 +1,7 @@
 /** The parsers that read what comes out of the sandbox, on real strace and xtrace text. */
 import * as assert from 'node:assert/strict';
 import { StraceParser, decodeCString } from '../../src/sandbox/strace-parser';
-import { XtraceParser, xtraceWords } from '../../src/sandbox/xtrace-parser';
+import { XTRACE_CAPS, XtraceParser, switchesOff, xtraceWords } from '../../src/sandbox/xtrace-parser';
 import { JsonLineReader, stubEventSchema, type StubEvent } from '../../src/sandbox/trace-events';
 import { diffWorkspace, parseManifest } from '../../src/sandbox/workspace';
 import { REPORT_CAPS, boundReport } from '../../src/sandbox/report-bounds';
@@ -54,12 +54,68 @@ describe('strace parser', () => {
     assert.deepEqual(p.connects.map((c) => `${c.syscall} ${c.address}:${c.port} ${c.result}`), ['connect 192.0.2.1:443 ENETUNREACH', 'sendto 2001:db8::1:53 ENETUNREACH']);
   });
 
+  it('records signals and pidfds aimed at pids it never traced (Fang\'s own), not at the snippet\'s', () => {
+    const p = new StraceParser();
+    p.push(
+      [
+        '7 clone(child_stack=NULL, flags=SIGCHLD) = 8',
+        '7 kill(8, SIGTERM)                      = 0',
+        '7 kill(3, SIGSTOP)                      = 0',
+        '7 tgkill(3, 3, SIGKILL)                 = 0',
+        '7 kill(3, 0)                            = 0',
+        '7 pidfd_open(4, 0)                      = 5',
+        '7 clone(child_stack=NULL, flags=CLONE_UNTRACED|SIGCHLD) = -1 EPERM (Operation not permitted)',
+        '7 ptrace(PTRACE_ATTACH, 4)              = -1 EPERM (Operation not permitted)',
+        '7 keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0) = -1 ENOSYS (Function not implemented)',
+        '7 +++ exited with 0',
+      ].join('\n'),
+    );
+    p.end();
+    assert.deepEqual(p.signals.map((x) => `${x.syscall} ${x.target} ${x.signal}`), ['kill 3 SIGSTOP', 'tgkill 3 SIGKILL', 'pidfd_open 4 pidfd']);
+    assert.deepEqual(p.blocked.map((b) => `${b.kind} ${b.syscall} ${b.target} ${b.errno}`), ['privilege clone CLONE_UNTRACED SECCOMP', 'privilege ptrace PTRACE_ATTACH pid 4 EPERM', 'privilege keyctl the kernel keyrings ENOSYS']);
+    // A last line without its newline was cut when the tracer stopped: not counted as unreadable.
+    assert.equal(p.unparsed, 0);
+    assert.equal(p.cut, 1);
+  });
+
+  it('past its full volume reads only what makes the process tree, and counts the rest', () => {
+    const p = new StraceParser();
+    p.push('9 execve("/bin/bash", ["bash"], 0x1 /* 1 vars */) = 0\n');
+    p.processesOnly = true;
+    p.push(
+      [
+        '9 1.5 openat(AT_FDCWD, "/etc/x", O_WRONLY|O_CREAT, 0666) = -1 EROFS (Read-only file system)',
+        '9 1.6 connect(3, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("192.0.2.1")}, 16) = -1 ENETUNREACH (Network is unreachable)',
+        '9 1.7 clone(child_stack=NULL, flags=SIGCHLD) = 10',
+        '10 1.8 execve("/bin/echo", ["echo", "after"], 0x1 /* 1 vars */ <unfinished ...>',
+        '10 1.9 <... execve resumed>) = 0',
+        '10 2.0 +++ exited with 0 +++',
+      ].join('\n') + '\n',
+    );
+    assert.deepEqual(p.processes.get(10)!.execs, [{ path: '/bin/echo', argv: ['echo', 'after'] }]);
+    assert.equal(p.processes.get(10)!.exitCode, 0);
+    assert.deepEqual([p.blocked.length, p.connects.length, p.skipped], [0, 0, 2]);
+  });
+
   it('decodes C escapes byte by byte', () => {
     assert.equal(decodeCString('a\\tb\\x41\\101\\\\'), 'a\tbAA\\');
   });
 });
 
 describe('xtrace parser', () => {
+  it('keeps eval, source and kill records past the cap of plain ones, and notes where the trace was switched off', () => {
+    const x = new XtraceParser();
+    const rec = (line: number, text: string): string => `\x1e7 ${line} 1.0 /run/fang/snippet.sh\x1f${text}\n`;
+    x.push(Array.from({ length: XTRACE_CAPS.records + 10 }, (_, i) => rec(1, `: ${i}`)).join(''));
+    x.push(rec(2, "eval 'printf x'") + rec(3, 'set +x') + rec(4, 'BASH_XTRACEFD=9') + rec(5, 'set -e'));
+    x.end();
+    assert.equal(x.dropped, 10);
+    assert.equal(x.droppedSinks, 0);
+    assert.deepEqual(x.records.slice(-4).map((r) => r.words[0]), ['eval', 'set', 'BASH_XTRACEFD=9', 'set']);
+    assert.deepEqual(x.switchedOff.map((r) => r.line), [3, 4]);
+    assert.deepEqual(['set -x', 'set +eux', 'set +o xtrace', 'unset BASH_XTRACEFD', 'unset X'].map((t) => switchesOff(t.split(' '))), [false, true, true, true, false]);
+  });
+
   it('splits records on RS, keeps multi-line commands, and reads nesting depth', () => {
     const x = new XtraceParser();
     const stream = "\x1e7 3 /run/fang/snippet.sh\x1fA=1\n\x1e\x1e9 5 /run/fang/snippet.sh\x1fecho 'a\nb'\n\x1e7 7 /run/fang/snippet.sh\x1feval 'printf '\\''fang-ran-%s\\n'\\'' 2'\n";
@@ -93,7 +149,19 @@ describe('events from inside the sandbox', () => {
   });
 });
 
+/** One entry of the listing as init's find prints it: `%y %s %T@\0%H\0%P\0`. */
+const entry = (root: string, y: string, size: number, mtime: string, rel: string): string => `${y} ${size} ${mtime}\0${root}\0${rel}\0`;
+
 describe('workspace diff', () => {
+  it('reads a listing whose workspace name and file names hold tabs and newlines', () => {
+    const ws = '/t/ws\nnl\ttab';
+    const roots: string[] = [];
+    const after = parseManifest([entry(ws, 'd', 0, '1', ''), entry(ws, 'f', 4, '2', 'a\tb\nc'), entry(ws, 'f', 1, '1', 'kept')].join(''), roots);
+    assert.deepEqual(roots, [ws]);
+    const changes = diffWorkspace({ before: new Map([['kept', { type: 'file' as const, size: 1, mtime: 1 }]]), after, workspace: ws, home: '/h', ignore: new Set() });
+    assert.deepEqual(changes.map((c) => `${c.area} ${c.kind} ${JSON.stringify(c.path)}`), ['workspace created "a\\tb\\nc"']);
+  });
+
   it('finds created, modified and deleted files and ignores Fang\'s own', () => {
     const before = new Map([
       ['a.txt', { type: 'file' as const, size: 2, mtime: 100 }],
@@ -101,7 +169,7 @@ describe('workspace diff', () => {
       ['same.txt', { type: 'file' as const, size: 2, mtime: 100 }],
     ]);
     // The workspace is a mount point inside the home: its folder there is Fang's, not a change.
-    const manifest = ['/h/w\tf\t3\t200.5\ta.txt', '/h/w\tf\t2\t100.0000000000\tsame.txt', '/h/w\tf\t1\t300\tnew.txt', '/h/w\tl\t10\t300\tquery-model', '/h\tf\t5\t300\t.bashrc', '/h\td\t0\t1\tw'].join('\0') + '\0';
+    const manifest = [entry('/h/w', 'f', 3, '200.5', 'a.txt'), entry('/h/w', 'f', 2, '100.0000000000', 'same.txt'), entry('/h/w', 'f', 1, '300', 'new.txt'), entry('/h/w', 'l', 10, '300', 'query-model'), entry('/h', 'f', 5, '300', '.bashrc'), entry('/h', 'd', 0, '1', 'w')].join('');
     const changes = diffWorkspace({ before, after: parseManifest(manifest), workspace: '/h/w', home: '/h', ignore: new Set(['/h/w/query-model']) });
     assert.deepEqual(changes.map((c) => `${c.area} ${c.kind} ${c.path}`), ['home created /h/.bashrc', 'workspace modified a.txt', 'workspace deleted gone.txt', 'workspace created new.txt']);
   });
@@ -111,7 +179,7 @@ describe('a listing cut short (item 10)', () => {
   it('keeps the changes it saw, knows which areas it finished, and names no deletions in an unfinished workspace', () => {
     const before = new Map([['kept.txt', { type: 'file' as const, size: 1, mtime: 1 }], ['gone.txt', { type: 'file' as const, size: 1, mtime: 1 }]]);
     // home listed whole, then the workspace started and cut in the middle of a record.
-    const manifest = ['/h\td\t0\t1\t', '/h\tf\t5\t300\t.bashrc', '/h/w\td\t0\t1\t', '/h/w\tf\t1\t1\tkept.txt', '/h/w\tf\t1\t300\tnew.txt', '/h/w\tf\t1\t3'].join('\0');
+    const manifest = [entry('/h', 'd', 0, '1', ''), entry('/h', 'f', 5, '300', '.bashrc'), entry('/h/w', 'd', 0, '1', ''), entry('/h/w', 'f', 1, '1', 'kept.txt'), entry('/h/w', 'f', 1, '300', 'new.txt'), 'f 1 3\0/h/w\0cut-in-the-midd'].join('');
     const roots: string[] = [];
     const after = parseManifest(manifest, roots);
     assert.deepEqual(roots, ['/h', '/h/w']);
