@@ -274,6 +274,7 @@ export function collect(
       const dropped: Record<string, number> = {};
       if (stubDropped) dropped.stubEvents = stubDropped;
       if (strace.droppedProcesses) dropped.tracedProcesses = strace.droppedProcesses;
+      if (strace.skipped) dropped.processTraceLinesSkipped = strace.skipped;
       if (xtrace.dropped) dropped.lineTraceRecords = xtrace.dropped;
       for (const [fd, n] of Object.entries(channelDropped)) dropped[`${names[Number(fd)]} bytes`] = n;
       for (const l of initText) notes.push(`sandbox: ${l}`);
