@@ -4,19 +4,14 @@ import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildWebview } from './vscode-build.mjs';
+import { wasmFiles } from './registry.mjs';
 
 const root = dirname(dirname(new URL(import.meta.url).pathname));
 const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'wasm'), { recursive: true });
 
-const wasm = [
-  ['web-tree-sitter', 'web-tree-sitter.wasm'],
-  ['tree-sitter-bash', 'tree-sitter-bash.wasm'],
-  ['tree-sitter-typescript', 'tree-sitter-typescript.wasm'],
-  ['tree-sitter-typescript', 'tree-sitter-tsx.wasm'],
-  ['tree-sitter-javascript', 'tree-sitter-javascript.wasm'],
-];
+const wasm = wasmFiles();
 for (const [pkg, file] of wasm) {
   cpSync(join(root, 'node_modules', pkg, file), join(dist, 'wasm', file));
 }

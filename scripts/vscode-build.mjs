@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { wasmFiles } from './registry.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -14,13 +15,7 @@ export const extensionEntryPoints = {
   worker: 'src/extension/worker.ts',
 };
 
-const WASM = [
-  ['web-tree-sitter', 'web-tree-sitter.wasm'],
-  ['tree-sitter-bash', 'tree-sitter-bash.wasm'],
-  ['tree-sitter-typescript', 'tree-sitter-typescript.wasm'],
-  ['tree-sitter-typescript', 'tree-sitter-tsx.wasm'],
-  ['tree-sitter-javascript', 'tree-sitter-javascript.wasm'],
-];
+const WASM = wasmFiles();
 
 /** Copies the runtime's and the grammars' .wasm files into `<outDir>/wasm`. */
 export function copyWasm(outDir = path.join(root, 'dist')) {

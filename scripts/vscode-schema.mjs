@@ -1,12 +1,15 @@
 // Writes schemas/fang.schema.json (the JSON schema of `.fang.json`, contributed through
-// `jsonValidation`) from the core's zod schema, so the two cannot drift apart.
-//   node scripts/vscode-schema.mjs          write it
-//   node scripts/vscode-schema.mjs --check  exit 1 when the committed file is out of date
+// `jsonValidation`) from the core's zod schema, and the parts of package.json that list
+// languages (activation events, the editor menu's language test, the `fang.enable` setting)
+// from the core's language registry, so neither can drift from the code.
+//   node scripts/vscode-schema.mjs          write them
+//   node scripts/vscode-schema.mjs --check  exit 1 when a committed file is out of date
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { loadRegistry } from './registry.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const target = path.join(root, 'schemas', 'fang.schema.json');
@@ -42,16 +45,41 @@ export async function generateSchema() {
   };
 }
 
+/** package.json with its language lists as the registry says. */
+export function packageWithLanguages(text) {
+  const pkg = JSON.parse(text);
+  const { LANGUAGES, MARKDOWN, editorIds, enableSettings } = loadRegistry();
+  const ids = editorIds();
+  const others = pkg.activationEvents.filter((e) => !e.startsWith('onLanguage:'));
+  pkg.activationEvents = [...ids.map((id) => `onLanguage:${id}`), ...others];
+  for (const item of pkg.contributes.menus['editor/context']) {
+    item.when = item.when.replace(/editorLangId =~ \/\^\([^)]*\)\$\//, `editorLangId =~ /^(${ids.join('|')})$/`);
+  }
+  const groups = enableSettings();
+  const enable = pkg.contributes.configuration.properties['fang.enable'];
+  enable.default = Object.fromEntries(groups.map((g) => [g, true]));
+  enable.properties = Object.fromEntries(groups.map((g) => [g, { type: 'boolean' }]));
+  const covers = LANGUAGES.filter((l) => l.setting !== l.id).map((l) => `\`${l.setting}\` covers ${l.name} too`);
+  enable.markdownDescription = `Which languages Fang analyses. \`${MARKDOWN.setting}\` covers code fences in Markdown files${covers.length ? `; ${covers.join('; ')}` : ''}.`;
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const text = `${JSON.stringify(await generateSchema(), null, 2)}\n`;
-  if (process.argv.includes('--check')) {
-    const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
-    if (current !== text) {
-      process.stderr.write(`${path.relative(root, target)} is out of date with src/core/config.ts; run node scripts/vscode-schema.mjs\n`);
-      process.exit(1);
+  const pkgFile = path.join(root, 'package.json');
+  const outputs = [
+    [target, `${JSON.stringify(await generateSchema(), null, 2)}\n`, 'src/core/config.ts'],
+    [pkgFile, packageWithLanguages(fs.readFileSync(pkgFile, 'utf8')), 'src/core/languages.ts'],
+  ];
+  for (const [file, text, source] of outputs) {
+    if (process.argv.includes('--check')) {
+      const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      if (current !== text) {
+        process.stderr.write(`${path.relative(root, file)} is out of date with ${source}; run node scripts/vscode-schema.mjs\n`);
+        process.exitCode = 1;
+      }
+    } else {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
     }
-  } else {
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, text);
   }
 }

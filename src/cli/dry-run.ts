@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import { parseConfig } from '../core/config';
 import { inertJson, visible } from '../core/display';
 import { formatReportText, loadResponsesFile, refusedWorkspace, runDryRun, SandboxUnavailableError, type Limits, type ResponseScript, type SnippetLanguage } from '../sandbox';
+import { detectLanguage } from '../core/detect';
+import { languageById, languageForDryRun, SNIPPET_LANGUAGES } from '../core/languages';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -21,7 +23,7 @@ export interface CliIo {
 }
 
 export const DRY_RUN_USAGE = `usage: fang dry-run FILE [options]   (FILE "-" reads the snippet from stdin)
-  --lang bash|ts|js        language (default: from the file name or its #! line)
+  --lang ${SNIPPET_LANGUAGES.join('|').padEnd(19)} language (default: from the file name or its #! line)
   --responses FILE         JSON or YAML response script for the stubbed models
   --timeout SECONDS        wall-time limit (default 10)
   --format text|json       report format (default text)
@@ -71,8 +73,9 @@ export function parseDryRunArgs(argv: string[]): Parsed {
     switch (flag) {
       case '--lang': {
         const v = value();
-        if (v !== 'bash' && v !== 'ts' && v !== 'js') throw new UsageError('--lang must be bash, ts or js');
-        p.lang = v;
+        const lang = languageForDryRun(v);
+        if (!lang) throw new UsageError(`--lang must be one of ${SNIPPET_LANGUAGES.join(', ')} (got "${v}")`);
+        p.lang = lang.dryRun.lang;
         break;
       }
       case '--responses':
@@ -127,17 +130,10 @@ export function parseDryRunArgs(argv: string[]): Parsed {
   return p;
 }
 
+/** The snippet's language from its file name or its `#!` line, as the language registry says. */
 export function languageOf(file: string, text: string): SnippetLanguage | undefined {
-  const ext = path.extname(file).toLowerCase();
-  if (['.sh', '.bash', '.zsh', '.bats', '.ksh'].includes(ext)) return 'bash';
-  if (['.ts', '.mts', '.cts'].includes(ext)) return 'ts';
-  if (['.js', '.mjs', '.cjs'].includes(ext)) return 'js';
-  const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(text)?.slice(1).map((s) => (s ? path.basename(s) : '')) ?? [];
-  const interp = shebang[0] === 'env' ? shebang[1] : shebang[0];
-  if (interp && /^(ba|z|k|da)?sh$/.test(interp)) return 'bash';
-  if (interp && /^(node|nodejs)$/.test(interp)) return 'js';
-  if (interp && /^(ts-node|tsx)$/.test(interp)) return 'ts';
-  return undefined;
+  const lang = detectLanguage(file === '-' ? undefined : file, text);
+  return lang && lang !== 'markdown' ? languageById(lang)?.dryRun.lang : undefined;
 }
 
 function readInput(file: string): string {
@@ -168,7 +164,7 @@ export async function dryRunCommand(argv: string[], io: CliIo): Promise<number> 
     code = readInput(parsed.file);
     if (code.includes('\0')) throw new Error(`${parsed.file} looks binary; a snippet must be text`);
     const lang = parsed.lang ?? languageOf(parsed.file, code);
-    if (!lang) throw new UsageError(`cannot tell the language of ${parsed.file}; pass --lang bash|ts|js`);
+    if (!lang) throw new UsageError(`cannot tell the language of ${parsed.file}; pass --lang ${SNIPPET_LANGUAGES.join('|')}`);
     language = lang;
     responses = parsed.responses ? loadResponsesFile(parsed.responses) : undefined;
     if (parsed.workspace && !fs.statSync(parsed.workspace, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--workspace ${parsed.workspace} is not a folder`);

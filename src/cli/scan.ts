@@ -8,6 +8,7 @@ import { toSarif } from '../core/sarif';
 import { Project } from '../core/project';
 import { withFingerprints } from '../core/fingerprint';
 import { loadBaseline, withoutBaseline } from './baseline';
+import { LANGUAGES, MARKDOWN } from '../core/languages';
 import { walk } from './walk';
 import { formatText } from './format-text';
 import { UsageError, type Io } from './io';
@@ -17,9 +18,9 @@ const FAIL_ON = ['error', 'warning', 'note', 'none'] as const;
 
 export const SCAN_HELP = `usage: fang scan PATH... [options]
 
-Finds code that calls language models, runs their output, or spawns itself without a bound,
-in Bash (.sh .bash .zsh .bats, shebang), TypeScript and JavaScript (.ts .tsx .mts .cts .js .jsx
-.mjs .cjs, node shebang) and the code fences of Markdown files.
+Finds code that calls language models, runs their output, or spawns itself without a bound, in
+${LANGUAGES.map((l) => `  ${l.name.padEnd(11)} ${l.extensions.map((e) => `.${e}`).join(' ')}${l.interpreters.length ? `, or a #! line running ${l.interpreters.join(' ')}` : ''}`).join('\n')}
+  and the code fences of Markdown files (${MARKDOWN.extensions.map((e) => `.${e}`).join(' ')}) in those languages.
 
 options:
   --format text|json|sarif   output format (default: text)

@@ -11,7 +11,7 @@ import { extractFences } from './markdown';
 import { proposeFixes, type FixProposal, type FixTarget, type RejectedFix } from './fixes/index';
 import { applySuppressions, parseSuppressions } from './suppress';
 import { GENERIC_RULES } from './rules/index';
-import { LANGUAGE_SUPPORT, supportFor } from './languages';
+import { ANALYSERS, analyserFor } from './analysers';
 import { registerTreeFile } from './tree-util';
 import { normalizeFinding } from './project';
 import type { Rule, RawFinding } from './rule';
@@ -59,7 +59,7 @@ export class Analyzer {
   rules(): RuleMeta[] {
     const seen = new Set<string>();
     const out: RuleMeta[] = [];
-    for (const r of [...LANGUAGE_SUPPORT.flatMap((s) => s.rules), ...GENERIC_RULES]) {
+    for (const r of [...Object.values(ANALYSERS).flatMap((s) => s.rules), ...GENERIC_RULES]) {
       if (seen.has(r.meta.id)) continue;
       seen.add(r.meta.id);
       out.push(r.meta);
@@ -150,7 +150,7 @@ export class Analyzer {
     budget: Budget,
     elsewhere: Finding[],
   ): Finding[] | 'unsupported' | ParseBudgetExceeded {
-    const support = supportFor(lang);
+    const support = analyserFor(lang);
     if (!support || !this.grammars.has(lang)) return 'unsupported';
     let tree: Tree;
     try {

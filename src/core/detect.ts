@@ -1,20 +1,16 @@
-/** Which language a document is in, and whether it is worth parsing at all. */
+/** Which language a document is in, and whether it is worth parsing at all: read from the language registry. */
+import { languageByEditorId, languageByExtension, languageByInterpreter, MARKDOWN } from './languages';
 import type { DocumentLanguage } from './types';
-
-const BY_EXTENSION: Record<string, DocumentLanguage> = {
-  sh: 'bash', bash: 'bash', zsh: 'bash', ksh: 'bash', bats: 'bash', command: 'bash',
-  ts: 'typescript', mts: 'typescript', cts: 'typescript',
-  tsx: 'tsx',
-  js: 'javascript', mjs: 'javascript', cjs: 'javascript', jsx: 'javascript',
-  md: 'markdown', markdown: 'markdown', mdx: 'markdown',
-};
 
 export function languageFromExtension(path: string): DocumentLanguage | undefined {
   const m = /\.([A-Za-z0-9]+)$/.exec(path);
-  return m ? BY_EXTENSION[m[1]!.toLowerCase()] : undefined;
+  if (!m) return undefined;
+  const ext = m[1]!.toLowerCase();
+  if ((MARKDOWN.extensions as readonly string[]).includes(ext)) return 'markdown';
+  return languageByExtension(ext)?.id;
 }
 
-/** `#!/bin/bash`, `#!/usr/bin/env -S bash -e`, `#!/usr/bin/env node`. */
+/** `#!/bin/bash`, `#!/usr/bin/env -S bash -e`, `#!/usr/bin/env node`, `#!/bin/busybox sh`. */
 export function languageFromShebang(text: string): DocumentLanguage | undefined {
   if (!text.startsWith('#!')) return undefined;
   const first = text.slice(0, Math.min(text.length, 200)).split('\n')[0]!;
@@ -22,32 +18,13 @@ export function languageFromShebang(text: string): DocumentLanguage | undefined 
   let prog = words[0]?.replace(/^.*\//, '') ?? '';
   if (prog === 'env') prog = words.find((w, i) => i > 0 && !w.startsWith('-'))?.replace(/^.*\//, '') ?? '';
   if (prog === 'busybox') prog = words[1] ?? '';
-  if (/^(ba|da|z|k|mk|a)?sh$/.test(prog)) return 'bash';
-  if (/^(node|nodejs|bun)$/.test(prog)) return 'javascript';
-  if (/^(deno|ts-node|tsx|ts-node-esm)$/.test(prog)) return 'typescript';
-  return undefined;
+  return languageByInterpreter(prog)?.id;
 }
 
 /** Language ids used by editors, mapped to ours. */
 export function languageFromEditorId(id: string): DocumentLanguage | undefined {
-  switch (id) {
-    case 'shellscript':
-    case 'bash':
-    case 'sh':
-    case 'zsh':
-      return 'bash';
-    case 'typescript':
-      return 'typescript';
-    case 'typescriptreact':
-      return 'tsx';
-    case 'javascript':
-    case 'javascriptreact':
-      return 'javascript';
-    case 'markdown':
-      return 'markdown';
-    default:
-      return undefined;
-  }
+  if ((MARKDOWN.editorIds as readonly string[]).includes(id)) return 'markdown';
+  return languageByEditorId(id)?.id;
 }
 
 export function detectLanguage(path: string | undefined, text: string): DocumentLanguage | undefined {

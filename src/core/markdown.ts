@@ -1,5 +1,6 @@
 /** Fenced code blocks in Markdown, with the offsets that map their lines back to the document. */
 import type { RuleLanguage } from './types';
+import { isConsoleFence, languageByFence } from './languages';
 
 export interface Fence {
   language: RuleLanguage;
@@ -11,14 +12,10 @@ export interface Fence {
   columnOffsets: number[];
   /** The info string as written, e.g. `bash` or `console`. */
   info: string;
+  /** 0-based document line of the opening fence, and of the closing one (the line count when unclosed). */
+  openLine: number;
+  closeLine: number;
 }
-
-const FENCE_LANGS: Record<string, RuleLanguage> = {
-  bash: 'bash', sh: 'bash', shell: 'bash', zsh: 'bash', ksh: 'bash', console: 'bash', 'shell-session': 'bash', shellsession: 'bash', shellscript: 'bash',
-  ts: 'typescript', typescript: 'typescript', mts: 'typescript', cts: 'typescript',
-  tsx: 'tsx',
-  js: 'javascript', javascript: 'javascript', mjs: 'javascript', cjs: 'javascript', jsx: 'javascript', node: 'javascript',
-};
 
 const OPEN = /^( {0,3}|\s*(?:[-*+]|\d+[.)])\s+|\s+)(`{3,}|~{3,})\s*([^`\s{]*)?\s*(\{[^}]*\})?.*$/;
 
@@ -34,12 +31,12 @@ export function extractFences(text: string): Fence[] {
     let end = i + 1;
     const close = new RegExp(`^\\s*${marker[0] === '`' ? '`' : '~'}{${marker.length},}\\s*$`);
     while (end < lines.length && !close.test(lines[end]!)) end++;
-    const lang = FENCE_LANGS[info];
+    const lang = languageByFence(info)?.id;
     if (lang) {
       const body = lines.slice(i + 1, end).map((l) => l.replace(/\r$/, ''));
       const offsets: number[] = [];
       const code: string[] = [];
-      const isConsole = ['console', 'shell-session', 'shellsession'].includes(info);
+      const isConsole = isConsoleFence(info);
       let continuing = false;
       for (const raw of body) {
         const strip = Math.min(indent, raw.length - raw.trimStart().length);
@@ -58,7 +55,7 @@ export function extractFences(text: string): Fence[] {
         offsets.push(off);
         code.push(l);
       }
-      out.push({ language: lang, code: code.join('\n'), startLine: i + 1, columnOffsets: offsets, info });
+      out.push({ language: lang, code: code.join('\n'), startLine: i + 1, columnOffsets: offsets, info, openLine: i, closeLine: end });
     }
     i = end;
   }

@@ -4,13 +4,7 @@ import * as path from 'node:path';
 import { Parser, Language, type Tree } from 'web-tree-sitter';
 import type { RuleLanguage } from './types';
 import { Budget } from './budget';
-
-const GRAMMAR_FILES: Record<RuleLanguage, { pkg: string; file: string }> = {
-  bash: { pkg: 'tree-sitter-bash', file: 'tree-sitter-bash.wasm' },
-  typescript: { pkg: 'tree-sitter-typescript', file: 'tree-sitter-typescript.wasm' },
-  tsx: { pkg: 'tree-sitter-typescript', file: 'tree-sitter-tsx.wasm' },
-  javascript: { pkg: 'tree-sitter-javascript', file: 'tree-sitter-javascript.wasm' },
-};
+import { LANGUAGES, languageById } from './languages';
 
 /** Where a .wasm file is: next to the bundle (`dist/wasm`) or in node_modules during development. */
 export function locateWasm(file: string, pkg: string, wasmDir?: string): string {
@@ -45,7 +39,7 @@ export class Grammars {
     private readonly wasmDir: string | undefined,
   ) {}
 
-  static async load(wasmDir?: string, which: RuleLanguage[] = ['bash', 'typescript', 'tsx', 'javascript']): Promise<Grammars> {
+  static async load(wasmDir?: string, which: readonly RuleLanguage[] = LANGUAGES.map((l) => l.id)): Promise<Grammars> {
     const runtime = locateWasm('web-tree-sitter.wasm', 'web-tree-sitter', wasmDir);
     await Parser.init({ locateFile: () => runtime });
     const grammars = new Grammars(new Map(), wasmDir);
@@ -57,7 +51,7 @@ export class Grammars {
   async ensure(which: readonly RuleLanguage[]): Promise<void> {
     for (const lang of which) {
       if (this.languages.has(lang)) continue;
-      const g = GRAMMAR_FILES[lang];
+      const g = languageById(lang)!.grammar;
       this.languages.set(lang, await Language.load(locateWasm(g.file, g.pkg, this.wasmDir)));
     }
   }

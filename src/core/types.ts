@@ -1,5 +1,6 @@
 /** Shared vocabulary of the analysis. Nothing here knows about editors or processes. */
 import type { BudgetKind } from './budget';
+import type { LanguageId } from './languages';
 
 export const CATEGORIES = ['self-invocation', 'model-output-execution', 'recursive-spawning'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -7,8 +8,8 @@ export type Category = (typeof CATEGORIES)[number];
 export const SEVERITIES = ['error', 'warning', 'note'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Languages a rule can be written for. Markdown is a container, not a rule language. */
-export type RuleLanguage = 'bash' | 'typescript' | 'tsx' | 'javascript';
+/** Languages a rule can be written for: the registry's (languages.ts). Markdown is a container, not a rule language. */
+export type RuleLanguage = LanguageId;
 export type DocumentLanguage = RuleLanguage | 'markdown';
 
 /** 0-based line and column (UTF-16 code units, as editors count). */

@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { Finding } from '../core/types';
-import type { SnippetLanguage } from '../sandbox';
+import { languageById, type SnippetLanguage } from '../core/languages';
+import { extractFences } from '../core/markdown';
 import { documentLanguage } from './languages';
 
 export interface DryRunTarget {
@@ -23,38 +24,23 @@ export interface DryRunTarget {
 /** A file longer than this gets a lens above each finding's statement too. */
 export const LONG_FILE_LINES = 40;
 
-const FENCE_LANG: Record<string, SnippetLanguage> = {
-  bash: 'bash', sh: 'bash', shell: 'bash', zsh: 'bash', shellscript: 'bash',
-  js: 'js', javascript: 'js', jsx: 'js', mjs: 'js', cjs: 'js', node: 'js',
-  ts: 'ts', typescript: 'ts', tsx: 'ts',
-};
-
 function fileLanguage(doc: vscode.TextDocument): SnippetLanguage | 'markdown' | undefined {
   const lang = documentLanguage(doc);
-  if (!lang) return undefined;
-  if (lang === 'markdown') return 'markdown';
-  if (lang === 'bash') return 'bash';
-  return lang === 'javascript' ? 'js' : 'ts';
+  if (!lang || lang === 'markdown') return lang;
+  return languageById(lang)?.dryRun.lang;
 }
 
-/** The fenced code blocks of a Markdown document that Fang can run. */
+/**
+ * The fenced code blocks of a Markdown document that Fang can run: the core's fences (the ones
+ * the analysis reads), with the code as the analysis sees it (console prompts stripped).
+ */
 export function markdownFences(doc: vscode.TextDocument): DryRunTarget[] {
   const out: DryRunTarget[] = [];
-  let open: { marker: string; lang: SnippetLanguage | undefined; line: number } | undefined;
-  for (let i = 0; i < doc.lineCount; i++) {
-    const text = doc.lineAt(i).text;
-    if (!open) {
-      const m = /^\s{0,3}(`{3,}|~{3,})\s*([^\s`{]*)/.exec(text);
-      if (m) open = { marker: m[1]!, lang: FENCE_LANG[m[2]!.toLowerCase()], line: i };
-      continue;
-    }
-    const close = new RegExp(`^\\s{0,3}${open.marker[0] === '`' ? '`' : '~'}{${open.marker.length},}\\s*$`);
-    if (!close.test(text)) continue;
-    if (open.lang && i > open.line + 1) {
-      const range = new vscode.Range(open.line + 1, 0, i - 1, doc.lineAt(i - 1).text.length);
-      out.push({ uri: doc.uri, range, code: doc.getText(range) + '\n', language: open.lang, firstLine: open.line + 1, anchors: [open.line] });
-    }
-    open = undefined;
+  for (const f of extractFences(doc.getText())) {
+    const last = Math.min(f.closeLine, doc.lineCount) - 1;
+    if (last < f.startLine || !f.code.trim()) continue;
+    const range = new vscode.Range(f.startLine, 0, last, doc.lineAt(last).text.length);
+    out.push({ uri: doc.uri, range, code: f.code + '\n', language: languageById(f.language)!.dryRun.lang, firstLine: f.startLine, anchors: [f.openLine] });
   }
   return out;
 }

@@ -1,20 +1,19 @@
-/** Which analysis language a VS Code document gets; the core decides what it supports. */
+/** Which analysis language a VS Code document gets; the core's language registry decides what it supports. */
 import type * as vscode from 'vscode';
 import { detectLanguage, languageFromEditorId } from '../core/detect';
+import { editorIds, languageById, MARKDOWN } from '../core/languages';
 import type { DocumentLanguage } from '../core/types';
 
-const EDITOR_IDS = ['shellscript', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'markdown'];
-
 /** The setting group (`fang.enable.<group>`) a document language belongs to. */
-export type LanguageGroup = 'bash' | 'typescript' | 'javascript' | 'markdown';
+export type LanguageGroup = string;
 
 export function languageGroup(lang: DocumentLanguage): LanguageGroup {
-  return lang === 'tsx' ? 'typescript' : lang;
+  return lang === 'markdown' ? MARKDOWN.setting : languageById(lang)!.setting;
 }
 
 /** Document selector for hovers and code actions: every document Fang may analyse. */
 export const SELECTOR: vscode.DocumentSelector = [
-  ...EDITOR_IDS.map((language) => ({ language })),
+  ...editorIds().map((language) => ({ language })),
   { language: 'plaintext', scheme: 'untitled' },
 ];
 

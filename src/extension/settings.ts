@@ -6,13 +6,17 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { configSchema, parseConfig, type ConfigProblem, type FangConfig } from '../core/config';
+import { enableSettings } from '../core/languages';
 import type { LanguageGroup } from './languages';
 
 export const SECTION = 'fang';
 
+/** `fang.enable.<group>`: one switch per setting group of the language registry. */
+const ENABLE_GROUPS = enableSettings();
+
 const editorSchema = {
   enable: z
-    .object({ bash: z.boolean(), typescript: z.boolean(), javascript: z.boolean(), markdown: z.boolean() })
+    .object(Object.fromEntries(ENABLE_GROUPS.map((g) => [g, z.boolean()])) as Record<LanguageGroup, z.ZodBoolean>)
     .partial()
     .strict(),
   'pasteGuard.enabled': z.boolean(),
@@ -28,7 +32,7 @@ export interface EditorSettings {
 }
 
 export const EDITOR_DEFAULTS: EditorSettings = {
-  enable: { bash: true, typescript: true, javascript: true, markdown: true },
+  enable: Object.fromEntries(ENABLE_GROUPS.map((g) => [g, true])),
   pasteGuard: { enabled: true, minLines: 3, minChars: 120 },
   debounceMs: 150,
 };
@@ -73,7 +77,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
 
   const enable = editorValue(cfg, 'enable', problems);
   const editor: EditorSettings = {
-    enable: { ...EDITOR_DEFAULTS.enable, ...enable },
+    enable: { ...EDITOR_DEFAULTS.enable, ...(Object.fromEntries(Object.entries(enable ?? {}).filter(([, v]) => v !== undefined)) as Record<LanguageGroup, boolean>) },
     pasteGuard: {
       enabled: editorValue(cfg, 'pasteGuard.enabled', problems) ?? EDITOR_DEFAULTS.pasteGuard.enabled,
       minLines: editorValue(cfg, 'pasteGuard.minLines', problems) ?? EDITOR_DEFAULTS.pasteGuard.minLines,

@@ -16,7 +16,7 @@ export function suppressLineEdit(doc: vscode.TextDocument, line: number, ruleId:
   if (!ctx) return undefined;
   const edit = new vscode.WorkspaceEdit();
   const at = new vscode.Position(line, 0);
-  const body = `${commentPrefix(ctx.family)} fang-ignore-next-line ${ruleId}`;
+  const body = `${commentPrefix(ctx)} fang-ignore-next-line ${ruleId}`;
   edit.set(doc.uri, [new vscode.SnippetTextEdit(new vscode.Range(at, at), snippetLine(indentOf(doc.lineAt(line).text), body))]);
   return edit;
 }
@@ -29,7 +29,7 @@ export function suppressFileEdit(doc: vscode.TextDocument, line: number, ruleId:
   if (target < doc.lineCount && doc.lineAt(target).text.startsWith('#!')) target += 1;
   const edit = new vscode.WorkspaceEdit();
   const at = new vscode.Position(Math.min(target, doc.lineCount), 0);
-  const body = `${commentPrefix(ctx.family)} fang-ignore-file ${ruleId}`;
+  const body = `${commentPrefix(ctx)} fang-ignore-file ${ruleId}`;
   if (at.line >= doc.lineCount) {
     // the shebang is the last line: add a line break first
     const end = doc.lineAt(doc.lineCount - 1).range.end;

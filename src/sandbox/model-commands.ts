@@ -9,8 +9,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MODEL_CLIS, findModelCli, nameLooksLikeModelWrapper } from '../core/catalog';
 import { which } from './backend';
+import { LANGUAGES, type DryRunRecipe, type SnippetLanguage } from '../core/languages';
 
-export type SnippetLanguage = 'bash' | 'ts' | 'js';
+export type { SnippetLanguage };
+
+/** How the sandbox runs a snippet of this language (the registry's recipe). */
+export function recipeOf(language: SnippetLanguage): DryRunRecipe {
+  return LANGUAGES.find((l) => l.dryRun.lang === language)!.dryRun;
+}
 
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', 'time', 'exec', 'command', 'nohup', 'setsid', 'xargs', 'env', 'sudo', '{', '(', 'eval']);
 const WORD = /^[A-Za-z0-9_./@+-]+$/;
@@ -57,7 +63,8 @@ function stringLiterals(code: string): string[] {
  */
 export function modelCommandsIn(code: string, language: SnippetLanguage, extra: readonly string[] = []): string[] {
   const found = new Set<string>();
-  const texts = language === 'bash' ? [code] : stringLiterals(code);
+  // A shell snippet is commands; in other languages the commands are in string literals.
+  const texts = recipeOf(language).runtime === 'bash' ? [code] : stringLiterals(code);
   for (const text of texts) {
     for (const w of commandWords(text)) if (isModelWord(w, extra)) found.add(w);
     for (const { name, value } of assignedCommands(text)) {

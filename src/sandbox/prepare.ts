@@ -24,7 +24,7 @@ function realpathOr(p: string): string {
 }
 import { EXEC_SH, INIT_SH, XTRACE_SH, planScript, type InitPlan } from './init-script';
 import type { Limits } from './limits';
-import { catalogCommands, commandWord, hostProgram, modelCommandsIn, type SnippetLanguage } from './model-commands';
+import { catalogCommands, commandWord, hostProgram, modelCommandsIn, recipeOf, type SnippetLanguage } from './model-commands';
 import type { ResponseScript } from './responses';
 import { SHIM_SH, shimSpecs } from './shim';
 import { TRACED_SYSCALLS } from './strace-parser';
@@ -99,20 +99,24 @@ function underHidden(p: string): boolean {
 }
 
 function snippetFile(code: string, language: SnippetLanguage): { name: string; text: string; esm: boolean } {
-  if (language === 'bash') return { name: 'snippet.sh', text: code, esm: false };
+  const recipe = recipeOf(language);
+  if (recipe.runtime === 'bash') return { name: `${recipe.file}.sh`, text: code, esm: false };
   const esmSyntax = /^\s*(import\s[^(]|export\s)/m.test(code) || /^\s*await\s/m.test(code);
-  if (language === 'js') return esmSyntax ? { name: 'snippet.mjs', text: code, esm: true } : { name: 'snippet.cjs', text: code, esm: false };
+  const plain = (text: string) => (esmSyntax ? { name: `${recipe.file}.mjs`, text, esm: true } : { name: `${recipe.file}.cjs`, text, esm: false });
+  if (!recipe.transform) return plain(code);
   // TypeScript: sucrase strips the types (pure JavaScript, bundled with Fang, nothing executed
   // here) and keeps every line where it was, so the trace's line numbers are the snippet's.
   // Loaded on first use: a Bash run does not pay for it. Bundled (a plain require).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sucrase = require('sucrase') as typeof import('sucrase');
+  const name = recipe.transform === 'tsx' ? 'TSX' : 'TypeScript';
   try {
-    const out = sucrase.transform(code, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true, filePath: 'snippet.ts' });
-    return esmSyntax ? { name: 'snippet.mjs', text: out.code, esm: true } : { name: 'snippet.cjs', text: out.code, esm: false };
+    const transforms: ('typescript' | 'jsx')[] = recipe.transform === 'tsx' ? ['typescript', 'jsx'] : ['typescript'];
+    const out = sucrase.transform(code, { transforms, disableESTransforms: true, keepUnusedImports: true, filePath: `${recipe.file}.${recipe.transform}` });
+    return plain(out.code);
   } catch (e) {
     const m = /^(.*?) ?\((\d+):(\d+)\)$/.exec((e as Error).message);
-    throw new Error(`the TypeScript snippet does not compile: ${m ? `line ${m[2]}: ${m[1]}` : (e as Error).message}`);
+    throw new Error(`the ${name} snippet does not compile: ${m ? `line ${m[2]}: ${m[1]}` : (e as Error).message}`);
   }
 }
 
@@ -245,7 +249,7 @@ async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | nu
   const plan: InitPlan = {
     workspace,
     home,
-    language: o.language === 'bash' ? 'bash' : 'node',
+    language: recipeOf(o.language).runtime,
     snippet: `/run/fang/${sn.name}`,
     plantSnippet,
     plants,
@@ -344,6 +348,6 @@ function everyoneCanEnter(p: string): boolean {
  * anything that can run other code, name a host or a model keeps it.
  */
 export function needsStub(code: string, language: SnippetLanguage, named: readonly string[]): boolean {
-  if (language !== 'bash' || named.length) return true;
+  if (recipeOf(language).runtime !== 'bash' || named.length) return true;
   return /\b(curl|wget|https?|xh|nc|ncat|netcat|socat|telnet|ssh|scp|sftp|rsync|ftp|dig|nslookup|host|ping|python[\d.]*|node|nodejs|perl|ruby|php|deno|bun|go|java|bash|sh|zsh|dash|ksh|fish|busybox|source|eval|exec|xargs|parallel|env|sudo|su|apt|apt-get|pip\d*|npm|npx|yarn|pnpm|git|docker|podman|gh|aws|gcloud|az|kubectl|make|crontab|at|systemctl|nohup|setsid|script|expect|awk|gawk|sed|find|vim?|emacs)\b|:\/\/|\/dev\/(tcp|udp)|\$0|\$\{?BASH_SOURCE|(^|[\s;&|(])\.{1,2}\/|(^|[\s;&|(])\/[\w.-]+\/|(^|[\s;&|(])\.\s|\$\{?[A-Za-z_]\w*\}?\s|_BASE_URL|OLLAMA_HOST|[A-Za-z0-9-]+\.(com|net|org|io|ai|dev|sh|xyz)\b/m.test(code);
 }

@@ -4,6 +4,7 @@
  * never renamed. Lines are 1-based lines of the snippet.
  */
 import { z } from 'zod';
+import { SNIPPET_LANGUAGES } from '../core/languages';
 import { LIMIT_NAMES } from './limits';
 
 export const REPORT_VERSION = 1;
@@ -107,7 +108,7 @@ export const reportSchema = z.object({
     isolation: z.array(z.string()),
     traced: z.boolean(),
   }),
-  language: z.enum(['bash', 'ts', 'js']),
+  language: z.enum(SNIPPET_LANGUAGES),
   workspace: z.string(),
   /** Commands replaced by the model shim in this run. */
   stubbedCommands: z.array(z.string()),

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { z } from 'zod';
+import { SNIPPET_LANGUAGES } from '../core/languages';
 import type { Backend, BackendInfo, Unavailable } from './backend';
 import { BubblewrapBackend } from './bwrap';
 import { memoryGroup, type MemoryGroup } from './cgroup';
@@ -47,7 +48,7 @@ export class SandboxUnavailableError extends Error {
 
 const optionsSchema = z.object({
   code: z.string().max(1024 * 1024, 'the snippet is larger than 1 MB'),
-  language: z.enum(['bash', 'ts', 'js']),
+  language: z.enum(SNIPPET_LANGUAGES),
   workspaceDir: z.string().min(1).optional(),
 });
 

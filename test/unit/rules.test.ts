@@ -9,27 +9,20 @@ import * as path from 'node:path';
 import { analyzer, ROOT } from './helpers';
 import { readAnnotations } from './annotations';
 import type { RuleMeta } from '../../src/core/index';
+import { LANGUAGES, languageById } from '../../src/core/languages';
 
-const FIXTURE_DIRS: Record<string, { dir: string; exts: string[] }> = {
-  bash: { dir: 'bash', exts: ['.sh'] },
-  typescript: { dir: 'ts', exts: ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'] },
-  tsx: { dir: 'ts', exts: ['.tsx', '.ts'] },
-  javascript: { dir: 'ts', exts: ['.js', '.ts', '.tsx', '.jsx', '.mjs', '.cjs'] },
-};
+/** Rule fixtures: every folder under test/fixtures but the dry-run snippets. */
+const fixtureRoot = path.join(ROOT, 'test', 'fixtures');
+const allFixtures = fs
+  .readdirSync(fixtureRoot)
+  .filter((d) => d !== 'dryrun' && fs.statSync(path.join(fixtureRoot, d)).isDirectory())
+  .flatMap((d) => fs.readdirSync(path.join(fixtureRoot, d)).map((f) => path.join(fixtureRoot, d, f)));
 
+/** A rule's fixtures: files named by its id, in any language its analyser reads (<id>.tsx, <id>.js ...). */
 function fixturesFor(meta: RuleMeta): string[] {
-  const dirs = meta.language === 'any' ? Object.values(FIXTURE_DIRS) : [FIXTURE_DIRS[meta.language]!];
-  const out = new Set<string>();
-  for (const d of dirs) {
-    const dir = path.join(ROOT, 'test', 'fixtures', d.dir);
-    if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir)) {
-      const ext = path.extname(f);
-      if (path.basename(f, ext) === meta.id && d.exts.includes(ext)) out.add(path.join(dir, f));
-      // a rule may have one fixture per dialect: <id>.tsx, <id>.js ...
-    }
-  }
-  return [...out].sort();
+  const analyser = meta.language === 'any' ? undefined : languageById(meta.language)!.analyser;
+  const exts = new Set(LANGUAGES.filter((l) => !analyser || l.analyser === analyser).flatMap((l) => l.extensions.map((e) => `.${e}`)));
+  return allFixtures.filter((f) => path.basename(f, path.extname(f)) === meta.id && exts.has(path.extname(f))).sort();
 }
 
 describe('rules and their annotated fixtures', function () {
@@ -51,11 +44,6 @@ describe('rules and their annotated fixtures', function () {
     const noDocs = rules.filter((r) => !fs.existsSync(path.join(ROOT, 'docs', 'rules', `${r.id}.md`))).map((r) => r.id);
     assert.deepEqual(noDocs, [], `rules without docs/rules/<id>.md: ${noDocs.join(', ')}`);
   });
-
-  const fixtureRoot = path.join(ROOT, 'test', 'fixtures');
-  const allFixtures = ['bash', 'ts']
-    .filter((d) => fs.existsSync(path.join(fixtureRoot, d)))
-    .flatMap((d) => fs.readdirSync(path.join(fixtureRoot, d)).map((f) => path.join(fixtureRoot, d, f)));
 
   for (const file of allFixtures) {
     it(`fixture ${path.relative(ROOT, file)} matches its annotations`, async () => {

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { Analyzer, detectLanguage, type FangConfig, type Finding, type Range, type RuleLanguage } from '../../core/index';
 import { HOOK_DEFAULTS, DEFAULT_MAX_FILE_BYTES, type HookDecision } from '../../core/config';
-import { supportFor } from '../../core/languages';
+import { languageById } from '../../core/languages';
 import { scriptRuns, type CommandScripts, type ScriptRun, type WrittenFile } from '../../core/bash/script-runs';
 import { unattendedAgent } from '../../core/unattended';
 
@@ -239,7 +239,7 @@ export class Judge {
 }
 
 function analysable(lang: string): lang is RuleLanguage {
-  return supportFor(lang as RuleLanguage) !== undefined;
+  return languageById(lang) !== undefined;
 }
 
 function incomplete(message: string): Finding {

@@ -7,7 +7,7 @@ import { scanText, type TextScan } from './scan';
 import { findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi } from '../catalog';
 import { Budget } from '../budget';
 import { ConfirmationFinder } from './guard';
-import type { ProjectContext } from '../languages';
+import type { ProjectContext } from '../analysers';
 
 /** Cheap text tests: could this file call a model, read host lists, or persist itself at all? */
 function mayNeedFlow(text: string, scan: TextScan, extra: readonly string[]): 'yes' | 'no' | 'if-source-names' | 'if-wrapper-names' {

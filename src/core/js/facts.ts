@@ -5,7 +5,7 @@ import { wouldBeCategory } from '../rules/analysis-incomplete';
 import { MODEL_API_HOSTS, MODEL_BASE_URL_VARS, MODEL_SDK_PACKAGES } from '../catalog';
 import type { RawFinding, ReportsIncomplete } from '../rule';
 import type { Range } from '../types';
-import type { ProjectContext } from '../languages';
+import type { ProjectContext } from '../analysers';
 import { JsFlow } from './dataflow';
 import { Budget, isStackOverflow } from '../budget';
 import type { JsFlowResult } from './results';

@@ -7,7 +7,7 @@ import { NodeCache } from '../tree-util';
 import type { ProcessApi } from './modules';
 import type { CallHost } from './calls';
 import { Budget } from '../budget';
-import type { ProjectContext } from '../languages';
+import type { ProjectContext } from '../analysers';
 import type { ProjectModules } from './project-modules';
 import { StateKeys } from './state-key';
 import type { CallSite, JsEffect, JsEffectKind, JsFanout, JsLeave, JsSpawn } from './results';

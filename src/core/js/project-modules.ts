@@ -4,7 +4,7 @@
  * the entry's arguments when called) and binds its exports, ESM or CommonJS.
  */
 import type { Node, Tree } from 'web-tree-sitter';
-import type { ProjectContext } from '../languages';
+import type { ProjectContext } from '../analysers';
 import { fileOfNode } from '../tree-util';
 import { Env } from './env';
 import { CLEAN, NOTHING, type Val } from './taint';
