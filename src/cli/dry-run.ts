@@ -13,7 +13,9 @@ import * as path from 'node:path';
 import { parseConfig } from '../core/config';
 import { inertJson, visible } from '../core/display';
 import { formatReportText, loadResponsesFile, refusedWorkspace, runDryRun, SandboxUnavailableError, type Limits, type ResponseScript, type SnippetLanguage } from '../sandbox';
-import { detectLanguage } from '../core/detect';
+import { detectLanguage, formatBytes } from '../core/detect';
+import { DEFAULT_MAX_FILE_BYTES } from '../core/config';
+import { readText } from './read-file';
 import { languageById, languageForDryRun, SNIPPET_LANGUAGES } from '../core/languages';
 
 export interface CliIo {
@@ -136,12 +138,40 @@ export function languageOf(file: string, text: string): SnippetLanguage | undefi
   return lang && lang !== 'markdown' ? languageById(lang)?.dryRun.lang : undefined;
 }
 
+/** The snippet: a regular file (never a pipe or a device, the size cap checked first) or standard input. */
 function readInput(file: string): string {
-  try {
-    return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  if (file === '-') {
+    const text = readStdin(DEFAULT_MAX_FILE_BYTES);
+    if (text === undefined) throw new Error(`the snippet on standard input is over the ${formatBytes(DEFAULT_MAX_FILE_BYTES)} size cap`);
+    return text;
   }
+  const r = readText(file, DEFAULT_MAX_FILE_BYTES);
+  if (!r.ok) throw new Error(`cannot read ${file}: it ${r.message}`);
+  return r.text;
+}
+
+function readStdin(cap: number): string | undefined {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.alloc(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // stdin not ready: wait, do not spin
+        continue;
+      }
+      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+      throw new Error(`cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > cap) return undefined;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function configuredModelCommands(dir: string): string[] {

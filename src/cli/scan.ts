@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Analyzer, detectLanguage, extractFences, mergeConfigs, parseConfig, SEVERITIES, type FangConfig, type FileResult, type RuleLanguage, type Severity } from '../core/index';
+import { Analyzer, DEFAULT_MAX_FILE_BYTES, detectLanguage, extractFences, mergeConfigs, parseConfig, SEVERITIES, type FangConfig, type FileResult, type RuleLanguage, type Severity } from '../core/index';
 import { inertJson, visible } from '../core/display';
 import { toSarif } from '../core/sarif';
 import { Project } from '../core/project';
@@ -10,6 +10,8 @@ import { withFingerprints } from '../core/fingerprint';
 import { loadBaseline, withoutBaseline } from './baseline';
 import { LANGUAGES, MARKDOWN } from '../core/languages';
 import { walk } from './walk';
+import { readText } from './read-file';
+import { formatBytes } from '../core/detect';
 import { formatText } from './format-text';
 import { UsageError, type Io } from './io';
 
@@ -62,7 +64,8 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
   const baseline = values.baseline === undefined ? undefined : loadBaseline(path.resolve(io.cwd, values.baseline));
 
   const { files, errors } = walk(positionals, config.ignore ?? [], io.cwd);
-  const inputs = files.map(readInput);
+  const cap = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const inputs = files.map((f) => readInput(f, cap));
   const analyzer = await Analyzer.create({ languages: languagesNeeded(inputs) });
   try {
     const known = new Set(analyzer.rules().map((r) => r.id));
@@ -106,12 +109,14 @@ interface Input {
   text: string | FileResult;
 }
 
-function readInput(file: string): Input {
-  try {
-    return { file, text: fs.readFileSync(file).toString('utf8') };
-  } catch (e) {
-    return { file, text: { path: file, language: undefined, findings: [], skipped: { reason: 'unreadable', message: `skipped: cannot read (${(e as Error).message})` } } };
-  }
+/** The text of a file, or why it is skipped: a pipe or device, over the size cap (checked before reading), unreadable. */
+function readInput(file: string, cap: number): Input {
+  const r = readText(file, cap);
+  if (r.ok) return { file, text: r.text };
+  const reason = r.why === 'too-large' ? 'too-large' : r.why === 'not-a-file' ? 'not-a-file' : 'unreadable';
+  // The same words as the analyzer's own size check (the editor's).
+  const message = r.size !== undefined ? `${formatBytes(r.size)} is over the ${formatBytes(cap)} size cap (maxFileBytes)` : `this file ${r.message}`;
+  return { file, text: { path: file, language: detectLanguage(file, ''), findings: [], skipped: { reason, message: `skipped: ${message}` } } };
 }
 
 /** Only the grammars these files need: Markdown fences say which. */

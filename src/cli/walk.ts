@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { detectLanguage } from '../core/index';
+import { readHead } from './read-file';
 
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn']);
 
@@ -30,10 +31,11 @@ export function walk(paths: string[], extraIgnore: string[] = [], cwd = process.
       errors.push(`${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
       continue;
     }
-    if (st.isFile()) {
-      files.push(abs); // named explicitly: always analysed (or skipped with a note)
-    } else if (st.isDirectory()) {
+    if (st.isDirectory()) {
       walkDir(abs, abs, ancestorsIgnores(abs), extra, files, errors);
+    } else {
+      // Named explicitly: always analysed, or skipped with a note (a pipe or a device too).
+      files.push(abs);
     }
   }
   return { files: [...new Set(files)], errors };
@@ -87,6 +89,9 @@ function walkDir(dir: string, root: string, parents: Level[], extra: Ignore, fil
     } else if (e.isFile()) {
       if (ignored(abs, false, levels, extra, root)) continue;
       if (isCandidate(abs)) files.push(abs);
+    } else if (e.isFIFO() || e.isCharacterDevice() || e.isBlockDevice() || e.isSocket()) {
+      // Never opened; named like code, it is listed so that the skip shows.
+      if (!ignored(abs, false, levels, extra, root) && detectLanguage(abs, '')) files.push(abs);
     }
   }
 }
@@ -95,16 +100,6 @@ function walkDir(dir: string, root: string, parents: Level[], extra: Ignore, fil
 function isCandidate(abs: string): boolean {
   if (detectLanguage(abs, '')) return true;
   if (/\.[A-Za-z0-9]+$/.test(path.basename(abs)) && !/\.(in|cgi|command)$/.test(abs)) return false;
-  try {
-    const fd = fs.openSync(abs, 'r');
-    try {
-      const buf = Buffer.alloc(128);
-      const n = fs.readSync(fd, buf, 0, 128, 0);
-      return !!detectLanguage(undefined, buf.subarray(0, n).toString('latin1'));
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
+  const head = readHead(abs, 128);
+  return head !== undefined && !!detectLanguage(undefined, head);
 }

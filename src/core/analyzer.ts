@@ -6,7 +6,7 @@ import type { Tree } from 'web-tree-sitter';
 import { Grammars, ParseBudgetExceeded } from './parser';
 import { Budget, DeadlineExceeded, isStackOverflow, type Exhaustion } from './budget';
 import { DEFAULT_ANALYSIS_BUDGET_MS, DEFAULT_MAX_FILE_BYTES, effectiveSeverity, type FangConfig } from './config';
-import { detectLanguage, looksBinary } from './detect';
+import { detectLanguage, formatBytes, looksBinary } from './detect';
 import { extractFences } from './markdown';
 import { proposeFixes, type FixProposal, type FixTarget, type RejectedFix } from './fixes/index';
 import { applySuppressions, parseSuppressions } from './suppress';
@@ -282,6 +282,3 @@ function offsetRange(text: string, byteOffset: number): Range {
   return { start: at, end: at };
 }
 
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`;
-}

@@ -38,8 +38,8 @@ export const configSchema = z
 export type FangConfig = z.infer<typeof configSchema>;
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
-/** Long enough for a 1 MB script, short enough that the next document in the editor's queue does not wait long. */
-export const DEFAULT_ANALYSIS_BUDGET_MS = 1000;
+/** Long enough for a 1 MB script on a busy machine, short enough that the next document in the editor's queue does not wait long. */
+export const DEFAULT_ANALYSIS_BUDGET_MS = 3000;
 
 export interface ConfigProblem {
   /** Dotted key, e.g. `rules.bash-eval` or `maxFileBytes`. */

@@ -38,3 +38,8 @@ export function looksBinary(text: string | Uint8Array): boolean {
   for (let i = 0; i < n; i++) if (text[i] === 0) return true;
   return false;
 }
+
+/** `1.1 MB`, `12 KB`, `300 bytes`: sizes in messages. */
+export function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
+}

@@ -51,7 +51,7 @@ export interface Finding {
 }
 
 export interface SkipNote {
-  reason: 'binary' | 'too-large' | 'time-budget' | 'unreadable' | 'unsupported';
+  reason: 'binary' | 'too-large' | 'time-budget' | 'unreadable' | 'not-a-file' | 'unsupported';
   message: string;
 }
 

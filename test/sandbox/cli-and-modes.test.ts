@@ -114,6 +114,7 @@ describe('fork bomb containment by caller', function () {
       [path.join(outSrc, 'sandbox'), 'out/src/sandbox'],
       [path.join(outSrc, 'core', 'catalog.js'), 'out/src/core/catalog.js'],
       [path.join(outSrc, 'core', 'display.js'), 'out/src/core/display.js'],
+      [path.join(outSrc, 'core', 'languages.js'), 'out/src/core/languages.js'],
       [path.join(modules, 'zod'), 'node_modules/zod'],
       [path.join(modules, 'yaml'), 'node_modules/yaml'],
     ] as const) fs.cpSync(from, path.join(copy, to), { recursive: true });

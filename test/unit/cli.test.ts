@@ -152,4 +152,28 @@ describe('fang scan (CLI)', function () {
     fs.writeFileSync(path.join(dir, 'slow.sh'), `#!/bin/sh\n${'if true; then echo "$(date)"; fi\n'.repeat(20000)}`);
     assert.match(fang(['scan', 'slow.sh'], dir).stdout, /slow\.sh: skipped: parsing did not finish within the 1 ms time budget \(analysisBudgetMs\)/);
   });
+
+  it('skips named pipes and devices with a note instead of hanging or dropping them, and checks the size cap before reading', () => {
+    const dir = tempDir({ 'ok.sh': 'eval "$(llm "fix it")"\n' });
+    const mk = spawnSync('mkfifo', [path.join(dir, 'pipe.sh'), path.join(dir, 'named-pipe')]);
+    assert.equal(mk.status, 0, `mkfifo failed: ${mk.stderr}`);
+    // 3 GB that take no disk: read, they would take the memory and the time.
+    fs.closeSync(fs.openSync(path.join(dir, 'huge.sh'), 'w'));
+    fs.truncateSync(path.join(dir, 'huge.sh'), 3 * 1024 ** 3);
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [BIN, 'scan', '--format', 'json', '.', 'named-pipe', '/dev/zero'], { cwd: dir, encoding: 'utf8', timeout: 20000 });
+    assert.equal(r.error, undefined, 'fang scan hung on a pipe or a device');
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(Date.now() - started < 15000);
+    const files = JSON.parse(r.stdout).files as { path: string; skipped?: { reason: string; message: string }; findings: unknown[] }[];
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    assert.equal(byPath.get('pipe.sh')?.skipped?.reason, 'not-a-file', 'a pipe found in a folder');
+    assert.match(byPath.get('pipe.sh')!.skipped!.message, /is a named pipe/);
+    assert.equal(byPath.get('named-pipe')?.skipped?.reason, 'not-a-file', 'a pipe named on the command line');
+    const dev = files.find((f) => f.path.endsWith('dev/zero'));
+    assert.match(dev?.skipped?.message ?? '', /is a character device/);
+    assert.equal(byPath.get('huge.sh')?.skipped?.reason, 'too-large');
+    assert.match(byPath.get('huge.sh')!.skipped!.message, /3072\.0 MB is over the 1\.0 MB size cap \(maxFileBytes\)/);
+    assert.equal(byPath.get('ok.sh')?.findings.length, 2);
+  });
 });

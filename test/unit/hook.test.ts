@@ -289,7 +289,7 @@ describe('fang hook claude-code', function () {
     assert.match(py.json?.systemMessage ?? '', /tool\.py was not analysed: python is not a language Fang reads yet/);
     const big = hook('claude-code', claude(dir, 'Bash', { command: 'bash big.sh' }));
     assert.equal(decision(big), 'ask', big.stdout);
-    assert.match(reason(big), /big\.sh, which the command \(line 1\) runs, is \d+ bytes, over the \d+-byte cap/);
+    assert.match(reason(big), /big\.sh, which the command \(line 1\) runs, is [\d.]+ (MB|KB|bytes), over the [\d.]+ (MB|KB|bytes) size cap/);
     const dyn = hook('claude-code', claude(dir, 'Bash', { command: 'f=$(ls *.sh | head -1); bash "$f"' }));
     assert.match(dyn.json?.systemMessage ?? '', /runs `"\$f"` with bash: Fang cannot tell what that is/);
   });

@@ -1,41 +1,9 @@
 /** Files a hook must read: scripts a command runs, and a file as it will be after an edit or a patch. */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Edit } from './agents';
 
-export type ReadResult =
-  | { ok: true; text: string }
-  | { ok: false; why: 'missing' | 'not-a-file' | 'too-large' | 'unreadable'; message: string };
-
-/** Reads a text file of at most `maxBytes` bytes; never follows into a device or a FIFO. */
-export function readText(file: string, maxBytes: number): ReadResult {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, why: 'missing', message: 'does not exist' };
-    return { ok: false, why: 'unreadable', message: `cannot be read (${code ?? (e as Error).message})` };
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) return { ok: false, why: 'not-a-file', message: 'is not a regular file' };
-    if (st.size > maxBytes) return { ok: false, why: 'too-large', message: `is ${st.size} bytes, over the ${maxBytes}-byte cap (maxFileBytes)` };
-    const buf = Buffer.alloc(st.size);
-    let n = 0;
-    while (n < st.size) {
-      const got = fs.readSync(fd, buf, n, st.size - n, n);
-      if (got === 0) break;
-      n += got;
-    }
-    return { ok: true, text: buf.subarray(0, n).toString('utf8') };
-  } catch (e) {
-    return { ok: false, why: 'unreadable', message: `cannot be read (${(e as Error).message})` };
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+export { readText, type ReadResult } from '../read-file';
 
 /** A path as a command wrote it, resolved like the shell would: `~/x`, relative to `cd` and the cwd. */
 export function resolveScript(file: string, cwd: string, dir?: string): string {
