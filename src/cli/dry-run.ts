@@ -10,9 +10,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseConfig } from '../core/config';
 import { inertJson, visible } from '../core/display';
 import { formatReportText, loadResponsesFile, refusedWorkspace, runDryRun, SandboxUnavailableError, type Limits, type ResponseScript, type SnippetLanguage } from '../sandbox';
+import { loadProjectConfig } from './config-file';
 import { detectLanguage, formatBytes } from '../core/detect';
 import { DEFAULT_MAX_FILE_BYTES } from '../core/config';
 import { readText } from './read-file';
@@ -174,14 +174,11 @@ function readStdin(cap: number): string | undefined {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function configuredModelCommands(dir: string): string[] {
-  const file = path.join(dir, '.fang.json');
-  if (!fs.existsSync(file)) return [];
-  try {
-    return parseConfig(JSON.parse(fs.readFileSync(file, 'utf8')), file).config.modelCommands ?? [];
-  } catch {
-    return [];
-  }
+/** `modelCommands` of the workspace's .fang.json; its mistakes are named on stderr, as `fang scan` does. */
+function configuredModelCommands(dir: string, io: CliIo): string[] {
+  const project = loadProjectConfig(dir);
+  for (const p of project.problems) io.stderr.write(`fang dry-run: ${visible(p)}\n`);
+  return project.config.modelCommands ?? [];
 }
 
 export async function dryRunCommand(argv: string[], io: CliIo): Promise<number> {
@@ -221,7 +218,7 @@ export async function dryRunCommand(argv: string[], io: CliIo): Promise<number> 
       adversarial: parsed.adversarial,
       // Names from the workspace's .fang.json may not stub a program of this system; --model-command may.
       modelCommands: parsed.modelCommands,
-      workspaceModelCommands: workspaceDir ? configuredModelCommands(workspaceDir) : [],
+      workspaceModelCommands: workspaceDir ? configuredModelCommands(workspaceDir, io) : [],
       includeSecrets: parsed.includeSecrets,
       signal: ac.signal,
     });

@@ -2,17 +2,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Analyzer, DEFAULT_MAX_FILE_BYTES, detectLanguage, extractFences, mergeConfigs, parseConfig, SEVERITIES, type FangConfig, type FileResult, type RuleLanguage, type Severity } from '../core/index';
+import { Analyzer, DEFAULT_MAX_FILE_BYTES, detectLanguage, extractFences, SEVERITIES, type FileResult, type RuleLanguage, type Severity } from '../core/index';
 import { inertJson, visible } from '../core/display';
 import { toSarif } from '../core/sarif';
 import { Project } from '../core/project';
+import { didYouMean } from '../core/config';
 import { withFingerprints } from '../core/fingerprint';
 import { loadBaseline, withoutBaseline } from './baseline';
 import { LANGUAGES, MARKDOWN } from '../core/languages';
 import { walk } from './walk';
 import { readText } from './read-file';
+import { loadProjectConfig, withRuleIds } from './config-file';
 import { formatBytes } from '../core/detect';
 import { formatText } from './format-text';
+import { toJson } from './format-json';
 import { UsageError, type Io } from './io';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -28,11 +31,15 @@ options:
   --format text|json|sarif   output format (default: text)
   --fail-on error|warning|note|none
                              exit 1 when a finding at or above this level exists (default: warning)
-  --config FILE              a .fang.json file (default: ./.fang.json when present)
+  --config FILE              a .fang.json file (default: the nearest .fang.json from here up to
+                             the repository root); a mistake in it is named on stderr and only
+                             the wrong entry is left out
   --rule ID                  run only this rule (repeatable)
   --exclude-rule ID          do not run this rule (repeatable)
   --baseline FILE.sarif      report only findings not in this earlier SARIF report (matched by
                              rule, file and a fingerprint that survives unrelated edits)
+  --show-suppressed          also list the findings that fang-ignore comments in the code
+                             suppress (text and JSON; SARIF always carries them as suppressed)
   --no-color                 no colours even on a terminal
 exit status: 0 nothing at or above --fail-on, 1 findings, 2 bad usage, unreadable input or internal error
 `;
@@ -50,6 +57,7 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
       'exclude-rule': { type: 'string', multiple: true },
       baseline: { type: 'string' },
       'no-color': { type: 'boolean', default: false },
+      'show-suppressed': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -60,7 +68,8 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
   const format = oneOf('--format', values.format!, FORMATS);
   const failOn = oneOf('--fail-on', values['fail-on']!, FAIL_ON);
   if (positionals.length === 0) throw new UsageError('fang scan needs at least one file or folder');
-  const config = loadConfig(values.config, io.cwd);
+  const projectConfig = loadProjectConfig(io.cwd, values.config);
+  let config = projectConfig.config;
   const baseline = values.baseline === undefined ? undefined : loadBaseline(path.resolve(io.cwd, values.baseline));
 
   const { files, errors } = walk(positionals, config.ignore ?? [], io.cwd);
@@ -69,8 +78,11 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
   const analyzer = await Analyzer.create({ languages: languagesNeeded(inputs) });
   try {
     const known = new Set(analyzer.rules().map((r) => r.id));
+    const checked = withRuleIds(projectConfig, [...known]);
+    config = checked.config;
+    for (const p of checked.problems) io.stderr.write(`fang: ${visible(p)}\n`);
     for (const id of [...(values.rule ?? []), ...(values['exclude-rule'] ?? [])]) {
-      if (!known.has(id)) throw new UsageError(`unknown rule "${id}"; run \`fang rules\` for the list`);
+      if (!known.has(id)) throw new UsageError(`unknown rule "${id}"${didYouMean(id, [...known])} (\`fang rules\` lists them)`);
     }
     // The files named and found form one project: imports, sourced files and scripts run by path
     // are followed between them, and a finding lands in the file where it is.
@@ -90,9 +102,9 @@ export async function scanCommand(argv: string[], io: Io, version: string): Prom
     if (format === 'sarif') {
       io.stdout.write(inertJson(JSON.stringify(toSarif(results, analyzer.rules(), { toolVersion: version, baseDir: io.cwd, relativize: rel }), null, 2)) + '\n');
     } else if (format === 'json') {
-      io.stdout.write(inertJson(JSON.stringify(toJson(results, rel, version), null, 2)) + '\n');
+      io.stdout.write(inertJson(JSON.stringify(toJson(results, rel, version, values['show-suppressed']!), null, 2)) + '\n');
     } else {
-      io.stdout.write(formatText(results, rel, io.isTTY && !values['no-color'] && !process.env.NO_COLOR));
+      io.stdout.write(formatText(results, rel, { color: io.isTTY && !values['no-color'] && !process.env.NO_COLOR, showSuppressed: values['show-suppressed']! }));
     }
     if (baseline) io.stderr.write(`fang: ${inBaseline} finding${inBaseline === 1 ? '' : 's'} already in the baseline not reported\n`);
     for (const e of errors) io.stderr.write(`fang: ${visible(e)}\n`);
@@ -132,20 +144,6 @@ function languagesNeeded(inputs: Input[]): RuleLanguage[] {
   return [...out];
 }
 
-function loadConfig(file: string | undefined, cwd: string): FangConfig {
-  const p = file ? path.resolve(cwd, file) : path.join(cwd, '.fang.json');
-  if (!file && !fs.existsSync(p)) return {};
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(p, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`cannot read config ${p}: ${(e as Error).message}`);
-  }
-  const { config, problems } = parseConfig(raw, path.basename(p));
-  if (problems.length) throw new UsageError(`invalid config ${p}:\n${problems.map((x) => `  ${x.message}`).join('\n')}`);
-  return mergeConfigs(config);
-}
-
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
   return value as T;
@@ -153,32 +151,4 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
 
 function atLeast(s: Severity, min: Severity): boolean {
   return SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(min);
-}
-
-function toJson(results: FileResult[], rel: (p: string) => string, version: string) {
-  const pos = (r: { start: { line: number; column: number }; end: { line: number; column: number } }) => ({
-    line: r.start.line + 1,
-    column: r.start.column + 1,
-    endLine: r.end.line + 1,
-    endColumn: r.end.column + 1,
-  });
-  return {
-    version: 1,
-    tool: { name: 'fang', version },
-    files: results.map((r) => ({
-      path: rel(r.path),
-      language: r.language ?? null,
-      ...(r.skipped ? { skipped: r.skipped } : {}),
-      findings: r.findings.map((f) => ({
-        ruleId: f.ruleId,
-        category: f.category,
-        severity: f.severity,
-        confidence: f.confidence,
-        message: f.message,
-        ...(f.fingerprint ? { fingerprint: f.fingerprint } : {}),
-        ...pos(f.range),
-        path: f.path.map((s) => ({ ...(s.range.file ? { file: rel(s.range.file) } : {}), ...pos(s.range), message: s.message })),
-      })),
-    })),
-  };
 }

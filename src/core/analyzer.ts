@@ -15,7 +15,8 @@ import { ANALYSERS, analyserFor } from './analysers';
 import { registerTreeFile } from './tree-util';
 import { normalizeFinding } from './project';
 import type { Rule, RawFinding } from './rule';
-import type { DocumentLanguage, FileResult, Finding, Range, RuleLanguage, RuleMeta } from './types';
+import type { DocumentLanguage, FileResult, Finding, Range, RuleLanguage, RuleMeta, SuppressedFinding } from './types';
+import { toTemplate } from './refs';
 import type { ProjectView } from './project';
 
 export interface AnalyzeOptions {
@@ -97,6 +98,7 @@ export class Analyzer {
     const config = opts.config ?? {};
     const language = opts.language ?? detectLanguage(opts.path, text);
     const result: FileResult = { path, language, findings: [] };
+    const suppressed: SuppressedFinding[] = [];
     const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (looksBinary(text)) {
       result.skipped = { reason: 'binary', message: 'skipped: binary file' };
@@ -123,7 +125,8 @@ export class Analyzer {
           budget.note('time', at(offsetRange(fence.code, found.offset)), `${found.message} (analysisBudgetMs); this code block was not analysed`);
           continue;
         }
-        for (const f of found) result.findings.push(mapFinding(f, fence.startLine, fence.columnOffsets));
+        for (const f of found.findings) result.findings.push(mapFinding(f, fence.startLine, fence.columnOffsets));
+        for (const f of found.suppressed) suppressed.push({ ...mapFinding(f, fence.startLine, fence.columnOffsets), suppression: { ...f.suppression, range: at(f.suppression.range) } });
       }
     } else {
       const found = this.analyzeCode(text, language, config, opts, budget, elsewhere);
@@ -135,10 +138,12 @@ export class Analyzer {
         result.skipped = { reason: 'time-budget', message: `skipped: ${found.message} (analysisBudgetMs)` };
         return result;
       }
-      result.findings = found;
+      result.findings = found.findings;
+      suppressed.push(...found.suppressed);
     }
     result.findings.push(...budgetNotes(budget.exhausted, config));
-    result.findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.ruleId.localeCompare(b.ruleId));
+    result.findings.sort(byPlace);
+    if (suppressed.length) result.suppressed = suppressed.sort(byPlace);
     return result;
   }
 
@@ -149,7 +154,7 @@ export class Analyzer {
     opts: AnalyzeOptions,
     budget: Budget,
     elsewhere: Finding[],
-  ): Finding[] | 'unsupported' | ParseBudgetExceeded {
+  ): { findings: Finding[]; suppressed: SuppressedFinding[] } | 'unsupported' | ParseBudgetExceeded {
     const support = analyserFor(lang);
     if (!support || !this.grammars.has(lang)) return 'unsupported';
     let tree: Tree;
@@ -184,7 +189,7 @@ export class Analyzer {
             ruleId: 'analysis-incomplete',
             category: rule.meta.category,
             severity: 'note',
-            message: `analysis incomplete: rule ${rule.meta.id} failed on this file (${e instanceof Error ? e.message : String(e)})`,
+            message: toTemplate(`analysis incomplete: rule ${rule.meta.id} failed on this file (${e instanceof Error ? e.message : String(e)})`).message,
             range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } },
             path: [],
             confidence: 'low',
@@ -194,7 +199,8 @@ export class Analyzer {
           const category = r.category ?? rule.meta.category;
           const severity = effectiveSeverity(config, rule.meta.id, category, r.severity ?? rule.meta.severity);
           if (!severity) continue;
-          findings.push({ ...r, ruleId: rule.meta.id, category, severity });
+          const { message, refs } = toTemplate(r.message);
+          findings.push({ ...r, message, ...(refs.length ? { refs } : {}), ruleId: rule.meta.id, category, severity });
         }
       }
       // Findings the dataflow made in other files of the project go to those files (and their suppressions).
@@ -203,7 +209,8 @@ export class Analyzer {
         if (f.range.file !== undefined && f.range.file !== path) elsewhere.push(f);
         else own.push(opts.project && path ? normalizeFinding(f, path, path) : f);
       }
-      return dedupe(applySuppressions(own, parseSuppressions(tree, text)));
+      const { kept, suppressed } = applySuppressions(dedupe(own), parseSuppressions(tree, text));
+      return { findings: kept, suppressed };
     } finally {
       disposeFacts(facts);
       freeTree(tree);
@@ -228,6 +235,8 @@ function freeTree(tree: Tree): void {
   tree.delete();
 }
 
+const byPlace = (a: Finding, b: Finding) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.ruleId.localeCompare(b.ruleId);
+
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
@@ -250,7 +259,7 @@ function mapFinding(f: Finding, startLine: number, offsets: number[]): Finding {
     ...f,
     range: mapRange(f.range, startLine, offsets),
     path: f.path.map((s) => ({ ...s, range: mapRange(s.range, startLine, offsets) })),
-    message: f.message.replace(/\(line (\d+)\)/g, (_, n: string) => `(line ${Number(n) + startLine})`),
+    ...(f.refs ? { refs: f.refs.map((p) => ({ ...p, ...mapRange({ start: p, end: p }, startLine, offsets).start })) } : {}),
   };
 }
 
@@ -265,7 +274,7 @@ function budgetNotes(list: readonly Exhaustion[], config: FangConfig): Finding[]
     ruleId: 'analysis-incomplete',
     category: 'model-output-execution',
     severity,
-    message: `analysis incomplete: ${e.message}`,
+    message: toTemplate(`analysis incomplete: ${e.message}`).message,
     range: e.range,
     path: [],
     confidence: 'low',

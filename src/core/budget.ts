@@ -5,6 +5,7 @@
  * each into an `analysis-incomplete` note: a truncated analysis is never reported as clean.
  */
 import type { DocumentLanguage, FileResult, Range } from './types';
+import { toTemplate } from './refs';
 
 export const BUDGET_KINDS = ['time', 'function-evaluations', 'loop-rounds', 'path-length', 'files', 'nesting'] as const;
 export type BudgetKind = (typeof BUDGET_KINDS)[number];
@@ -127,7 +128,7 @@ export function overrunResult(path: string, language: DocumentLanguage | undefin
         ruleId: 'analysis-incomplete',
         category: 'model-output-execution',
         severity: 'note',
-        message: `analysis incomplete: the analysis did not finish within its ${budgetMs} ms time budget (analysisBudgetMs) and was stopped after ${Math.round(waitedMs)} ms; this document was not analysed`,
+        message: toTemplate(`analysis incomplete: the analysis did not finish within its ${budgetMs} ms time budget (analysisBudgetMs) and was stopped after ${Math.round(waitedMs)} ms; this document was not analysed`).message,
         range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } },
         path: [],
         confidence: 'low',

@@ -62,7 +62,7 @@ export function parseConfig(input: unknown, origin = 'config'): { config: FangCo
   for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
     const field = shape[key];
     if (!field) {
-      problems.push({ key, message: `unknown key "${key}"; expected one of ${Object.keys(shape).join(', ')}` });
+      problems.push({ key, message: `unknown key "${key}"${didYouMean(key, Object.keys(shape))}; expected one of ${Object.keys(shape).join(', ')}` });
       continue;
     }
     const r = field.safeParse(value);
@@ -74,8 +74,11 @@ export function parseConfig(input: unknown, origin = 'config'): { config: FangCo
     for (const issue of r.error.issues) {
       const sub = issue.path.length ? `${key}.${issue.path.join('.')}` : key;
       if (issue.code === 'unrecognized_keys') {
-        const allowed = key === 'categories' || key === 'hook' ? ` expected one of ${CATEGORIES.join(', ')}` : '';
-        for (const k of issue.keys) problems.push({ key: `${sub}.${k}`, message: `${sub}.${k}: unknown key;${allowed}` });
+        const categories = key === 'categories' || key === 'hook';
+        for (const k of issue.keys) {
+          const hint = categories ? `unknown category${didYouMean(k, CATEGORIES)}; expected one of ${CATEGORIES.join(', ')}` : 'unknown key';
+          problems.push({ key: `${sub}.${k}`, message: `${sub}.${k}: ${hint}` });
+        }
         continue;
       }
       problems.push({ key: sub, message: `${sub}: ${describeIssue(issue)}` });
@@ -84,6 +87,47 @@ export function parseConfig(input: unknown, origin = 'config'): { config: FangCo
     if (salvaged !== undefined) out[key] = salvaged;
   }
   return { config: out as FangConfig, problems };
+}
+
+/**
+ * Rule ids in `rules` that no rule has: each is a problem naming the closest real id, and is
+ * dropped (a misspelt id would otherwise do nothing, silently).
+ */
+export function checkRuleIds(config: FangConfig, ruleIds: readonly string[]): { config: FangConfig; problems: ConfigProblem[] } {
+  if (!config.rules) return { config, problems: [] };
+  const problems: ConfigProblem[] = [];
+  const rules: NonNullable<FangConfig['rules']> = {};
+  for (const [id, level] of Object.entries(config.rules)) {
+    if (ruleIds.includes(id)) rules[id] = level;
+    else problems.push({ key: `rules.${id}`, message: `rules.${id}: no rule has the id "${id}"${didYouMean(id, ruleIds)} (\`fang rules\` lists them)` });
+  }
+  return { config: { ...config, rules }, problems };
+}
+
+/** `; did you mean "x"?` with the closest candidate by edit distance. */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  const best = closest(name, candidates);
+  return best ? `; did you mean "${best}"?` : '';
+}
+
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -38,5 +38,10 @@ function compare(a: Finding, b: Finding): number {
 /** The result with each finding's fingerprint set; `text` is the analysed file. */
 export function withFingerprints(result: FileResult, text: string | undefined): FileResult {
   const prints = fingerprints(result.findings, text);
-  return { ...result, findings: result.findings.map((f, i) => ({ ...f, fingerprint: prints[i]! })) };
+  const out = { ...result, findings: result.findings.map((f, i) => ({ ...f, fingerprint: prints[i]! })) };
+  if (result.suppressed) {
+    const sp = fingerprints(result.suppressed, text);
+    out.suppressed = result.suppressed.map((f, i) => ({ ...f, fingerprint: sp[i]! }));
+  }
+  return out;
 }

@@ -200,7 +200,7 @@ export class Project implements ProjectView {
     }
     if (foreign.length === 0) return own.result;
     const src = this.source(path);
-    const kept = src ? applySuppressions(foreign, parseSuppressions(src.tree, src.text)) : foreign;
+    const { kept, suppressed } = src ? applySuppressions(foreign, parseSuppressions(src.tree, src.text)) : { kept: foreign, suppressed: [] };
     const seen = new Set(own.result.findings.map(key));
     const findings = [...own.result.findings];
     for (const f of kept) {
@@ -209,8 +209,10 @@ export class Project implements ProjectView {
       seen.add(k);
       findings.push(f);
     }
-    findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.ruleId.localeCompare(b.ruleId));
-    return { ...own.result, findings };
+    const byPlace = (a: Finding, b: Finding) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.ruleId.localeCompare(b.ruleId);
+    findings.sort(byPlace);
+    const allSuppressed = [...(own.result.suppressed ?? []), ...suppressed].sort(byPlace);
+    return { ...own.result, findings, ...(allSuppressed.length ? { suppressed: allSuppressed } : {}) };
   }
 
   dispose(): void {
@@ -232,5 +234,5 @@ export function normalizeFinding(f: Finding, file: string, entry: string): Findi
     }
     return { ...r, file: target };
   };
-  return { ...f, range: at(f.range), path: f.path.map((s) => ({ ...s, range: at(s.range) })) };
+  return { ...f, range: at(f.range), path: f.path.map((s) => ({ ...s, range: at(s.range) })), ...(f.refs ? { refs: f.refs.map(at) } : {}) };
 }

@@ -1,4 +1,5 @@
 /** SARIF 2.1.0 output: the subset code-scanning services read. */
+import { renderMessage } from './refs';
 import type { FileResult, Finding, Range, RuleMeta, Severity } from './types';
 import { FINGERPRINT_KEY, fingerprints } from './fingerprint';
 
@@ -24,29 +25,44 @@ function location(uri: string, r: Range) {
 
 export function toSarif(results: FileResult[], rules: RuleMeta[], opts: SarifOptions): object {
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const result = (uri: string, f: Finding, print: string | undefined) => ({
+    ruleId: f.ruleId,
+    ruleIndex: ruleIndex.get(f.ruleId) ?? -1,
+    level: level(f.severity),
+    message: { text: renderMessage(f) },
+    locations: [location(uri, f.range)],
+    // a step in another file of the project points there
+    relatedLocations: f.path.map((s, i) => ({ id: i + 1, ...location(s.range.file ? opts.relativize(s.range.file) : uri, s.range), message: { text: s.message } })),
+    ...(f.path.length
+      ? {
+          codeFlows: [
+            { threadFlows: [{ locations: f.path.map((s) => ({ location: { ...location(s.range.file ? opts.relativize(s.range.file) : uri, s.range), message: { text: s.message } } })) }] },
+          ],
+        }
+      : {}),
+    partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint ?? print! },
+    properties: {
+      category: f.category,
+      confidence: f.confidence,
+      ...(f.budget ? { budget: f.budget } : {}),
+      // The positions the message names, as data.
+      ...(f.refs?.length ? { refs: f.refs.map((p) => ({ ...(p.file !== undefined ? { uri: opts.relativize(p.file) } : {}), line: p.line + 1, column: p.column + 1 })) } : {}),
+    },
+  });
   const sarifResults = results.flatMap((file) => {
-    const prints = file.findings.every((f) => f.fingerprint) ? [] : fingerprints(file.findings, opts.source?.(file.path));
-    return file.findings.map((f: Finding, i) => {
-      const uri = opts.relativize(file.path);
-      return {
-        ruleId: f.ruleId,
-        ruleIndex: ruleIndex.get(f.ruleId) ?? -1,
-        level: level(f.severity),
-        message: { text: f.message },
-        locations: [location(uri, f.range)],
-        // a step in another file of the project points there
-        relatedLocations: f.path.map((s, i) => ({ id: i + 1, ...location(s.range.file ? opts.relativize(s.range.file) : uri, s.range), message: { text: s.message } })),
-        ...(f.path.length
-          ? {
-              codeFlows: [
-                { threadFlows: [{ locations: f.path.map((s) => ({ location: { ...location(s.range.file ? opts.relativize(s.range.file) : uri, s.range), message: { text: s.message } } })) }] },
-              ],
-            }
-          : {}),
-        partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint ?? prints[i]! },
-        properties: { category: f.category, confidence: f.confidence },
-      };
-    });
+    const uri = opts.relativize(file.path);
+    const text = opts.source?.(file.path);
+    const prints = file.findings.every((f) => f.fingerprint) ? [] : fingerprints(file.findings, text);
+    const suppressed = file.suppressed ?? [];
+    const suppressedPrints = suppressed.every((f) => f.fingerprint) ? [] : fingerprints(suppressed, text);
+    return [
+      ...file.findings.map((f, i) => result(uri, f, prints[i])),
+      // Suppressed in the code: still results, marked so (code scanning shows them as suppressed).
+      ...suppressed.map((f, i) => ({
+        ...result(uri, f, suppressedPrints[i]),
+        suppressions: [{ kind: 'inSource', status: 'accepted', justification: f.suppression.reason ?? '', location: location(uri, f.suppression.range) }],
+      })),
+    ];
   });
   const notes = results
     .filter((r) => r.skipped)

@@ -1,6 +1,6 @@
 /** `fang-ignore-next-line <rule-id>[, <rule-id>] -- reason` and `fang-ignore-file <rule-id> -- reason`. */
 import type { Tree } from 'web-tree-sitter';
-import type { Finding, Range } from './types';
+import type { Finding, Range, SuppressedFinding } from './types';
 
 export interface Suppression {
   scope: 'next-line' | 'file';
@@ -49,11 +49,20 @@ function readSuppressions(tree: Tree, text: string): Suppression[] {
   return out;
 }
 
-/** Drops suppressed findings. A suppression without a reason still suppresses (and is reported). */
-export function applySuppressions(findings: Finding[], sups: Suppression[]): Finding[] {
-  if (sups.length === 0) return findings;
-  return findings.filter((f) => {
-    if (f.ruleId === 'suppression-without-reason') return true;
-    return !sups.some((s) => (s.ids.length === 0 || s.ids.includes(f.ruleId) || s.ids.includes('*')) && (s.scope === 'file' || s.target === f.range.start.line));
-  });
+/**
+ * Splits findings into those that stand and those a suppression comment covers. Suppressed
+ * findings are kept, with the comment that suppressed them: outputs show them on request (SARIF
+ * always, as `suppressions`), and the paste guard ignores a comment that came with the code.
+ * A suppression without a reason still suppresses (and is reported).
+ */
+export function applySuppressions(findings: Finding[], sups: Suppression[]): { kept: Finding[]; suppressed: SuppressedFinding[] } {
+  if (sups.length === 0) return { kept: findings, suppressed: [] };
+  const kept: Finding[] = [];
+  const suppressed: SuppressedFinding[] = [];
+  for (const f of findings) {
+    const s = f.ruleId === 'suppression-without-reason' ? undefined : sups.find((x) => (x.ids.length === 0 || x.ids.includes(f.ruleId) || x.ids.includes('*')) && (x.scope === 'file' || x.target === f.range.start.line));
+    if (s) suppressed.push({ ...f, suppression: { scope: s.scope, reason: s.reason, range: s.range } });
+    else kept.push(f);
+  }
+  return { kept, suppressed };
 }

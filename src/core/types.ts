@@ -17,6 +17,13 @@ export interface Position {
   line: number;
   column: number;
 }
+
+/** A position a message refers to (core/refs.ts): in another file of the project when `file` is set. */
+export interface MessageRef extends Position {
+  file?: string;
+  /** Rendered as `line N` (else the bare number: the message says "line" itself). */
+  place?: true;
+}
 export interface Range {
   start: Position;
   end: Position;
@@ -37,8 +44,13 @@ export interface Finding {
   ruleId: string;
   category: Category;
   severity: Severity;
-  /** One line that names both ends where there are two. */
+  /**
+   * One line that names both ends where there are two: a template whose `{n}` placeholders
+   * stand for `refs[n]` (braces doubled); outputs show it with `renderMessage` (core/refs.ts).
+   */
   message: string;
+  /** Positions the message refers to (0-based, in the document, like `range`). */
+  refs?: MessageRef[];
   range: Range;
   /** From the model call to the sink; empty when the finding is a single place. */
   path: PathStep[];
@@ -50,6 +62,16 @@ export interface Finding {
   fingerprint?: string;
 }
 
+/** A finding a `fang-ignore-...` comment in the code covers, with that comment. */
+export interface SuppressedFinding extends Finding {
+  suppression: {
+    scope: 'next-line' | 'file';
+    reason: string | undefined;
+    /** Where the comment is. */
+    range: Range;
+  };
+}
+
 export interface SkipNote {
   reason: 'binary' | 'too-large' | 'time-budget' | 'unreadable' | 'not-a-file' | 'unsupported';
   message: string;
@@ -59,6 +81,8 @@ export interface FileResult {
   path: string;
   language: DocumentLanguage | undefined;
   findings: Finding[];
+  /** Findings that suppression comments in the code cover (not counted, shown on request). */
+  suppressed?: SuppressedFinding[];
   /** Set when the file was not analysed at all. */
   skipped?: SkipNote;
 }

@@ -10,7 +10,7 @@
  */
 import * as vscode from 'vscode';
 import { showWarning } from './notify';
-import { mergeConfigs, parseConfig, type ConfigProblem, type FangConfig } from '../core/config';
+import { checkRuleIds, mergeConfigs, parseConfig, type ConfigProblem, type FangConfig } from '../core/config';
 import { splitUntrusted, type SeverityFloor } from '../core/untrusted';
 import { errorText, type Log } from './log';
 import { readSettings, SECTION, type EditorSettings } from './settings';
@@ -64,7 +64,23 @@ export class ConfigService implements vscode.Disposable {
     const settings = readSettings(folder ?? uri);
     const fromFile = folder ? this.project.get(folder.uri.toString()) : undefined;
     const floor = folder ? this.floors.get(folder.uri.toString()) : undefined;
-    return { config: fromFile ? mergeConfigs(settings.config, fromFile) : settings.config, editor: settings.editor, ...(floor ? { floor } : {}) };
+    const config = fromFile ? mergeConfigs(settings.config, fromFile) : settings.config;
+    return { config: this.ruleIds ? checkRuleIds(config, this.ruleIds).config : config, editor: settings.editor, ...(floor ? { floor } : {}) };
+  }
+
+  private ruleIds: readonly string[] | undefined;
+
+  /** The analyzer's rule ids, once it has started: a rule id no rule has is then a problem naming the closest. */
+  setRuleIds(ids: readonly string[]): void {
+    this.ruleIds = ids;
+    this.reportProblems();
+  }
+
+  private ruleIdProblems(): ConfigProblem[] {
+    if (!this.ruleIds) return [];
+    const fromSettings = checkRuleIds(readSettings().config, this.ruleIds).problems.map((p) => ({ key: `${SECTION}.${p.key}`, message: `${SECTION}.${p.message}` }));
+    const fromFiles = [...this.project.values()].flatMap((c) => checkRuleIds(c, this.ruleIds!).problems.map((p) => ({ key: `${PROJECT_FILE}: ${p.key}`, message: `${PROJECT_FILE}: ${p.message}` })));
+    return [...fromSettings, ...fromFiles];
   }
 
   /**
@@ -127,7 +143,7 @@ export class ConfigService implements vscode.Disposable {
 
   /** Every current problem, settings first; exposed for tests and the status bar. */
   problems(): ConfigProblem[] {
-    return [...readSettings().problems, ...this.projectProblems];
+    return [...readSettings().problems, ...this.projectProblems, ...this.ruleIdProblems()];
   }
 
   private reportProblems(): void {

@@ -1,7 +1,8 @@
 /** Findings of the core as VS Code diagnostics; no state, no events. */
+import { renderMessage } from '../core/refs';
 import * as vscode from 'vscode';
 import { visible } from '../core/display';
-import type { Finding, Range, Severity } from '../core/types';
+import type { Finding, Range, Severity, SuppressedFinding } from '../core/types';
 
 export const SOURCE = 'fang';
 
@@ -17,7 +18,7 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
 
 /** `ruleDoc` gives the URI of a rule's page shipped inside the extension. */
 export function toDiagnostic(f: Finding, uri: vscode.Uri, ruleDoc: (id: string) => vscode.Uri): vscode.Diagnostic {
-  const d = new vscode.Diagnostic(toRange(f.range), shown(f.message), SEVERITY[f.severity]);
+  const d = new vscode.Diagnostic(toRange(f.range), shown(renderMessage(f)), SEVERITY[f.severity]);
   d.source = SOURCE;
   d.code = { value: f.ruleId, target: ruleDoc(f.ruleId) };
   if (f.path.length) {
@@ -29,6 +30,18 @@ export function toDiagnostic(f: Finding, uri: vscode.Uri, ruleDoc: (id: string) 
 /** Messages quote the code; the Problems panel shows them with hidden characters named. */
 function shown(message: string): string {
   return visible(message, { max: 2000 });
+}
+
+/**
+ * A finding a comment in the code suppresses: a quiet hint (no squiggle, not in the Problems
+ * list), so that what the comment hides can still be seen where it is.
+ */
+export function toSuppressedHint(f: SuppressedFinding, uri: vscode.Uri, ruleDoc: (id: string) => vscode.Uri): vscode.Diagnostic {
+  const d = toDiagnostic(f, uri, ruleDoc);
+  const s = f.suppression;
+  d.severity = vscode.DiagnosticSeverity.Hint;
+  d.message = `suppressed by fang-ignore-${s.scope} on line ${s.range.start.line + 1}${s.reason ? ` (${shown(s.reason)})` : ' (no reason given)'}: ${shown(renderMessage(f))}`;
+  return d;
 }
 
 /** The rule id of one of our diagnostics, or undefined for anyone else's. */

@@ -6,11 +6,11 @@
  */
 import ignore from 'ignore';
 import * as vscode from 'vscode';
-import type { DocumentLanguage, FileResult, Finding } from '../core/types';
+import type { DocumentLanguage, FileResult, Finding, SuppressedFinding } from '../core/types';
 import { applyFloor } from '../core/untrusted';
 import type { AnalysisClient } from './analysisClient';
 import type { ConfigService } from './configService';
-import { toDiagnostic } from './convert';
+import { toDiagnostic, toSuppressedHint } from './convert';
 import { documentLanguage, languageGroup } from './languages';
 import { errorText, type Log } from './log';
 
@@ -19,6 +19,8 @@ export interface Analysis {
   version: number;
   language: DocumentLanguage | undefined;
   findings: Finding[];
+  /** Findings that suppression comments in the document cover: shown as hints, and to the paste guard. */
+  suppressed: SuppressedFinding[];
   skipped?: FileResult['skipped'];
   /** Why the document was not analysed by choice (language disabled, ignored, unsupported). */
   inactive?: string;
@@ -118,7 +120,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
     const version = doc.version;
     const { config, editor, floor } = this.configs.forDocument(doc.uri);
     const language = documentLanguage(doc);
-    const base = { uri: doc.uri, version, language, findings: [], workerMs: 0 };
+    const base = { uri: doc.uri, version, language, findings: [], suppressed: [], workerMs: 0 };
     let inactive: string | undefined;
     if (!language) inactive = `language ${doc.languageId} is not analysed`;
     else if (!editor.enable[languageGroup(language)]) inactive = `fang.enable.${languageGroup(language)} is off`;
@@ -131,8 +133,9 @@ export class DiagnosticsFeature implements vscode.Disposable {
     if (result.skipped) this.log.info(`${doc.uri.toString(true)} not analysed: ${result.skipped.message}`);
     this.log.debug(`analysed ${doc.uri.toString(true)} v${version} (${language}): ${result.findings.length} findings in ${ms.toFixed(0)} ms`);
     const findings = applyFloor(result.findings, floor);
-    const diagnostics = findings.map((f) => toDiagnostic(f, doc.uri, this.ruleDoc));
-    return this.publish(st, { ...base, findings, skipped: result.skipped, workerMs: ms, totalMs: performance.now() - started }, diagnostics);
+    const suppressed = result.suppressed ?? [];
+    const diagnostics = [...findings.map((f) => toDiagnostic(f, doc.uri, this.ruleDoc)), ...suppressed.map((f) => toSuppressedHint(f, doc.uri, this.ruleDoc))];
+    return this.publish(st, { ...base, findings, suppressed, skipped: result.skipped, workerMs: ms, totalMs: performance.now() - started }, diagnostics);
   }
 
   private publish(st: DocState, a: Analysis, diagnostics: vscode.Diagnostic[]): Analysis {

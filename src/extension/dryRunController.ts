@@ -3,6 +3,7 @@
  * Cancel (which aborts the whole sandbox), the live trace, then the report panel. Nothing
  * here runs on open, save or paste; only the `fang.dryRun*` commands call `run`.
  */
+import { renderMessage } from '../core/refs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { askModal, showError, showInfo, withNotificationProgress } from './notify';
@@ -310,7 +311,7 @@ export class DryRunController implements vscode.Disposable {
     const a = this.diagnostics.latest(target.uri);
     return (a?.findings ?? [])
       .filter((f) => target.range.contains(new vscode.Position(f.range.start.line, f.range.start.column)))
-      .map((f) => ({ line: f.range.start.line - target.firstLine + 1, ruleId: f.ruleId, category: f.category, severity: f.severity, message: f.message }));
+      .map((f) => ({ line: f.range.start.line - target.firstLine + 1, ruleId: f.ruleId, category: f.category, severity: f.severity, message: renderMessage(f, (p) => String(p.line - target.firstLine + 1)) }));
   }
 
   private workspaceDir(uri: vscode.Uri): string | undefined {

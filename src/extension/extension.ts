@@ -62,6 +62,10 @@ export function activate(context: vscode.ExtensionContext): FangApi {
     for (const r of out.rejected) log.info(`quick fix "${r.title}" not offered for ${target.ruleId}: ${r.reason}`);
     return out.fixes;
   });
+  rules().then(
+    (metas) => configs.setRuleIds(metas.map((m) => m.id)),
+    () => undefined, // said just below
+  );
   rules().catch((e: unknown) => {
     log.error(`the analyzer could not start: ${e instanceof Error ? e.message : String(e)}`);
     showFailure('the analyzer could not start, so nothing is checked.');

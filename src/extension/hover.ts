@@ -1,4 +1,5 @@
 /** Hover on a finding: the risk in a few sentences, the dataflow path, the rule's page. */
+import { renderMessage } from '../core/refs';
 import * as vscode from 'vscode';
 import { markdownText } from '../core/display';
 import type { Finding, RuleMeta } from '../core/types';
@@ -14,7 +15,7 @@ export function hoverMarkdown(f: Finding, meta: RuleMeta | undefined, docs: Rule
   md.isTrusted = { enabledCommands: ['fang.showRuleDocumentation', DRY_RUN_COMMAND] };
   md.appendMarkdown(`**Fang: ${escape(meta?.title ?? f.ruleId)}** (\`${f.ruleId}\`, ${f.category}, ${f.severity})\n\n`);
   // The diagnostic's own hover already shows the message; this one adds why it matters.
-  md.appendMarkdown(`${escape(meta?.explanation ?? f.message)}\n\n`);
+  md.appendMarkdown(`${escape(meta?.explanation ?? renderMessage(f))}\n\n`);
   if (f.path.length) {
     const steps = f.path.map((step) => `line ${step.range.start.line + 1}: ${escape(step.message)}`);
     md.appendMarkdown(`Path: ${steps.join(' → ')}\n\n`);

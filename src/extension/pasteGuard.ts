@@ -3,9 +3,10 @@
  * supported document is analysed at once; a warning or error inside it raises a notification
  * with Show, Dry-run and Undo. Typing, undo/redo and loads from disk never trigger it.
  */
+import { renderMessage } from '../core/refs';
 import * as vscode from 'vscode';
 import { showInfo, showWarning } from './notify';
-import type { Finding } from '../core/types';
+import type { Finding, SuppressedFinding } from '../core/types';
 import { dryRunUnavailable, DRY_RUN_COMMAND } from './commands';
 import type { ConfigService } from './configService';
 import { toRange } from './convert';
@@ -23,6 +24,8 @@ export interface PasteWarning {
   version: number;
   /** Most severe first. */
   findings: Finding[];
+  /** Those of `findings` that a suppression comment inserted in the same block covered. */
+  selfSuppressed: SuppressedFinding[];
   message: string;
 }
 
@@ -70,11 +73,13 @@ export class PasteGuard implements vscode.Disposable {
         // does. The dirty flag reaches the extension host just after the change event, so it is
         // read here, once the analysis has come back, not in the change handler.
         if (!e.document.isDirty) return;
-        const hits = a.findings.filter(
-          (f) => f.severity !== 'note' && (block.intersection(toRange(f.range)) || f.path.some((s) => block.intersection(toRange(s.range)))),
-        );
+        const inBlock = (f: Finding) => block.intersection(toRange(f.range)) || f.path.some((s) => block.intersection(toRange(s.range)));
+        // A suppression that arrived in this block does not count: the code and its excuse came together.
+        const selfSuppressed = a.suppressed.filter((f) => block.contains(toRange(f.suppression.range)));
+        const hits = [...a.findings.filter(inBlock), ...selfSuppressed].filter((f) => f.severity !== 'note');
         hits.sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity] || x.range.start.line - y.range.start.line);
-        if (hits.length) this.warn({ uri: e.document.uri, range: block, version, findings: hits, message: describe(hits) });
+        const carried = hits.filter((f): f is SuppressedFinding => 'suppression' in f);
+        if (hits.length) this.warn({ uri: e.document.uri, range: block, version, findings: hits, selfSuppressed: carried, message: describe(hits, carried) });
       },
       (err: unknown) => this.log.error(`paste guard: analysis failed: ${errorText(err)}`),
     );
@@ -115,10 +120,13 @@ export class PasteGuard implements vscode.Disposable {
   }
 }
 
-function describe(hits: Finding[]): string {
+function describe(hits: Finding[], carried: SuppressedFinding[]): string {
   const f = hits[0]!;
   const more = hits.length > 1 ? ` (and ${hits.length - 1} more)` : '';
-  const line = f.range.start.line + 1;
-  const where = new RegExp(`\\bline ${line}\\b`).test(f.message) ? '' : `, line ${line}`;
-  return `Inserted code: ${f.message}${where}${more}`;
+  const own = carried.length
+    ? `. The block carried its own suppression (fang-ignore-${carried[0]!.suppression.scope} on line ${carried[0]!.suppression.range.start.line + 1}), which does not count for code pasted with it`
+    : '';
+  // The finding's line, unless the message already names it.
+  const where = f.refs?.some((p) => p.line === f.range.start.line) ? '' : `, line ${f.range.start.line + 1}`;
+  return `Inserted code: ${renderMessage(f)}${where}${more}${own}`;
 }

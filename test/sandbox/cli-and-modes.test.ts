@@ -50,7 +50,7 @@ describe('fang dry-run (CLI, real bubblewrap)', function () {
     const badYaml = path.join(ws, 'r.yaml');
     fs.writeFileSync(badYaml, 'responses:\n  - when: x\n');
     const cases: Array<[string[], RegExp]> = [
-      [[path.join(ws, 'missing.sh')], /cannot read .*missing\.sh: ENOENT/],
+      [[path.join(ws, 'missing.sh')], /cannot read .*missing\.sh: it does not exist/],
       [[txt], /cannot tell the language of .*notes\.txt; pass --lang/],
       [[txt, '--lang', 'bash', '--format', 'xml'], /--format must be text or json/],
       [[txt, '--lang', 'bash', '--timeout', 'soon'], /--timeout needs a number/],

@@ -129,10 +129,55 @@ describe('fang scan (CLI)', function () {
     const r = JSON.parse(fang(['scan', '--format', 'json', 'x.sh'], dir).stdout);
     const ids = r.files[0].findings.map((f: { ruleId: string }) => f.ruleId);
     assert.deepEqual(ids, ['bash-model-output-exec']);
-    fs.writeFileSync(path.join(dir, '.fang.json'), JSON.stringify({ rules: { 'bash-model-cli-call': 'loud' } }));
-    const bad = fang(['scan', 'x.sh'], dir);
-    assert.equal(bad.code, 2);
+    // A mistake is named with its key and only the wrong entry is left out: the scan goes on.
+    fs.writeFileSync(
+      path.join(dir, '.fang.json'),
+      JSON.stringify({ rules: { 'bash-model-cli-call': 'loud', 'bash-model-outptu-exec': 'off' }, categories: { 'self-invokation': 'off' }, modelCommands: ['brainy'] }),
+    );
+    const bad = fang(['scan', '--format', 'json', 'x.sh'], dir);
+    assert.equal(bad.code, 1, bad.stderr);
     assert.match(bad.stderr, /rules\.bash-model-cli-call: expected one of "error", "warning", "note", "off"/);
+    assert.match(bad.stderr, /rules\.bash-model-outptu-exec: no rule has the id "bash-model-outptu-exec"; did you mean "bash-model-output-exec"\?/);
+    assert.match(bad.stderr, /categories\.self-invokation: unknown category; did you mean "self-invocation"\?/);
+    const kept = JSON.parse(bad.stdout).files[0].findings.map((f: { ruleId: string }) => f.ruleId).sort();
+    assert.deepEqual(kept, ['bash-model-cli-call', 'bash-model-output-exec'], 'the misspelt "off" turned nothing off; modelCommands still applies');
+    // The same file, found from a subfolder (up to the repository root), judged the same way by every command.
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.mkdirSync(path.join(dir, '.git'));
+    fs.writeFileSync(path.join(dir, 'sub', 'y.sh'), 'code=$(brainy "write code")\neval "$code"\n');
+    const sub = fang(['scan', 'y.sh'], path.join(dir, 'sub'));
+    assert.match(sub.stderr, /did you mean "bash-model-output-exec"/);
+    assert.match(sub.stdout, /bash-model-output-exec/);
+    const typo = fang(['scan', '--rule', 'bash-model-output-exce', 'x.sh'], dir);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /unknown rule "bash-model-output-exce"; did you mean "bash-model-output-exec"\?/);
+  });
+
+  it('keeps what suppression comments hide visible: a count in text, the list on request, SARIF suppressions', () => {
+    const dir = tempDir({
+      'x.sh': ['#!/bin/bash', '# fang-ignore-file bash-model-output-exec -- reviewed in PR 12', 'eval "$(llm "a")"', '# fang-ignore-next-line bash-model-cli-call', 'llm "b"', ''].join('\n'),
+    });
+    const text = fang(['scan', 'x.sh'], dir);
+    assert.equal(text.code, 1, 'the unsuppressed model call on line 3 still counts');
+    assert.match(text.stdout, /x\.sh: 2 findings suppressed by comments in the code \(1 by fang-ignore-file\); --show-suppressed lists them/);
+    assert.match(text.stdout, /, 2 suppressed in the code$/m);
+    const shown = fang(['scan', '--show-suppressed', 'x.sh'], dir);
+    assert.match(shown.stdout, /x\.sh:3:1: suppressed error bash-model-output-exec \[model-output-execution\] by fang-ignore-file on line 2 -- reviewed in PR 12/);
+    assert.match(shown.stdout, /x\.sh:5:1: suppressed warning bash-model-cli-call \[self-invocation\] by fang-ignore-next-line on line 4 \(no reason given\)/);
+    const json = JSON.parse(fang(['scan', '--format', 'json', 'x.sh'], dir).stdout);
+    assert.equal(json.files[0].suppressedCount, 2);
+    assert.equal(json.files[0].suppressed, undefined);
+    const jsonAll = JSON.parse(fang(['scan', '--format', 'json', '--show-suppressed', 'x.sh'], dir).stdout);
+    assert.deepEqual(jsonAll.files[0].suppressed.map((f: { ruleId: string; line: number; suppression: object }) => [f.ruleId, f.line, f.suppression]), [
+      ['bash-model-output-exec', 3, { kind: 'fang-ignore-file', reason: 'reviewed in PR 12', line: 2 }],
+      ['bash-model-cli-call', 5, { kind: 'fang-ignore-next-line', reason: null, line: 4 }],
+    ]);
+    const sarif = sarifSchema.parse(JSON.parse(fang(['scan', '--format', 'sarif', 'x.sh'], dir).stdout));
+    const sup = sarif.runs[0]!.results.filter((r) => r.suppressions);
+    assert.deepEqual(sup.map((r) => [r.ruleId, r.suppressions![0]!.kind, r.suppressions![0]!.justification]), [
+      ['bash-model-output-exec', 'inSource', 'reviewed in PR 12'],
+      ['bash-model-cli-call', 'inSource', ''],
+    ]);
   });
 
   it('skips binary, oversized and over-budget files with a note in every format, never as clean', () => {

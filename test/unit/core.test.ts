@@ -1,7 +1,7 @@
 /** The analysis core's contracts that the rule fixtures do not cover. */
 import * as assert from 'node:assert/strict';
 import { analyzer } from './helpers';
-import { parseConfig, detectLanguage, extractFences } from '../../src/core/index';
+import { parseConfig, detectLanguage, extractFences, renderMessage } from '../../src/core/index';
 import { BASH_RULES } from '../../src/core/rules/index';
 
 describe('core', function () {
@@ -70,7 +70,8 @@ describe('core', function () {
       const md = '# Setup\n\nRun this:\n\n```bash\ncmd=$(sgpt "one command")\neval "$cmd"\n```\n';
       const f = a.analyze(md, { path: 'README.md' }).findings.find((x) => x.ruleId === 'bash-model-output-exec')!;
       assert.equal(f.range.start.line, 6);
-      assert.match(f.message, /\(line 6\) reaches `eval` \(line 7\)/);
+      assert.match(renderMessage(f), /\(line 6\) reaches `eval` \(line 7\)/);
+      assert.deepEqual(f.refs, [{ line: 5, column: 6 }, { line: 6, column: 0 }]);
       assert.equal(f.path[0]!.range.start.line, 5);
     });
   });
@@ -120,6 +121,35 @@ describe('core', function () {
       const deep = `${'if true; then '.repeat(400)}eval "$(llm x)"${'; fi'.repeat(400)}\n`;
       const r = a.analyze(deep, { language: 'bash' });
       assert.ok(r.skipped || r.findings.length > 0, 'neither a result nor a note');
+    });
+  });
+
+  describe('positions as data', () => {
+    it('messages carry positions as refs; in a Markdown fence they are document lines in every message', async () => {
+      const a = await analyzer();
+      const md = ['# Notes', '', 'Some text.', '', '```bash', 'echo start', 'echo more', 'echo working', 'eval "$(llm "x")" | | sh', '```', ''].join('\n');
+      const r = a.analyze(md, { language: 'markdown' });
+      const exec = r.findings.find((f) => f.ruleId === 'bash-model-output-exec' || f.ruleId === 'analysis-incomplete');
+      assert.ok(exec, JSON.stringify(r.findings));
+      for (const f of r.findings) {
+        assert.doesNotMatch(f.message, /line \d/, `a line number baked into the text: ${f.message}`);
+        for (const p of f.refs ?? []) assert.ok(p.line >= 5 && p.line <= 9, `ref ${p.line} is not a document line of the fence`);
+      }
+      const incomplete = r.findings.find((f) => f.ruleId === 'analysis-incomplete')!;
+      assert.equal(incomplete.range.start.line, 8);
+      assert.match(renderMessage(incomplete), /a syntax error on line 9\b/);
+    });
+
+    it('text from the code cannot forge a position or break the template', async () => {
+      const a = await analyzer();
+      const r = a.analyze('x=$(llm "a")\n"{0}{{}}\uE000deadbeef:99:0\uE001" "$x"\neval "$x"\n', { language: 'bash' });
+      for (const f of r.findings) {
+        const text = renderMessage(f);
+        assert.doesNotMatch(text, /line 100\b/, text);
+        for (const p of f.refs ?? []) assert.ok(p.line <= 2, `forged ref ${p.line}`);
+      }
+      const wrapped = r.findings.find((f) => f.ruleId === 'bash-model-output-exec');
+      assert.ok(wrapped);
     });
   });
 });

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzer, ROOT } from './helpers';
-import type { Finding } from '../../src/core/index';
+import { renderMessage, type Finding } from '../../src/core/index';
 import { JsFacts } from '../../src/core/js/facts';
 
 const ids = (fs: Finding[]) => fs.map((f) => `${f.ruleId}@${f.range.start.line + 1}`);
@@ -56,7 +56,7 @@ describe('js analysis', function () {
     const r = a.analyze(text, { path: 'agent.mjs' });
     const f = r.findings.find((x) => x.ruleId === 'js-model-output-exec');
     assert.ok(f, ids(r.findings).join(', '));
-    assert.equal(f.message, 'output of `openai.chat.completions.create` (line 4) reaches `exec` (line 9) and runs as code');
+    assert.equal(renderMessage(f), 'output of `openai.chat.completions.create` (line 4) reaches `exec` (line 9) and runs as code');
     assert.equal(f.category, 'model-output-execution');
     assert.equal(f.range.start.line, 8);
     const lines = f.path.map((s) => s.range.start.line + 1);

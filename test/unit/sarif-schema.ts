@@ -53,6 +53,9 @@ export const sarifSchema = z.object({
             relatedLocations: z.array(z.object({ id: z.number().int(), physicalLocation, message: z.object({ text: z.string() }) })),
             partialFingerprints: z.object({ 'fang/v1': z.string().regex(/^[0-9a-f]{32}$/) }),
             properties: z.object({ category }),
+            suppressions: z
+              .array(z.object({ kind: z.enum(['inSource', 'external']), status: z.enum(['accepted', 'underReview', 'rejected']).optional(), justification: z.string().optional(), location: z.object({ physicalLocation }).optional() }))
+              .optional(),
           }),
         ),
       }),

@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Analyzer, detectLanguage, mergeConfigs, parseConfig, type FangConfig, type RuleLanguage } from '../../core/index';
+import { Analyzer, detectLanguage, type RuleLanguage } from '../../core/index';
+import { loadProjectConfig, withRuleIds } from '../config-file';
 import { UsageError, type Io } from '../io';
 import { AGENTS, HookInputError, type AgentFormat, type HookEvent, type Verdict } from './agents';
 import { Judge } from './judge';
@@ -53,13 +54,16 @@ export async function hookCommand(argv: string[], io: Io & { stdin: NodeJS.Reada
   }
   if (event.action.kind === 'other') return answer(io, agent, { decision: 'none', reason: '', notes: [] }, event);
 
-  const notes: string[] = [];
-  const config = loadConfig(event.cwd, notes);
+  // The nearest .fang.json from the agent's working folder; its mistakes are named, the defaults fill in.
+  const loaded = loadProjectConfig(event.cwd);
+  let notes: string[] = [...loaded.problems];
   let verdict: Verdict;
   try {
     const analyzer = await Analyzer.create({ languages: firstLanguages(event) });
     try {
-      verdict = await new Judge(analyzer, config, event.cwd).judge(event);
+      const project = withRuleIds(loaded, analyzer.rules().map((r) => r.id));
+      notes = [...project.problems];
+      verdict = await new Judge(analyzer, project.config, event.cwd).judge(event);
     } finally {
       analyzer.dispose();
     }
@@ -101,25 +105,6 @@ function firstLanguages(ev: HookEvent): RuleLanguage[] {
   return ['bash'];
 }
 
-/** The nearest .fang.json from the agent's working directory up; a broken one leaves the defaults. */
-function loadConfig(cwd: string, notes: string[]): FangConfig {
-  for (let d = path.resolve(cwd); ; d = path.dirname(d)) {
-    const p = path.join(d, '.fang.json');
-    if (fs.existsSync(p)) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(fs.readFileSync(p, 'utf8'));
-      } catch (e) {
-        notes.push(`${p} is not readable JSON (${(e as Error).message}); the defaults apply`);
-        return {};
-      }
-      const { config, problems } = parseConfig(raw, '.fang.json');
-      for (const x of problems) notes.push(`${p}: ${x.message}`);
-      return mergeConfigs(config);
-    }
-    if (path.dirname(d) === d) return {};
-  }
-}
 
 async function readAll(stream: NodeJS.ReadableStream, max: number): Promise<string> {
   const chunks: Buffer[] = [];

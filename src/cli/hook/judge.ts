@@ -3,6 +3,7 @@
  * scripts it runs, a file as it will be after a write, an edit or a patch) and map the findings
  * to deny / ask / nothing by category, as `.fang.json`'s `hook` says.
  */
+import { renderMessage, toTemplate } from '../../core/refs';
 import * as path from 'node:path';
 import { Analyzer, detectLanguage, type FangConfig, type Finding, type Range, type RuleLanguage } from '../../core/index';
 import { HOOK_DEFAULTS, DEFAULT_MAX_FILE_BYTES, type HookDecision } from '../../core/config';
@@ -244,7 +245,8 @@ function analysable(lang: string): lang is RuleLanguage {
 
 function incomplete(message: string): Finding {
   const at = { line: 0, column: 0 };
-  return { ruleId: 'analysis-incomplete', category: 'model-output-execution', severity: 'note', message, range: { start: at, end: at }, path: [], confidence: 'low' };
+  // A finding's message is a template (core/refs.ts): file names with braces are escaped.
+  return { ruleId: 'analysis-incomplete', category: 'model-output-execution', severity: 'note', message: toTemplate(message).message, range: { start: at, end: at }, path: [], confidence: 'low' };
 }
 
 function before(a: Range, b: Range): boolean {
@@ -271,7 +273,7 @@ function items(hits: Hit[]): string {
   const shown = hits.slice(0, ITEMS_IN_REASON).map((h) => {
     if (h.finding.ruleId === 'analysis-incomplete' && h.why) return clip(h.why, 240);
     const at = h.subject.label === 'the command' ? `the command, line ${h.finding.range.start.line + 1}` : `${h.subject.label}:${h.finding.range.start.line + 1}`;
-    return `${at}: ${h.finding.ruleId} [${h.finding.category}] ${clip(h.why ? `${h.why}; ${h.finding.message}` : h.finding.message, 240)}`;
+    return `${at}: ${h.finding.ruleId} [${h.finding.category}] ${clip(h.why ? `${h.why}; ${renderMessage(h.finding)}` : renderMessage(h.finding), 240)}`;
   });
   const more = hits.length - shown.length;
   return `${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;

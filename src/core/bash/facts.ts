@@ -1,4 +1,5 @@
 /** Facts about one Bash file, computed once and shared by the Bash rules. */
+import { numberRef } from '../refs';
 import type { Node, Tree } from 'web-tree-sitter';
 import { BashFlow, type FlowResult } from './dataflow';
 import { literalText, namedChildren } from './tree';
@@ -120,7 +121,7 @@ export class BashFacts implements ReportsIncomplete {
         return {
           category: 'model-output-execution' as const,
           range: e.range,
-          message: `analysis incomplete: ${e.label} runs code from a file named only at run time, and this script writes model output to such a file${w ? ` (line ${w.range.start.line + 1})` : ''}; Fang cannot tell whether it runs model output`,
+          message: `analysis incomplete: ${e.label} runs code from a file named only at run time, and this script writes model output to such a file${w ? ` (line ${numberRef(w.range)})` : ''}; Fang cannot tell whether it runs model output`,
           path: w ? [{ range: w.range, message: 'model output written to a file named at run time here' }, { range: e.range, message: `code of unknown origin run here by ${e.label}` }] : [],
           confidence: 'low' as const,
         };

@@ -1,3 +1,4 @@
+import { numberRef, placeRef } from '../refs';
 import { collectErrors } from '../tree-util';
 /** Facts about one JavaScript/TypeScript file, computed once and shared by the js-* rules. */
 import type { Node, Tree } from 'web-tree-sitter';
@@ -176,14 +177,14 @@ export class JsFacts implements ReportsIncomplete {
       const endRow = err.endPosition.row;
       if (!near && endRow > row) {
         const inside = places.find((p) => p.range.start.line >= row && p.range.start.line <= endRow);
-        if (inside) near = { range: inside.range, what: inside.what, over: `over lines ${row + 1}-${endRow + 1} covers` };
+        if (inside) near = { range: inside.range, what: inside.what, over: `over lines ${numberRef({ line: row, column: 0 })}-${numberRef({ line: endRow, column: 0 })} covers` };
       }
       if (!near) continue;
       seen.add(row);
       out.push({
         category: 'model-output-execution',
         range: { start: { line: row, column: err.startPosition.column }, end: { line: row, column: (lines[row] ?? '').length } },
-        message: `analysis incomplete: a syntax error ${near.over ?? `on line ${row + 1} is next to`} ${near.what} (line ${near.range.start.line + 1}), so Fang cannot tell where its output goes`,
+        message: `analysis incomplete: a syntax error ${near.over ?? `on line ${numberRef({ line: row, column: err.startPosition.column })} is next to`} ${near.what} (${placeRef(near.range)}), so Fang cannot tell where its output goes`,
         path: [],
         confidence: 'low',
       });
@@ -198,7 +199,7 @@ export class JsFacts implements ReportsIncomplete {
       return {
         category: 'model-output-execution' as const,
         range: l.range,
-        message: `analysis incomplete: output of ${from.label} (line ${from.range.start.line + 1}) is passed to ${l.label}, imported from another file; Fang does not follow it there`,
+        message: `analysis incomplete: output of ${from.label} (${placeRef(from.range)}) is passed to ${l.label}, imported from another file; Fang does not follow it there`,
         path: [...t.steps, { range: l.range, message: `leaves the file here through ${l.label}` }],
         confidence: 'low' as const,
       };

@@ -1,3 +1,4 @@
+import { numberRef } from '../refs';
 import { collectErrors } from '../tree-util';
 import type { Node } from 'web-tree-sitter';
 import { reportsIncomplete, type Rule, type RawFinding } from '../rule';
@@ -47,14 +48,14 @@ export const rule: Rule = {
       let at = row;
       let message = '';
       if (category) {
-        message = `analysis incomplete: a syntax error on line ${row + 1} is next to ${category === 'self-invocation' ? 'a model call' : 'code execution'}, so Fang cannot tell whether model output runs here`;
+        message = `analysis incomplete: a syntax error on line ${numberRef({ line: row, column: err.startPosition.column })} is next to ${category === 'self-invocation' ? 'a model call' : 'code execution'}, so Fang cannot tell whether model output runs here`;
       } else if (err.endPosition.row - row > 3) {
         // A long unreadable region (an unclosed quote, a stray keyword): name the first model call in it.
         for (let r = row + 1; r <= err.endPosition.row && r < lines.length; r++) {
           category = wouldBeCategory(lines[r] ?? '');
           if (!category) continue;
           at = r;
-          message = `analysis incomplete: a syntax error from line ${row + 1} to line ${err.endPosition.row + 1} covers ${category === 'self-invocation' ? 'a model call' : 'code that runs model output'} on line ${r + 1}; Fang cannot follow it`;
+          message = `analysis incomplete: a syntax error from line ${numberRef({ line: row, column: err.startPosition.column })} to line ${numberRef({ line: err.endPosition.row, column: 0 })} covers ${category === 'self-invocation' ? 'a model call' : 'code that runs model output'} on line ${numberRef({ line: r, column: 0 })}; Fang cannot follow it`;
           break;
         }
       }

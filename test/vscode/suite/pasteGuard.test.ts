@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PasteWarning } from '../../../src/extension/pasteGuard';
-import { analysisOf, closeAll, fang, nextEvent, openFile, openScratch, recordMetric, setSetting } from './helpers';
+import { analysisOf, closeAll, codeOf, fang, fangDiagnostics, nextEvent, openFile, openScratch, recordMetric, setSetting } from './helpers';
 
 const BLOCK = 'echo "setting up"\nfix=$(llm "write a one-liner that fixes my PATH")\neval "$fix"\necho "done"\n';
 
@@ -31,6 +31,24 @@ describe('paste guard', () => {
     assert.ok(w.findings.some((f) => f.ruleId === 'bash-model-output-exec'));
     assert.match(w.message, /^Inserted code: .*eval.*line 5/);
     assert.equal(w.message.match(/line 5/g)?.length, 1, `the line is named once: ${w.message}`);
+  });
+
+  it('a block that carries its own suppression is warned about, and the warning says so; the suppression shows as a hint', async () => {
+    const api = await fang();
+    const { doc, editor } = await openScratch(api, '#!/bin/bash\n', 'shellscript');
+    const warned = nextEvent(api.pasteGuard.onDidWarn, (w) => w.uri.toString() === doc.uri.toString(), 'a paste warning');
+    const block = 'echo "setting up"\n# fang-ignore-next-line bash-model-output-exec -- reviewed\neval "$(llm "write a one-liner")"\necho "done"\n';
+    await editor.edit((b) => b.insert(new vscode.Position(1, 0), block));
+    const w = await warned;
+    assert.ok(w.findings.some((f) => f.ruleId === 'bash-model-output-exec'), w.message);
+    assert.deepEqual(w.selfSuppressed.map((f) => f.suppression.range.start.line), [2]);
+    assert.match(w.message, /The block carried its own suppression \(fang-ignore-next-line on line 3\)/);
+    // In the document the comment does suppress (it is the user's file), but not out of sight.
+    const a = await analysisOf(api, doc);
+    assert.ok(!a.findings.some((f) => f.ruleId === 'bash-model-output-exec'));
+    const hint = fangDiagnostics(doc.uri).find((d) => codeOf(d) === 'bash-model-output-exec');
+    assert.equal(hint?.severity, vscode.DiagnosticSeverity.Hint);
+    assert.match(hint!.message, /^suppressed by fang-ignore-next-line on line 3 \(reviewed\): /);
   });
 
   it('stays silent for typing, undo and redo, and below the thresholds', async () => {

@@ -82,9 +82,10 @@ describe('settings', () => {
       (a) => a.uri.toString() === doc.uri.toString() && a.findings.some((f) => f.ruleId === 'bash-model-output-exec' && f.severity === 'note'),
       'reanalysis with the valid entry applied',
     );
-    await setSetting('rules', { 'bash-model-cli-call': 'loud', 'bash-model-output-exec': 'note' });
+    await setSetting('rules', { 'bash-model-cli-call': 'loud', 'bash-model-output-exec': 'note', 'bash-model-cli-cal': 'off' });
     const messages = await reported;
     assert.match(messages.join('\n'), /fang\.rules\.bash-model-cli-call: expected one of "error", "warning", "note", "off"/);
+    assert.match(messages.join('\n'), /fang\.rules\.bash-model-cli-cal: no rule has the id "bash-model-cli-cal"; did you mean "bash-model-cli-call"\?/);
     await next;
     const diags = fangDiagnostics(doc.uri);
     assert.equal(diags.find((d) => codeOf(d) === 'bash-model-output-exec')?.severity, vscode.DiagnosticSeverity.Information, 'the valid entry must still apply');
