@@ -10,7 +10,7 @@
  */
 (function () {
   'use strict';
-  // @ts-ignore acquireVsCodeApi is provided by the webview host
+  // acquireVsCodeApi is provided by the webview host
   const vscode = acquireVsCodeApi();
   const app = /** @type {HTMLElement} */ (document.getElementById('app'));
   /** @type {any} */ const G = /** @type {any} */ (window).FangGraph;

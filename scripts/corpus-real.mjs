@@ -148,7 +148,7 @@ async function main() {
   const t0 = performance.now();
   for (const e of corpus) {
     let findings;
-    let skipped = [];
+    let skipped;
     try {
       if (e.source === 'npm') {
         const dir = fetchNpm(e, opts.cache);

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildExtension, buildTests } from './vscode-build.mjs';
+import { createRequire } from 'node:module';
 import { report } from './vscode-report.mjs';
 import { ensureServer } from './vscode-setup.mjs';
 import { launchBrowser, makeProfile, startServer, workbenchUrl } from './vscode-server.mjs';
@@ -108,4 +109,5 @@ for (const suite of suites) {
 if (passed + failed === 0) failed += 1; // a run that executed nothing is a failure
 process.stdout.write(`\nVS Code setup check ${((tSetup - t0) / 1000).toFixed(1)} s, total ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 process.stdout.write(`vscode: ${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}\n`);
+createRequire(import.meta.url)('./test-result.cjs').addResult({ passed, failed, pending });
 process.exit(failed > 0 ? 1 : 0);

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { inertJson, visible } from '../core/display';
 import { formatReportText, loadResponsesFile, refusedWorkspace, runDryRun, SandboxUnavailableError, type Limits, type ResponseScript, type SnippetLanguage } from '../sandbox';
+import { parseArgs } from 'node:util';
 import { loadProjectConfig } from './config-file';
 import { detectLanguage, formatBytes } from '../core/detect';
 import { DEFAULT_MAX_FILE_BYTES } from '../core/config';
@@ -25,7 +26,7 @@ export interface CliIo {
 }
 
 export const DRY_RUN_USAGE = `usage: fang dry-run FILE [options]   (FILE "-" reads the snippet from stdin)
-  --lang ${SNIPPET_LANGUAGES.join('|').padEnd(19)} language (default: from the file name or its #! line)
+  ${`--lang ${SNIPPET_LANGUAGES.join('|')}`.padEnd(24)} language (default: from the file name or its #! line)
   --responses FILE         JSON or YAML response script for the stubbed models
   --timeout SECONDS        wall-time limit (default 10)
   --format text|json       report format (default text)
@@ -42,6 +43,8 @@ export const DRY_RUN_USAGE = `usage: fang dry-run FILE [options]   (FILE "-" rea
 `;
 
 class UsageError extends Error {}
+/** `--help`: the usage on stdout, exit 0. */
+class HelpRequested extends Error {}
 
 interface Parsed {
   file: string;
@@ -61,74 +64,52 @@ function num(flag: string, v: string | undefined, min: number, max: number): num
   return n;
 }
 
+/** The options, as `fang scan` declares its own: node's parseArgs, strict. */
+const OPTIONS = {
+  lang: { type: 'string' },
+  responses: { type: 'string' },
+  timeout: { type: 'string' },
+  format: { type: 'string', default: 'text' },
+  workspace: { type: 'string' },
+  adversarial: { type: 'boolean', default: false },
+  processes: { type: 'string' },
+  'output-bytes': { type: 'string' },
+  'tmpfs-mb': { type: 'string' },
+  'memory-mb': { type: 'string' },
+  'model-command': { type: 'string', multiple: true },
+  'include-secret': { type: 'string', multiple: true },
+  'memory-total-mb': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 export function parseDryRunArgs(argv: string[]): Parsed {
-  const p: Parsed = { file: '', format: 'text', adversarial: false, limits: {}, modelCommands: [], includeSecrets: [] };
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--lang': {
-        const v = value();
-        const lang = languageForDryRun(v);
-        if (!lang) throw new UsageError(`--lang must be one of ${SNIPPET_LANGUAGES.join(', ')} (got "${v}")`);
-        p.lang = lang.dryRun.lang;
-        break;
-      }
-      case '--responses':
-        p.responses = value();
-        break;
-      case '--timeout':
-        p.limits.timeMs = Math.round(num('--timeout', value(), 0.1, 600) * 1000);
-        break;
-      case '--format': {
-        const v = value();
-        if (v !== 'text' && v !== 'json') throw new UsageError('--format must be text or json');
-        p.format = v;
-        break;
-      }
-      case '--workspace':
-        p.workspace = value();
-        break;
-      case '--adversarial':
-        p.adversarial = true;
-        break;
-      case '--processes':
-        p.limits.processes = num('--processes', value(), 8, 4096);
-        break;
-      case '--output-bytes':
-        p.limits.outputBytes = num('--output-bytes', value(), 1, 64 * 1024 * 1024);
-        break;
-      case '--tmpfs-mb':
-        p.limits.tmpfsBytes = num('--tmpfs-mb', value(), 1, 4096) * 1024 * 1024;
-        break;
-      case '--memory-mb':
-        p.limits.memoryBytes = num('--memory-mb', value(), 16, 1024 * 1024) * 1024 * 1024;
-        break;
-      case '--model-command':
-        p.modelCommands.push(value());
-        break;
-      case '--include-secret':
-        p.includeSecrets.push(value());
-        break;
-      case '--memory-total-mb':
-        p.limits.memoryTotalBytes = num('--memory-total-mb', value(), 64, 1024 * 1024) * 1024 * 1024;
-        break;
-      case '-h':
-      case '--help':
-        throw new UsageError('');
-      default:
-        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
-        files.push(a);
+  const { values, positionals } = (() => {
+    try {
+      return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (e) {
+      // ERR_PARSE_ARGS_*: an unknown option, a missing value; said in node's words.
+      throw new UsageError((e as Error).message);
     }
+  })();
+  if (values.help) throw new HelpRequested();
+  const p: Parsed = { file: '', format: 'text', adversarial: values.adversarial, limits: {}, modelCommands: values['model-command'] ?? [], includeSecrets: values['include-secret'] ?? [] };
+  if (values.lang !== undefined) {
+    const lang = languageForDryRun(values.lang);
+    if (!lang) throw new UsageError(`--lang must be one of ${SNIPPET_LANGUAGES.join(', ')} (got "${values.lang}")`);
+    p.lang = lang.dryRun.lang;
   }
-  if (files.length !== 1) throw new UsageError(files.length ? 'give exactly one snippet file' : 'no snippet file given');
-  p.file = files[0]!;
+  if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format must be text or json');
+  p.format = values.format;
+  p.responses = values.responses;
+  p.workspace = values.workspace;
+  if (values.timeout !== undefined) p.limits.timeMs = Math.round(num('--timeout', values.timeout, 0.1, 600) * 1000);
+  if (values.processes !== undefined) p.limits.processes = num('--processes', values.processes, 8, 4096);
+  if (values['output-bytes'] !== undefined) p.limits.outputBytes = num('--output-bytes', values['output-bytes'], 1, 64 * 1024 * 1024);
+  if (values['tmpfs-mb'] !== undefined) p.limits.tmpfsBytes = num('--tmpfs-mb', values['tmpfs-mb'], 1, 4096) * 1024 * 1024;
+  if (values['memory-mb'] !== undefined) p.limits.memoryBytes = num('--memory-mb', values['memory-mb'], 16, 1024 * 1024) * 1024 * 1024;
+  if (values['memory-total-mb'] !== undefined) p.limits.memoryTotalBytes = num('--memory-total-mb', values['memory-total-mb'], 64, 1024 * 1024) * 1024 * 1024;
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one snippet file' : 'no snippet file given');
+  p.file = positionals[0]!;
   return p;
 }
 
@@ -196,8 +177,11 @@ export async function dryRunCommand(argv: string[], io: CliIo): Promise<number> 
     responses = parsed.responses ? loadResponsesFile(parsed.responses) : undefined;
     if (parsed.workspace && !fs.statSync(parsed.workspace, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--workspace ${parsed.workspace} is not a folder`);
   } catch (e) {
-    const msg = (e as Error).message;
-    io.stderr.write(msg ? `fang dry-run: ${visible(msg)}\n` : '');
+    if (e instanceof HelpRequested) {
+      io.stdout.write(DRY_RUN_USAGE);
+      return 0;
+    }
+    io.stderr.write(`fang dry-run: ${(e as Error).message}\n`);
     if (e instanceof UsageError) io.stderr.write(DRY_RUN_USAGE);
     return 2;
   }

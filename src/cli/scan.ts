@@ -1,5 +1,4 @@
 /** `fang scan PATH...`: analyse files and folders, print text, JSON or SARIF, exit by --fail-on. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Analyzer, DEFAULT_MAX_FILE_BYTES, detectLanguage, extractFences, SEVERITIES, type FileResult, type RuleLanguage, type Severity } from '../core/index';

@@ -170,7 +170,7 @@ export class Analyzer {
       const path = opts.path;
       if (opts.project && path) registerTreeFile(tree, path);
       facts = support.createFacts(tree, text, config, path, budget, opts.project);
-      const rules: Rule<any>[] = [...support.rules, ...GENERIC_RULES].filter(
+      const rules: Rule<unknown>[] = [...support.rules, ...GENERIC_RULES].filter(
         (r) => (!opts.onlyRules || opts.onlyRules.includes(r.meta.id)) && !opts.excludeRules?.includes(r.meta.id),
       );
       const findings: Finding[] = [];

@@ -75,7 +75,7 @@ export function stubServerProgram(): void {
     const id = ++seq;
     for (let i = 0; i < cfg.rules.length; i++) {
       const r = cfg.rules[i]!;
-      let hit = false;
+      let hit: boolean;
       try {
         hit = new RegExp(r.pattern, 'i').test(prompt);
       } catch {

@@ -56,6 +56,9 @@ describe('fang dry-run (CLI, real bubblewrap)', function () {
       [[txt, '--lang', 'bash', '--timeout', 'soon'], /--timeout needs a number/],
       [[txt, '--lang', 'bash', '--responses', badYaml], /r\.yaml: not a valid response script/],
       [[], /no snippet file given/],
+      [[txt, '--frob'], /Unknown option '--frob'/],
+      [[txt, '--timeout'], /Option '--timeout <value>' argument missing/],
+      [[txt, '--lang', 'cobol'], /--lang must be one of bash, ts, tsx, js \(got "cobol"\)/],
     ];
     for (const [argv, msg] of cases) {
       const r = await cli(argv);

@@ -23,8 +23,6 @@ function tempDir(files: Record<string, string | Buffer>): string {
   return dir;
 }
 
-const AGENT = fs.readFileSync(path.join(ROOT, 'examples', 'agent-loop.sh'), 'utf8');
-
 describe('fang scan (CLI)', function () {
   this.timeout(30000);
 
@@ -106,6 +104,15 @@ describe('fang scan (CLI)', function () {
     const r = fang(['dry-run', 'no/such/snippet.sh']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^fang dry-run: cannot read .*snippet\.sh/m, 'the message comes from the dry-run bundle');
+  });
+
+  it('dry-run parses its arguments like scan: --help on stdout with exit 0, an unknown option named with exit 2', () => {
+    const help = fang(['dry-run', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: fang dry-run FILE/);
+    const bad = fang(['dry-run', '--lang=bash', '--frob', 'x.sh']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Unknown option '--frob'/);
   });
 
   it('exits 2 with a clear message on bad usage and unreadable input', () => {

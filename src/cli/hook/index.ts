@@ -3,8 +3,6 @@
  * in that agent's documented output. Bad input is one line on stderr and exit status 1, which
  * every one of these agents treats as a non-blocking hook error: shown, never a silent pass.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Analyzer, detectLanguage, type RuleLanguage } from '../../core/index';
 import { loadProjectConfig, withRuleIds } from '../config-file';
 import { UsageError, type Io } from '../io';

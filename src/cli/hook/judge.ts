@@ -281,7 +281,6 @@ function items(hits: Hit[]): string {
 
 /** One line of plain text: the analysed code must not shape what the agent or the user reads. */
 function clip(s: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
   const flat = s.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -46,7 +46,9 @@ export abstract class FlowCalls extends FlowInvoke {
         return out;
       }
     } else callee = this.expr(f, env);
-    let { vals, nodes, subs } = this.args(node.childForFieldName('arguments'), env);
+    const args = this.args(node.childForFieldName('arguments'), env);
+    let { vals, nodes } = args;
+    const { subs } = args;
     // `eval.call(null, code)`, `exec.apply(cp, [cmd])`: the same call with the arguments moved.
     if ((method === 'call' || method === 'apply') && callee.ref && recv?.ref && callee.ref.path.length > 0) {
       callee = recv;

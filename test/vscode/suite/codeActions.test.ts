@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { FangApi } from '../../../src/extension/extension';
-import { analysisOf, closeAll, codeOf, fang, fangDiagnostics, openScratch, workspaceUri } from './helpers';
+import { analysisOf, closeAll, codeOf, fang, fangDiagnostics, fangHints, openScratch, workspaceUri } from './helpers';
 
 async function actionsFor(doc: vscode.TextDocument, ruleId: string, api?: FangApi): Promise<vscode.CodeAction[]> {
   const d = fangDiagnostics(doc.uri).find((x) => codeOf(x) === ruleId);
@@ -34,6 +34,7 @@ describe('quick fixes', () => {
     assert.equal(doc.lineAt(2).text, '# fang-ignore-next-line bash-model-output-exec -- reason');
     assert.equal(doc.lineAt(3).text, 'eval "$(llm "write a command that frees disk space")"');
     assert.ok(!fangDiagnostics(doc.uri).some((d) => codeOf(d) === 'bash-model-output-exec'), 'still reported after suppression');
+    assert.ok(fangHints(doc.uri).some((d) => codeOf(d) === 'bash-model-output-exec'), 'the suppressed finding stays visible as a hint');
     assert.ok(fangDiagnostics(doc.uri).some((d) => codeOf(d) === 'bash-model-cli-call'), 'other rules must stay');
   });
 

@@ -80,8 +80,14 @@ export async function openUntitled(api: FangApi, content: string, language?: str
   return { doc, editor, analysis: await analysisOf(api, doc) };
 }
 
+/** Fang's reported diagnostics (not the hints for findings a comment suppresses). */
 export function fangDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'fang');
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'fang' && d.severity !== vscode.DiagnosticSeverity.Hint);
+}
+
+/** The quiet hints for findings that suppression comments cover. */
+export function fangHints(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'fang' && d.severity === vscode.DiagnosticSeverity.Hint);
 }
 
 export function codeOf(d: vscode.Diagnostic): string {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PasteWarning } from '../../../src/extension/pasteGuard';
-import { analysisOf, closeAll, codeOf, fang, fangDiagnostics, nextEvent, openFile, openScratch, recordMetric, setSetting } from './helpers';
+import { analysisOf, closeAll, codeOf, fang, fangHints, nextEvent, openFile, openScratch, recordMetric, setSetting } from './helpers';
 
 const BLOCK = 'echo "setting up"\nfix=$(llm "write a one-liner that fixes my PATH")\neval "$fix"\necho "done"\n';
 
@@ -46,7 +46,7 @@ describe('paste guard', () => {
     // In the document the comment does suppress (it is the user's file), but not out of sight.
     const a = await analysisOf(api, doc);
     assert.ok(!a.findings.some((f) => f.ruleId === 'bash-model-output-exec'));
-    const hint = fangDiagnostics(doc.uri).find((d) => codeOf(d) === 'bash-model-output-exec');
+    const hint = fangHints(doc.uri).find((d) => codeOf(d) === 'bash-model-output-exec');
     assert.equal(hint?.severity, vscode.DiagnosticSeverity.Hint);
     assert.match(hint!.message, /^suppressed by fang-ignore-next-line on line 3 \(reviewed\): /);
   });
