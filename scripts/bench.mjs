@@ -126,7 +126,7 @@ function timeProcess(cmd, args) {
   return { ms: performance.now() - t0, status: r.status };
 }
 
-for (const extra of ['bench-cli.mjs', 'bench-js.mjs', 'bench-sandbox.mjs']) {
+for (const extra of ['bench-cli.mjs', 'bench-edit.mjs', 'bench-js.mjs', 'bench-worst.mjs', 'bench-sandbox.mjs']) {
   const script = join(root, 'scripts', extra);
   if (!existsSync(script)) continue;
   console.log('');

@@ -10,6 +10,7 @@ import { detectLanguage, formatBytes, looksBinary } from './detect';
 import { extractFences } from './markdown';
 import { proposeFixes, type FixProposal, type FixTarget, type RejectedFix } from './fixes/index';
 import { applySuppressions, parseSuppressions } from './suppress';
+import type { ParseCache } from './parse-cache';
 import { GENERIC_RULES } from './rules/index';
 import { ANALYSERS, analyserFor } from './analysers';
 import { registerTreeFile } from './tree-util';
@@ -31,6 +32,8 @@ export interface AnalyzeOptions {
   budget?: Budget;
   /** The project the file belongs to: its dataflow then follows imports and sourced files there. */
   project?: ProjectView;
+  /** The document's trees from its last analysis: parsed incrementally, and kept for the next one. */
+  cache?: ParseCache;
 }
 
 export class Analyzer {
@@ -114,10 +117,12 @@ export class Analyzer {
       return result;
     }
     const budget = opts.budget ?? new Budget(config.analysisBudgetMs ?? DEFAULT_ANALYSIS_BUDGET_MS);
+    const units = new Set<string>();
     if (language === 'markdown') {
-      for (const fence of extractFences(text)) {
+      for (const [i, fence] of extractFences(text).entries()) {
         const noted = budget.exhausted.length;
-        const found = this.analyzeCode(fence.code, fence.language, config, { ...opts, project: undefined }, budget, []);
+        units.add(`${i}:${fence.language}`);
+        const found = this.analyzeCode(fence.code, fence.language, config, { ...opts, project: undefined }, budget, [], `${i}:${fence.language}`);
         if (found === 'unsupported') continue;
         const at = (r: Range) => mapRange(r, fence.startLine, fence.columnOffsets);
         for (const e of budget.exhausted.slice(noted)) e.range = at(e.range);
@@ -129,7 +134,8 @@ export class Analyzer {
         for (const f of found.suppressed) suppressed.push({ ...mapFinding(f, fence.startLine, fence.columnOffsets), suppression: { ...f.suppression, range: at(f.suppression.range) } });
       }
     } else {
-      const found = this.analyzeCode(text, language, config, opts, budget, elsewhere);
+      units.add(language);
+      const found = this.analyzeCode(text, language, config, opts, budget, elsewhere, language);
       if (found === 'unsupported') {
         result.skipped = { reason: 'unsupported', message: `skipped: ${language} analysis is not available in this version` };
         return result;
@@ -141,6 +147,7 @@ export class Analyzer {
       result.findings = found.findings;
       suppressed.push(...found.suppressed);
     }
+    opts.cache?.retain(units);
     result.findings.push(...budgetNotes(budget.exhausted, config));
     result.findings.sort(byPlace);
     if (suppressed.length) result.suppressed = suppressed.sort(byPlace);
@@ -154,15 +161,19 @@ export class Analyzer {
     opts: AnalyzeOptions,
     budget: Budget,
     elsewhere: Finding[],
+    unit: string,
   ): { findings: Finding[]; suppressed: SuppressedFinding[] } | 'unsupported' | ParseBudgetExceeded {
     const support = analyserFor(lang);
     if (!support || !this.grammars.has(lang)) return 'unsupported';
     let tree: Tree;
+    const old = opts.cache?.take(unit, text);
     try {
-      tree = this.grammars.parse(lang, text, budget);
+      tree = this.grammars.parse(lang, text, budget, old);
     } catch (e) {
       if (e instanceof ParseBudgetExceeded) return e;
       throw e;
+    } finally {
+      old?.delete();
     }
     let facts: unknown;
     try {
@@ -213,7 +224,8 @@ export class Analyzer {
       return { findings: kept, suppressed };
     } finally {
       disposeFacts(facts);
-      freeTree(tree);
+      if (opts.cache) opts.cache.keep(unit, text, tree);
+      else freeTree(tree);
     }
   }
 
@@ -282,9 +294,9 @@ function budgetNotes(list: readonly Exhaustion[], config: FangConfig): Finding[]
   }));
 }
 
-/** The position of a byte offset (tree-sitter counts UTF-8 bytes; positions count UTF-16 units). */
+/** The position of the parser's offset (bytes of UTF-16 text: two per code unit, as web-tree-sitter counts). */
 function offsetRange(text: string, byteOffset: number): Range {
-  const before = Buffer.from(text, 'utf8').subarray(0, byteOffset).toString('utf8');
+  const before = text.slice(0, Math.floor(byteOffset / 2));
   const line = before.split('\n').length - 1;
   const column = before.length - (before.lastIndexOf('\n') + 1);
   const at = { line, column };

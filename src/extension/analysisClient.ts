@@ -12,7 +12,7 @@ import { DEFAULT_ANALYSIS_BUDGET_MS, type FangConfig } from '../core/config';
 import { overrunResult } from '../core/budget';
 import type { DocumentLanguage, FileResult, RuleMeta } from '../core/types';
 import type { FixTarget } from '../core/fixes/index';
-import type { AnalyzeRequest, FixesOutcome, FixesRequest, WorkerData, WorkerRequest, WorkerResponse } from './protocol';
+import type { AnalyzeRequest, FixesOutcome, FixesRequest, ForgetRequest, WorkerData, WorkerRequest, WorkerResponse } from './protocol';
 
 export interface AnalysisOutcome {
   result: FileResult;
@@ -60,9 +60,10 @@ export class AnalysisClient {
     return this.start();
   }
 
-  async analyze(text: string, language: DocumentLanguage, config: FangConfig, path?: string): Promise<AnalysisOutcome> {
+  /** `doc` (the document's URI) lets the worker parse the next version of the same document incrementally. */
+  async analyze(text: string, language: DocumentLanguage, config: FangConfig, path?: string, doc?: string): Promise<AnalysisOutcome> {
     await this.start();
-    const req: AnalyzeRequest = { kind: 'analyze', id: this.nextId++, text, language, config, path };
+    const req: AnalyzeRequest = { kind: 'analyze', id: this.nextId++, text, language, config, path, doc };
     return new Promise<AnalysisOutcome>((resolve, reject) => this.send({ req, resolve: resolve as Pending['resolve'], reject }));
   }
 
@@ -77,6 +78,12 @@ export class AnalysisClient {
     this.pending.set(p.req.id, p);
     this.worker!.postMessage(p.req);
     this.armWatchdog();
+  }
+
+  /** A document closed: the worker frees its trees. */
+  forget(doc: string): void {
+    const msg: ForgetRequest = { kind: 'forget', doc };
+    this.worker?.postMessage(msg);
   }
 
   private start(): Promise<RuleMeta[]> {

@@ -127,7 +127,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
     else if (this.isIgnored(doc.uri, config.ignore)) inactive = 'the path matches an ignore pattern';
     if (inactive || !language) return this.publish(st, { ...base, inactive, totalMs: performance.now() - started }, []);
 
-    const { result, ms } = await this.client.analyze(doc.getText(), language, config, doc.isUntitled ? undefined : doc.uri.fsPath);
+    const { result, ms } = await this.client.analyze(doc.getText(), language, config, doc.isUntitled ? undefined : doc.uri.fsPath, doc.uri.toString());
     if (doc.isClosed || this.states.get(doc.uri.toString()) !== st) return undefined;
     if (doc.version !== version) return undefined; // a newer edit has its own run coming
     if (result.skipped) this.log.info(`${doc.uri.toString(true)} not analysed: ${result.skipped.message}`);
@@ -159,6 +159,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
     if (st) clearTimeout(st.timer);
     this.states.delete(key);
     this.collection.delete(uri);
+    this.client.forget(key);
   }
 
   dispose(): void {

@@ -10,6 +10,14 @@ export interface AnalyzeRequest {
   path?: string;
   language: DocumentLanguage;
   config: FangConfig;
+  /** The document (its URI): the worker keeps its trees to parse the next version incrementally. */
+  doc?: string;
+}
+
+/** The document closed: its trees can go. */
+export interface ForgetRequest {
+  kind: 'forget';
+  doc: string;
 }
 
 /** Quick fixes for one finding of a document (src/core/fixes). */
@@ -24,7 +32,7 @@ export interface FixesRequest {
   target: FixTarget;
 }
 
-export type WorkerRequest = AnalyzeRequest | FixesRequest;
+export type WorkerRequest = AnalyzeRequest | FixesRequest | ForgetRequest;
 
 export interface FixesOutcome {
   fixes: FixProposal[];

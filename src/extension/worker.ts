@@ -5,7 +5,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Analyzer } from '../core/index';
 import type { RejectedFix } from '../core/fixes/index';
+import { ParseCache } from '../core/parse-cache';
 import type { WorkerData, WorkerRequest, WorkerResponse } from './protocol';
+
+/** Open documents whose trees are kept; the least recently analysed goes first past this. */
+const MAX_CACHED_DOCUMENTS = 32;
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker thread');
@@ -21,7 +25,26 @@ function describe(e: unknown): string {
 async function main(): Promise<void> {
   const { wasmDir } = workerData as WorkerData;
   const analyzer = await Analyzer.create({ wasmDir });
+  const caches = new Map<string, ParseCache>();
+  const cacheFor = (doc: string | undefined): ParseCache | undefined => {
+    if (!doc) return undefined;
+    let c = caches.get(doc);
+    if (c) caches.delete(doc); // re-inserted: most recent last
+    else c = new ParseCache();
+    caches.set(doc, c);
+    for (const [k, old] of caches) {
+      if (caches.size <= MAX_CACHED_DOCUMENTS) break;
+      old.dispose();
+      caches.delete(k);
+    }
+    return c;
+  };
   port!.on('message', (req: WorkerRequest) => {
+    if (req.kind === 'forget') {
+      caches.get(req.doc)?.dispose();
+      caches.delete(req.doc);
+      return;
+    }
     if (req.kind === 'fixes') {
       try {
         const rejected: RejectedFix[] = [];
@@ -34,14 +57,21 @@ async function main(): Promise<void> {
     }
     if (req.kind !== 'analyze') return;
     const started = performance.now();
+    const cache = cacheFor(req.doc);
     try {
-      const result = analyzer.analyze(req.text, { path: req.path, language: req.language, config: req.config });
+      const result = analyzer.analyze(req.text, { path: req.path, language: req.language, config: req.config, cache });
       post({ kind: 'result', id: req.id, result, ms: performance.now() - started });
     } catch (e) {
+      // A failed analysis may leave a tree half-edited: start that document afresh.
+      cache?.dispose();
+      if (req.doc) caches.delete(req.doc);
       post({ kind: 'error', id: req.id, message: describe(e) });
     }
   });
-  port!.on('close', () => analyzer.dispose());
+  port!.on('close', () => {
+    for (const c of caches.values()) c.dispose();
+    analyzer.dispose();
+  });
   post({ kind: 'ready', rules: analyzer.rules() });
 }
 

@@ -11,6 +11,7 @@ import { basename, matchModelCall, skipPrefixCommands, NO_DATA_OUTPUT, HOST_FILE
 import { classifyEffects, type Effect } from './effects';
 import { BashFlowState, isWordNode, type LoopFrame, type Word } from './flow-state';
 import { Budget } from '../budget';
+import { scanText } from './scan';
 
 export interface FlowResult {
   modelCalls: ModelCall[];
@@ -70,7 +71,7 @@ export class BashFlow extends BashFlowState {
       this.stmt(this.root, CLEAN);
       // Bodies of functions never called still hold model calls worth reporting.
       for (const [name, f] of this.functions) {
-        if (!this.evaluated.has(name)) this.callFunction(name, f, [], CLEAN, f);
+        if (!this.evaluated.has(name) && this.mayMatterUncalled(f)) this.callFunction(name, f, [], CLEAN, f);
       }
     } catch (e) {
       // Out of time or stack: what was found so far stands, and the note says where the walk stopped.
@@ -84,6 +85,28 @@ export class BashFlow extends BashFlowState {
       wrapperCalls: [...this.wrapperCalls.values()].sort((a, b) => a.node.startIndex - b.node.startIndex),
       loopInputs: this.loopInputs,
     };
+  }
+
+  /**
+   * Whether walking a function nobody calls (with no arguments and no input) can record
+   * anything. Effects need taint, so a body can only matter if it names a model, the script
+   * itself, host lists or persistence, reads a variable or file that holds taint or a literal
+   * value (`$cmd` where cmd=llm), calls another function of the file, or the script has written
+   * model output to a file named at run time. A 1,000-line script of ordinary functions then
+   * costs what its few model-related functions cost.
+   */
+  private mayMatterUncalled(f: Node): boolean {
+    if (this.dynamicModelWrite.length) return true;
+    const text = f.text;
+    const scan = scanText(text, this.ownFileName);
+    if (scan.strong || scan.weak || scan.host || scan.persist || scan.selfMentions.length) return true;
+    if (this.extraModelCommands.some((c) => text.includes(c.trim().split(/\s+/)[0]!))) return true;
+    for (const [name, t] of this.vars) if (t.length && mentions(text, name)) return true;
+    for (const [name, v] of this.values) if (mentions(text, name) && valueMayMatter(v)) return true;
+    for (const [key, t] of this.files) if (t.length && text.includes(key.replace(/^.*\//, ''))) return true;
+    const own = this.nodes.field(f, 'name')?.text;
+    for (const name of this.functions.keys()) if (name !== own && mentions(text, name)) return true;
+    return false;
   }
 
   // ---- statements: each returns the taint of what it writes to stdout ----
@@ -369,6 +392,22 @@ export class BashFlow extends BashFlowState {
     }
   }
 
+}
+
+/** `name` as a whole word of `text` (names may hold `-` and `.`, which end no word here). */
+function mentions(text: string, name: string): boolean {
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+    const before = text[i - 1];
+    const after = text[i + name.length];
+    if ((!before || !/[\w.-]/.test(before)) && (!after || !/[\w.-]/.test(after))) return true;
+  }
+  return false;
+}
+
+/** A literal value that could make a command a model call: a model client, a wrapper's name, an endpoint. */
+function valueMayMatter(value: string): boolean {
+  const scan = scanText(value, undefined);
+  return scan.strong || scan.weak || scan.host || scan.persist;
 }
 
 const originIds = new WeakMap<object, number>();

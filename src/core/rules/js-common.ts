@@ -80,8 +80,19 @@ export function isRecursive(fn: Node): boolean {
   return selfReferences(fn).length > 0;
 }
 
+/** Per tree, per function node: read once (every effect asks about every function around it). */
+const selfRefCache = new WeakMap<object, Map<number, Node[]>>();
+
 /** The places where `fn` calls itself or hands itself on to be called again. */
 export function selfReferences(fn: Node): Node[] {
+  let perTree = selfRefCache.get(fn.tree);
+  if (!perTree) selfRefCache.set(fn.tree, (perTree = new Map()));
+  let refs = perTree.get(fn.id);
+  if (!refs) perTree.set(fn.id, (refs = findSelfReferences(fn)));
+  return refs;
+}
+
+function findSelfReferences(fn: Node): Node[] {
   const name = functionName(fn);
   const body = fn.childForFieldName('body');
   if (!name || !body) return [];
