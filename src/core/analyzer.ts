@@ -11,6 +11,7 @@ import { extractFences } from './markdown';
 import { proposeFixes, type FixProposal, type FixTarget, type RejectedFix } from './fixes/index';
 import { applySuppressions, parseSuppressions } from './suppress';
 import type { ParseCache } from './parse-cache';
+import { MAX_PATH_STEPS } from './origins';
 import { GENERIC_RULES } from './rules/index';
 import { ANALYSERS, analyserFor } from './analysers';
 import { registerTreeFile } from './tree-util';
@@ -148,6 +149,8 @@ export class Analyzer {
       suppressed.push(...found.suppressed);
     }
     opts.cache?.retain(units);
+    const cut = result.findings.find((f) => f.path.some((s) => s.truncated));
+    if (cut) budget.note('path-length', cut.range, `the dataflow path of this finding is longer than the ${MAX_PATH_STEPS} steps Fang shows (path length); the steps after the cut are not listed`);
     result.findings.push(...budgetNotes(budget.exhausted, config));
     result.findings.sort(byPlace);
     if (suppressed.length) result.suppressed = suppressed.sort(byPlace);

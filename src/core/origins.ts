@@ -1,5 +1,14 @@
 /** Sets of traced values keyed by where they came from; shared by the Bash and JS dataflows. */
-import type { PathStep } from './types';
+import type { PathStep, Range } from './types';
+
+/** Steps a path keeps; past them it ends in one `truncated` step, and the analyzer adds a path-length note. */
+export const MAX_PATH_STEPS = 12;
+
+/** The path at its cap: the steps it has, then once a step that says where it was cut. */
+export function capPath<T extends { steps: PathStep[] }>(t: T, range: Range): T {
+  if (t.steps[t.steps.length - 1]?.truncated) return t;
+  return { ...t, steps: [...t.steps, { range, message: `further steps not shown (the path is cut after ${MAX_PATH_STEPS} steps: path length)`, truncated: true }] };
+}
 
 /** A piece of tainted text: where it came from, and the steps it took since. */
 export interface Traced<O> {

@@ -38,6 +38,8 @@ export interface Range {
 export interface PathStep {
   range: Range;
   message: string;
+  /** The path was cut here (path length budget): later steps are not shown. */
+  truncated?: true;
 }
 
 export interface Finding {

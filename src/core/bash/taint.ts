@@ -2,7 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Range } from '../types';
 import { rangeOf } from './tree';
-import { unionByOrigin, type Traced } from '../origins';
+import { capPath, MAX_PATH_STEPS, unionByOrigin, type Traced } from '../origins';
 
 export type ModelCallKind = 'cli' | 'http' | 'wrapper';
 
@@ -47,7 +47,7 @@ export function extend(ts: Taints, at: Range | Node, message: string): Taints {
     const last = t.steps[t.steps.length - 1];
     // one step per place: `piped on here` adds nothing right where the output was produced
     if (last && last.range.start.line === range.start.line && (last.message === message || last.range.start.column === range.start.column)) return t;
-    if (t.steps.length >= 12) return t;
+    if (t.steps.length >= MAX_PATH_STEPS) return capPath(t, range);
     return { origin: t.origin, steps: [...t.steps, { range, message }] };
   });
 }

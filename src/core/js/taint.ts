@@ -1,7 +1,7 @@
 /** Values and taint carried by the JavaScript/TypeScript dataflow. */
 import type { Node } from 'web-tree-sitter';
 import type { Range } from '../types';
-import { unionByOrigin, type Traced } from '../origins';
+import { capPath, MAX_PATH_STEPS, unionByOrigin, type Traced } from '../origins';
 
 export type JsModelCallKind = 'sdk' | 'http' | 'cli' | 'wrapper';
 
@@ -91,7 +91,7 @@ export function extend(ts: Taints, range: Range, message: string): Taints {
     const last = t.steps[t.steps.length - 1];
     // `iterated as x` then `assigned to x` at the same place: keep the first, more telling step.
     if (last && last.range.start.line === range.start.line && last.range.start.column === range.start.column) return t;
-    if (t.steps.length >= 12) return t;
+    if (t.steps.length >= MAX_PATH_STEPS) return capPath(t, range);
     return { origin: t.origin, steps: [...t.steps, { range, message }] };
   });
 }
