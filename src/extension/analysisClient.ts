@@ -12,7 +12,7 @@ import { DEFAULT_ANALYSIS_BUDGET_MS, type FangConfig } from '../core/config';
 import { overrunResult } from '../core/budget';
 import type { DocumentLanguage, FileResult, RuleMeta } from '../core/types';
 import type { FixTarget } from '../core/fixes/index';
-import type { AnalyzeRequest, FixesOutcome, FixesRequest, ForgetRequest, WorkerData, WorkerRequest, WorkerResponse } from './protocol';
+import type { AnalyzeRequest, AnsweredRequest, FixesOutcome, FixesRequest, ForgetRequest, WorkerData, WorkerResponse } from './protocol';
 
 export interface AnalysisOutcome {
   result: FileResult;
@@ -22,7 +22,7 @@ export interface AnalysisOutcome {
 
 /** A request and its promise; `resolve` takes the outcome of the request's kind. */
 interface Pending {
-  req: WorkerRequest;
+  req: AnsweredRequest;
   resolve(o: AnalysisOutcome | FixesOutcome): void;
   reject(e: Error): void;
 }

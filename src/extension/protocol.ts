@@ -32,7 +32,9 @@ export interface FixesRequest {
   target: FixTarget;
 }
 
-export type WorkerRequest = AnalyzeRequest | FixesRequest | ForgetRequest;
+/** Requests the worker answers (by id). */
+export type AnsweredRequest = AnalyzeRequest | FixesRequest;
+export type WorkerRequest = AnsweredRequest | ForgetRequest;
 
 export interface FixesOutcome {
   fixes: FixProposal[];

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule';
+import { line } from './bash-common';
 import type { BashFacts } from '../bash/facts';
 
 export const rule: Rule<BashFacts> = {
@@ -21,7 +22,7 @@ export const rule: Rule<BashFacts> = {
     const wrappers = facts.flow.wrapperCalls
       .map((w) => ({
         range: w.range,
-        message: `calls ${w.name}(), which calls a model: ${w.inner.label} (line ${w.inner.range.start.line + 1})`,
+        message: `calls ${w.name}(), which calls a model: ${w.inner.label} (line ${line(w.inner.range)})`,
         path: [
           { range: w.range, message: `${w.name}() called here` },
           { range: w.inner.range, message: `${w.inner.label} asked here, inside ${w.name}()` },
