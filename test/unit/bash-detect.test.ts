@@ -1,4 +1,5 @@
 /** Wording and severity of the Bash findings that the fixtures (lines only) cannot check. */
+import { renderMessage } from '../../src/core/refs';
 import * as assert from 'node:assert/strict';
 import { analyzer } from './helpers';
 
@@ -12,7 +13,7 @@ describe('Bash detection: severities and wording', () => {
     const exec = f.find((x) => x.ruleId === 'bash-model-output-exec');
     assert.ok(exec, 'no finding');
     assert.equal(exec.severity, 'warning');
-    assert.match(exec.message, /only after a confirmation \(`read -r -p "Run\? \[y\/N\] " ok`, line 2\)/);
+    assert.match(renderMessage(exec), /only after a confirmation \(`read -r -p "Run\? \[y\/N\] " ok`, line 2\)/);
     assert.ok(exec.path.some((s) => s.range.start.line === 1 && /asked to confirm/.test(s.message)), 'the path shows the question');
   });
 
@@ -25,7 +26,7 @@ describe('Bash detection: severities and wording', () => {
     const text = 'case "$1" in\n  -y|--yes) YES=1 ;;\nesac\ncmd=$(llm "x")\nif [[ $YES == 1 ]] || gum confirm "Run?"; then\n  eval "$cmd"\nfi\n';
     const exec = (await findings(text)).find((x) => x.ruleId === 'bash-model-output-exec');
     assert.equal(exec?.severity, 'warning');
-    assert.match(exec!.message, /which the flag `-y\|--yes\)` skips/);
+    assert.match(renderMessage(exec!), /which the flag `-y\|--yes\)` skips/);
   });
 
   it('staging on the command line is a warning with its own rule and wording', async () => {
@@ -33,7 +34,7 @@ describe('Bash detection: severities and wording', () => {
     const staged = f.find((x) => x.ruleId === 'bash-model-output-staged');
     assert.equal(staged?.category, 'model-output-execution');
     assert.equal(staged?.severity, 'warning');
-    assert.match(staged!.message, /put on the command line by `BUFFER=` \(line 2\): one Enter runs it/);
+    assert.match(renderMessage(staged!), /put on the command line by `BUFFER=` \(line 2\): one Enter runs it/);
     assert.ok(!f.some((x) => x.ruleId === 'bash-model-output-exec'), 'not reported as executed');
   });
 

@@ -71,7 +71,7 @@ describe('core', function () {
       const f = a.analyze(md, { path: 'README.md' }).findings.find((x) => x.ruleId === 'bash-model-output-exec')!;
       assert.equal(f.range.start.line, 6);
       assert.match(renderMessage(f), /\(line 6\) reaches `eval` \(line 7\)/);
-      assert.deepEqual(f.refs, [{ line: 5, column: 6 }, { line: 6, column: 0 }]);
+      assert.deepEqual(f.refs, [{ line: 5, column: 6, place: true }, { line: 6, column: 0 }]);
       assert.equal(f.path[0]!.range.start.line, 5);
     });
   });

@@ -1,4 +1,5 @@
 /** Whole-project analysis: values followed through imports, exports and files, findings routed to their files. */
+import { renderMessage } from '../../src/core/refs';
 import * as assert from 'node:assert/strict';
 import { analyzer } from './helpers';
 import { Project } from '../../src/core/project';
@@ -29,7 +30,7 @@ describe('project analysis (JavaScript/TypeScript)', () => {
     const run = r.get('lib/run.mjs')!.findings.find((f) => f.ruleId === 'js-model-output-exec');
     assert.ok(run, rules(r.get('lib/run.mjs')).join(', '));
     assert.equal(run.range.start.line, 4);
-    assert.match(run.message, /\(llm\.js line 4\)/);
+    assert.match(renderMessage(run), /\(llm\.js line 4\)/);
     const files = run.path.map((s) => s.range.file?.replace('/proj/', '') ?? 'own');
     assert.equal(files[0], 'lib/llm.js');
     assert.ok(files.includes('cli.mjs'), files.join(', '));

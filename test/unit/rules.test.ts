@@ -10,13 +10,17 @@ import { analyzer, ROOT } from './helpers';
 import { readAnnotations } from './annotations';
 import type { RuleMeta } from '../../src/core/index';
 import { LANGUAGES, languageById } from '../../src/core/languages';
+import { ANALYSERS } from '../../src/core/analysers';
+import { GENERIC_RULES } from '../../src/core/rules/index';
 
-/** Rule fixtures: every folder under test/fixtures but the dry-run snippets. */
+/** Rule fixtures: files under test/fixtures/<folder>/ named by a rule's id (other folders hold dry-run snippets and quick-fix cases). */
 const fixtureRoot = path.join(ROOT, 'test', 'fixtures');
+const ruleIds = new Set([...Object.values(ANALYSERS).flatMap((a) => a.rules), ...GENERIC_RULES].map((r) => r.meta.id));
 const allFixtures = fs
   .readdirSync(fixtureRoot)
-  .filter((d) => d !== 'dryrun' && fs.statSync(path.join(fixtureRoot, d)).isDirectory())
-  .flatMap((d) => fs.readdirSync(path.join(fixtureRoot, d)).map((f) => path.join(fixtureRoot, d, f)));
+  .filter((d) => fs.statSync(path.join(fixtureRoot, d)).isDirectory())
+  .flatMap((d) => fs.readdirSync(path.join(fixtureRoot, d)).map((f) => path.join(fixtureRoot, d, f)))
+  .filter((f) => ruleIds.has(path.basename(f, path.extname(f))));
 
 /** A rule's fixtures: files named by its id, in any language its analyser reads (<id>.tsx, <id>.js ...). */
 function fixturesFor(meta: RuleMeta): string[] {
