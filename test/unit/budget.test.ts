@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { analyzer } from './helpers';
 import { Budget, type FileResult } from '../../src/core/index';
+import { Project } from '../../src/core/project';
 
 const ids = (r: FileResult) => r.findings.map((f) => (f.budget ? `${f.ruleId}(${f.budget})` : f.ruleId));
 const notes = (r: FileResult, budget: string) => r.findings.filter((f) => f.ruleId === 'analysis-incomplete' && f.budget === budget);
@@ -119,5 +120,24 @@ describe('analysis budgets', function () {
     const [note] = notes(r, 'path-length');
     assert.ok(note, ids(r).join(', '));
     assert.equal(note.range.start.line, exec.range.start.line);
+  });
+
+  it('a project with more modules than the dataflow follows: a files note on the entry, never silence', async () => {
+    const p = new Project(await analyzer());
+    try {
+      const n = 305;
+      for (let i = 0; i < n; i++) p.update(`/proj/m${i}.js`, `import OpenAI from 'openai';\nexport const a${i} = new OpenAI();\n`);
+      p.update('/proj/llm.js', "import OpenAI from 'openai';\nconst c = new OpenAI();\nexport async function ask() {\n  return (await c.responses.create({ input: 'q' })).output_text;\n}\n");
+      const imports = Array.from({ length: n }, (_, i) => `import { a${i} } from './m${i}.js';`).join('\n');
+      p.update('/proj/main.js', `${imports}\nimport { ask } from './llm.js';\neval(await ask());\n`);
+      const main = p.analyzeAll().find((r) => r.path === '/proj/main.js')!;
+      const found = main.findings.some((f) => f.ruleId === 'js-model-output-exec');
+      const [note] = notes(main, 'files');
+      assert.ok(note, main.findings.map((f) => f.ruleId).join(', '));
+      assert.match(note.message, /modules of the project \(files\)/);
+      assert.ok(found || note);
+    } finally {
+      p.dispose();
+    }
   });
 });

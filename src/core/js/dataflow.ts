@@ -16,7 +16,7 @@ import { calleeLabel, rangeOf, stringValue, unwrap } from './tree';
 import { normalizePkg } from './modules';
 import type { JsFlowResult } from './results';
 import { FlowCalls } from './flow-calls';
-import { exportsOf, importedBinding, ProjectModules, type ModuleRecord } from './project-modules';
+import { exportsOf, importedBinding, MAX_PROJECT_MODULES, ProjectModules, type ModuleRecord } from './project-modules';
 import { StateKeys } from './state-key';
 
 /** Rounds of one loop before the dataflow gives up on its fixpoint (and says so). */
@@ -27,7 +27,11 @@ export class JsFlow extends FlowCalls {
 
   run(): JsFlowResult {
     if (this.project) {
-      this.modules = new ProjectModules(this.project, (program, record) => this.evalModule(program, record));
+      this.modules = new ProjectModules(
+        this.project,
+        (program, record) => this.evalModule(program, record),
+        (path) => this.budget.note('files', undefined, `the dataflow stopped following imports into other files after ${MAX_PROJECT_MODULES} modules of the project (files); ${path} and the modules after it were not followed`),
+      );
       this.entryRecord = this.modules.entry(this.program, this.root);
     }
     try {

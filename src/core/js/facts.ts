@@ -91,7 +91,11 @@ export class JsFacts implements ReportsIncomplete {
   private followable(project: ProjectContext, path: string): boolean {
     {
       const src = project.view.source(path);
-      if (!src || src.text.length > MAX_FOLLOWED_BYTES) return false;
+      if (!src) return false;
+      if (src.text.length > MAX_FOLLOWED_BYTES) {
+        this.budget.note('files', undefined, `${path} is larger than the ${MAX_FOLLOWED_BYTES} characters the dataflow follows into another file (files); what passes through it is not followed`);
+        return false;
+      }
       if (modeOf(src.text, this.extraSdk, this.extraCli) !== 'none') return true;
       // code that runs strings or defines tools, read without the data: string literals (token
       // tables, prompts) cannot make a module relevant
@@ -125,6 +129,8 @@ export class JsFacts implements ReportsIncomplete {
         queue.push({ path: target, text: src.text });
       }
     }
+    // More imported files than this pre-check reads: the dataflow decides (it notes its own limits).
+    if (queue.length && seen.size >= MAX_MODE_FILES) return 'full';
     return best;
   }
 

@@ -30,6 +30,8 @@ export class ProjectModules {
     private readonly project: ProjectContext & { follows?: (path: string) => boolean },
     /** Evaluates a module's top level in its own environment. */
     private readonly evaluate: (program: Node, record: ModuleRecord) => void,
+    /** Called when a module is left opaque because MAX_PROJECT_MODULES were evaluated (a budget note). */
+    private readonly onTooMany: (path: string) => void = () => undefined,
   ) {}
 
   /** The entry itself is a module too (a file it imports may import it back). */
@@ -63,7 +65,10 @@ export class ProjectModules {
   load(path: string): Val | undefined {
     let r = this.records.get(path);
     if (!r) {
-      if (this.records.size >= MAX_PROJECT_MODULES) return opaque();
+      if (this.records.size >= MAX_PROJECT_MODULES) {
+        this.onTooMany(path);
+        return opaque();
+      }
       if (this.project.follows && !this.project.follows(path)) return opaque();
       const src = this.project.view.source(path);
       if (!src || !JS.has(src.language)) return opaque();
