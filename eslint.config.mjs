@@ -5,7 +5,8 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test/fixtures/**', 'test/vscode/workspace/**', 'examples/**', '.vscode-test/**'] },
+  // What .gitignore leaves out (built and generated: out, dist, .artifacts, ...) and code that is data.
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.artifacts/**', '.vscode-test/**', '**/*.vsix', 'test/fixtures/**', 'test/vscode/workspace/**', 'examples/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
