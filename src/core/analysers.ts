@@ -11,7 +11,8 @@ import type { ProjectView } from './project';
 import { languageById, type AnalyserId } from './languages';
 import type { RuleLanguage } from './types';
 import { BashFacts } from './bash/facts';
-import { BASH_RULES, JS_RULES } from './rules/index';
+import { BASH_RULES, JS_RULES, PY_RULES } from './rules/index';
+import { PyFacts } from './python/facts';
 import { JsFacts } from './js/facts';
 
 export interface Analyser {
@@ -41,6 +42,10 @@ export const ANALYSERS: Record<AnalyserId, Analyser> = {
     rules: JS_RULES,
     createFacts: (tree, text, config, path, budget, project) =>
       new JsFacts(tree, text, config.sdkNames ?? [], config.modelCommands ?? [], budget, contextOf(path, project)),
+  },
+  python: {
+    rules: PY_RULES,
+    createFacts: (tree, text, config, _path, budget) => new PyFacts(tree, text, config.sdkNames ?? [], config.modelCommands ?? [], budget),
   },
 };
 

@@ -191,3 +191,28 @@ export const MODEL_SDK_PACKAGES: readonly string[] = [
   '@anthropic-ai/vertex-sdk',
   '@aws-sdk/client-bedrock-runtime',
 ];
+
+/** Python modules whose calls reach a model (LangChain's `langchain_*`, `langgraph` and LlamaIndex are matched by prefix). */
+export const PYTHON_SDK_MODULES: readonly string[] = [
+  'openai',
+  'anthropic',
+  'google.genai',
+  'google.generativeai',
+  'vertexai',
+  'ollama',
+  'litellm',
+  'groq',
+  'together',
+  'cerebras.cloud.sdk',
+  'mistralai',
+  'cohere',
+  'replicate',
+  'huggingface_hub',
+  'llm',
+  'pydantic_ai',
+  'agents',
+  'smolagents',
+  'crewai',
+  'instructor',
+  'boto3',
+];

@@ -18,6 +18,8 @@ export function languageFromShebang(text: string): DocumentLanguage | undefined 
   let prog = words[0]?.replace(/^.*\//, '') ?? '';
   if (prog === 'env') prog = words.find((w, i) => i > 0 && !w.startsWith('-'))?.replace(/^.*\//, '') ?? '';
   if (prog === 'busybox') prog = words[1] ?? '';
+  // `python3.12`, `pypy3.10`: the minor version names no other language.
+  prog = prog.replace(/^(python|pypy)(\d)\.\d+$/, '$1$2');
   return languageByInterpreter(prog)?.id;
 }
 

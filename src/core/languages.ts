@@ -14,7 +14,7 @@ export interface DryRunRecipe {
   /** The name `fang dry-run --lang` takes (the file name or `#!` line decides otherwise). */
   lang: string;
   /** The program that runs the snippet in the sandbox. */
-  runtime: 'bash' | 'node';
+  runtime: 'bash' | 'node' | 'python';
   /** Types stripped (esbuild's transform, nothing bundled) before node runs it. */
   transform?: 'ts' | 'tsx';
   /** The snippet's file name in the sandbox, without extension (`.mjs`/`.cjs` chosen for node). */
@@ -100,6 +100,20 @@ export const LANGUAGES = [
     grammar: { pkg: 'tree-sitter-javascript', file: 'tree-sitter-javascript.wasm' },
     lineComment: '//',
     dryRun: { lang: 'js', runtime: 'node', file: 'snippet' },
+  },
+  {
+    id: 'python',
+    name: 'Python',
+    analyser: 'python',
+    extensions: ['py', 'pyw'],
+    // `python3.12` and `pypy3.10` in a `#!` line are read as `python3` and `pypy3` (detect.ts).
+    interpreters: ['python', 'python2', 'python3', 'pypy', 'pypy3'],
+    fenceTags: ['python', 'py', 'python3', 'py3'],
+    editorIds: ['python'],
+    setting: 'python',
+    grammar: { pkg: 'tree-sitter-python', file: 'tree-sitter-python.wasm' },
+    lineComment: '#',
+    dryRun: { lang: 'python', runtime: 'python', file: 'snippet' },
   },
 ] as const satisfies readonly LanguageSpec[];
 

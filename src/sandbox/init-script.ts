@@ -16,7 +16,7 @@
 export interface InitPlan {
   workspace: string;
   home: string;
-  language: 'bash' | 'node';
+  language: 'bash' | 'node' | 'python';
   /** Path of the snippet inside the sandbox. */
   snippet: string;
   /** Copy the snippet into the workspace at this relative path (ES modules resolve from there). */

@@ -22,6 +22,17 @@ import { rule as jsAgentLoop } from './js-agent-loop';
 import { rule as jsSelfSpawn } from './js-self-spawn';
 import { rule as jsUnboundedSpawn } from './js-unbounded-spawn';
 import { rule as jsUnboundedFanout } from './js-unbounded-fanout';
+import type { PyFacts } from '../python/facts';
+import { rule as pyModelSdkCall } from './py-model-sdk-call';
+import { rule as pyModelHttpCall } from './py-model-http-call';
+import { rule as pyModelCliSpawn } from './py-model-cli-spawn';
+import { rule as pyModelOutputExec } from './py-model-output-exec';
+import { rule as pyModelOutputFileExec } from './py-model-output-file-exec';
+import { rule as pyAgentLoop } from './py-agent-loop';
+import { rule as pySelfSpawn } from './py-self-spawn';
+import { rule as pyUnboundedSpawn } from './py-unbounded-spawn';
+import { rule as pyUnboundedFanout } from './py-unbounded-fanout';
+import { rule as pySpreadPersist } from './py-spread-persist';
 import { rule as analysisIncomplete } from './analysis-incomplete';
 import { rule as suppressionWithoutReason } from './suppression-without-reason';
 
@@ -50,6 +61,19 @@ export const JS_RULES: Rule<JsFacts>[] = [
   jsSelfSpawn,
   jsUnboundedSpawn,
   jsUnboundedFanout,
+];
+
+export const PY_RULES: Rule<PyFacts>[] = [
+  pyModelSdkCall,
+  pyModelHttpCall,
+  pyModelCliSpawn,
+  pyModelOutputExec,
+  pyModelOutputFileExec,
+  pyAgentLoop,
+  pySelfSpawn,
+  pyUnboundedSpawn,
+  pyUnboundedFanout,
+  pySpreadPersist,
 ];
 
 /** Rules that read only the tree and text, for every language. */
