@@ -52,7 +52,9 @@ describe('core', function () {
       assert.equal(detectLanguage('t.bats', ''), 'bash');
       assert.equal(detectLanguage('tool', '#!/usr/bin/env bash\n'), 'bash');
       assert.equal(detectLanguage('tool', '#!/bin/sh -e\n'), 'bash');
-      assert.equal(detectLanguage('tool', '#!/usr/bin/env python3\n'), undefined);
+      assert.equal(detectLanguage('tool', '#!/usr/bin/env python3\n'), 'python');
+      assert.equal(detectLanguage('tool', '#!/usr/bin/python3.12 -u\n'), 'python');
+      assert.equal(detectLanguage('tool', '#!/usr/bin/env ruby\n'), undefined);
       assert.equal(detectLanguage('README.md', ''), 'markdown');
     });
 

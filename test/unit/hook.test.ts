@@ -281,12 +281,26 @@ describe('fang hook claude-code', function () {
     assert.equal(decision(s), 'deny', s.stdout);
   });
 
-  it('says what it could not read: a Python script, a huge script, a dynamic file name', () => {
-    const dir = project({ 'tool.py': 'import os\nos.system("ls")\n', 'big.sh': `#!/bin/bash\n${'echo padding\n'.repeat(200000)}eval "$(llm x)"\n` });
-    const py = hook('claude-code', claude(dir, 'Bash', { command: 'python3 tool.py' }));
-    assert.equal(py.code, 0);
-    assert.equal(decision(py), undefined);
-    assert.match(py.json?.systemMessage ?? '', /tool\.py was not analysed: python is not a language Fang reads yet/);
+  it('reads the Python scripts a command runs through the Python analyser', () => {
+    const agent = 'import subprocess\nfrom openai import OpenAI\nc = OpenAI()\nwhile True:\n    r = c.chat.completions.create(model="gpt-4o", messages=[])\n    subprocess.run(r.choices[0].message.content, shell=True)\n';
+    const dir = project({ 'tool.py': 'import os\nos.system("ls")\n', 'agent.py': agent });
+    const benign = hook('claude-code', claude(dir, 'Bash', { command: 'python3 tool.py' }));
+    assert.equal(benign.code, 0);
+    assert.equal(benign.stdout, '', 'a benign Python script passes without a word');
+    const bad = hook('claude-code', claude(dir, 'Bash', { command: 'cd . && python3 -u agent.py --verbose' }));
+    assert.equal(decision(bad), 'deny', bad.stdout);
+    assert.match(reason(bad), /agent\.py/);
+    assert.match(reason(bad), /py-agent-loop|agent loop/);
+    const inline = hook('claude-code', claude(dir, 'Bash', { command: `python3 -c 'import os, ollama; os.system(ollama.generate(model="m", prompt="cmd")["response"])'` }));
+    assert.equal(decision(inline), 'deny', inline.stdout);
+  });
+
+  it('says what it could not read: a script in another language, a huge script, a dynamic file name', () => {
+    const dir = project({ 'tool.rb': '#!/usr/bin/env ruby\nsystem("ls")\n', 'big.sh': `#!/bin/bash\n${'echo padding\n'.repeat(200000)}eval "$(llm x)"\n` });
+    const rb = hook('claude-code', claude(dir, 'Bash', { command: './tool.rb' }));
+    assert.equal(rb.code, 0);
+    assert.equal(decision(rb), undefined);
+    assert.match(rb.json?.systemMessage ?? '', /tool\.rb was not analysed: Fang cannot tell its language/);
     const big = hook('claude-code', claude(dir, 'Bash', { command: 'bash big.sh' }));
     assert.equal(decision(big), 'ask', big.stdout);
     assert.match(reason(big), /big\.sh, which the command \(line 1\) runs, is [\d.]+ (MB|KB|bytes), over the [\d.]+ (MB|KB|bytes) size cap/);

@@ -69,6 +69,9 @@ export function refCall(host: CallHost, ref: Ref, site: CallSite, argHasModel: b
     return { t: CLEAN, ref: { pkg: ref.instance ? ref.pkg : 'jinja2', path: [], instance: true, cls: 'Template' } };
   }
 
+  // --- the environment: `os.environ.get("OLLAMA_HOST", default)` names the variable ---------
+  if (/^os\.(getenv|environ\.get|environ\.setdefault)$/.test(q) && a0?.str !== undefined) return { t: CLEAN, hint: `$${a0.str}` };
+
   // --- files ------------------------------------------------------------------------
   const file = fileCall(host, ref, site, q);
   if (file) return file;
@@ -213,6 +216,7 @@ function remoteCall(host: CallHost, ref: Ref, site: CallSite): Val | undefined {
     return undefined;
   }
   const q = qualName(ref);
+  if (/^paramiko(\.client)?\.SSHClient$/.test(q)) return { t: CLEAN, ref: { pkg: 'paramiko', path: [], instance: true, cls: 'SSHClient' } };
   if (/^(fabric\.Connection|asyncssh\.connect)$/.test(q)) {
     host.effect('spread', site, `\`${site.label}\``, ofKind(hostArg ? deepTaint(hostArg) : CLEAN, 'hosts'));
     return { t: CLEAN, ref: { pkg: ref.pkg, path: [], instance: true, cls: ref.path[ref.path.length - 1] } };
@@ -288,25 +292,26 @@ function collectCodeTools(vals: Iterable<Val>, depth = 3): string[] {
 /** The program, its words and the shell text of a process start, by API. */
 function commandOf(api: ProcessApi, site: CallSite): { program?: Val; words: Val[]; shellText?: Val } {
   const { args } = site;
-  const list = (v: Val | undefined) => v?.elems ?? [];
+  // The items of a list, and what is known only of the whole (`[sys.executable] + sys.argv`).
+  const list = (v: Val | undefined): Val[] => (v ? [...(v.elems ?? []), ...(v.t.length || !v.elems ? [{ t: deepTaint(v) }] : [])] : []);
   switch (api) {
     case 'shell':
       return { shellText: argOf(site, 0, 'cmd') ?? argOf(site, 0, 'command'), words: [] };
     case 'argv': {
       const a = argOf(site, 0, 'args') ?? argOf(site, 0, 'argv');
       if (truthy(site.kwargs.get('shell'))) return { shellText: a?.elems ? a.elems[0] : a, words: a?.elems?.slice(1) ?? [] };
-      if (a?.elems) return { program: a.elems[0] ?? { t: deepTaint(a) }, words: a.elems.slice(1) };
+      if (a?.elems) return { program: a.elems[0] ?? { t: deepTaint(a) }, words: list(a).slice(1) };
       // a list built from parts the flow cannot split (`cmd.split()`, `shlex.split(x)`): its items decide the program too
       return { program: a, words: [] };
     }
     case 'execv':
-      return { program: args[0], words: list(args[1]).slice(1).concat(args[1] && !args[1].elems ? [args[1]] : []) };
+      return { program: args[0], words: list(args[1]).slice(1) };
     case 'execl':
       return { program: args[0], words: args.slice(2) };
     case 'exec':
       return { program: args[0], words: args.slice(1) };
     case 'spawnv':
-      return { program: args[1], words: list(args[2]).slice(1).concat(args[2] && !args[2].elems ? [args[2]] : []) };
+      return { program: args[1], words: list(args[2]).slice(1) };
     case 'spawnl':
       return { program: args[1], words: args.slice(3) };
     case 'command': {
@@ -317,6 +322,13 @@ function commandOf(api: ProcessApi, site: CallSite): { program?: Val; words: Val
     default:
       return { words: [] };
   }
+}
+
+/** The program's name as written: the first item, or the first word of a command line. */
+function progName0(program: Val | undefined, shellText: Val | undefined): string | undefined {
+  if (program?.str !== undefined) return basename(program.str);
+  const w = (shellText?.str ?? shellText?.hint ?? '').trim().split(/\s+/)[0];
+  return w ? basename(w) : undefined;
 }
 
 const words = (v: Val | undefined) => (v?.str ?? v?.hint ?? '').trim().split(/\s+/).filter(Boolean);
@@ -339,7 +351,9 @@ function processStart(host: CallHost, ref: Ref, site: CallSite, api: ProcessApi,
   const allTaint = union(...all.map((v) => deepTaint(v)));
   const progWords = program?.str !== undefined ? [program.str, ...argv.map((a) => a.str ?? a.hint ?? '…')] : words(shellText);
   const detached = truthy(site.kwargs.get('start_new_session')) || /setsid/.test(site.kwargs.get('preexec_fn')?.ref?.path.join('.') ?? '') || /DETACHED|NEW_PROCESS_GROUP/.test(site.kwargs.get('creationflags')?.hint ?? site.kwargs.get('creationflags')?.ref?.path.join('.') ?? '') || /^(nohup|setsid|disown)$/.test(basename(progWords[0] ?? ''));
-  const self = ofKind(allTaint, 'self');
+  // crontab / at: scheduled to run again (py-spread-persist); naming the program there does not start it.
+  const cronish = (progName0(program, shellText) ?? '').match(/^(crontab|at|batch)$/) || (shellText && /\b(crontab|at)\b/.test(shellText.str ?? shellText.hint ?? ''));
+  const self = cronish ? CLEAN : ofKind(allTaint, 'self');
   host.spawn(site, { api, sync, replaces, self, detached });
 
   // A model CLI started here?
@@ -383,8 +397,6 @@ function processStart(host: CallHost, ref: Ref, site: CallSite, api: ProcessApi,
     host.effect('spread', site, `${label} (\`${remote}\`)`, ofKind(allTaint, 'hosts'));
     if (remote === 'ssh' && program) host.effect('exec', site, `${label} (\`ssh\` runs it on another host)`, union(...argv.map(model)));
   }
-  // crontab / at: scheduled to run again.
-  const cronish = (progName && /^(crontab|at|batch)$/.test(progName)) || (shellText && /\b(crontab|at)\b/.test(shellText.str ?? shellText.hint ?? ''));
   if (cronish) host.effect('persist', site, `${label} (\`${progName && /^(crontab|at|batch)$/.test(progName) ? progName : 'crontab'}\`)`, modelOrSelf(union(...all.map((v) => deepTaint(v)), site.kwargs.get('input') ? deepTaint(site.kwargs.get('input')!) : CLEAN)));
   if (detached && self.length) host.effect('persist', site, `${label} of the program itself, detached`, self);
   // A file written with model output, then run.

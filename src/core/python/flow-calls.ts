@@ -36,7 +36,7 @@ export abstract class FlowCalls extends FlowExpr {
           if (name && value) kwargs.set(name, this.expr(value, env));
         } else if (c.type === 'list_splat') {
           const v = this.expr(c, env);
-          if (v.elems && !v.t.length) {
+          if (v.elems && !v.t.length && !v.fan) {
             for (const e of v.elems) {
               args.push(e);
               argNodes.push(c);
@@ -234,6 +234,7 @@ export abstract class FlowCalls extends FlowExpr {
   }
 
   protected addFanout(site: CallSite, fan: NonNullable<Val['fan']>, how: string): void {
+    this.fanouts.delete(fan.node.id);
     this.fanouts.set(site.node.id, { node: site.node, range: site.range, body: fan.body, over: fan.over, taint: fan.taint, how });
   }
 
@@ -245,7 +246,7 @@ export abstract class FlowCalls extends FlowExpr {
     const recvTaint = recv ? deepTaint(recv) : CLEAN;
     const clean = (!!method && CLEAN_METHODS.test(method)) || (ref?.pkg === 'builtins' && ref.path.length === 1 && CLEAN_BUILTINS.test(last));
     const inputs = clean ? CLEAN : union(recvTaint, this.inputs(site));
-    const files = [...args.flatMap((v) => [...(v.files ?? []), ...(v.str !== undefined && /[/\\]|\.\w{1,4}$/.test(v.str) ? [v.str] : [])]), ...(recv?.files ?? [])];
+    const files = [...args.flatMap((v) => [...(v.files ?? []), ...(v.str !== undefined && /[/\\]|\.\w{1,4}$/.test(v.str) ? [v.str] : [])]), ...(recv && !recv.handle ? (recv.files ?? []) : [])];
     let result: Val = inputs.length || files.length ? { t: inputs, files: files.length ? files : undefined } : NOTHING;
     if (ref && !clean) {
       // A module's API stays resolvable after a call: `shlex.split(x)`, `client.models.list()`.
@@ -336,7 +337,7 @@ export abstract class FlowCalls extends FlowExpr {
       if (kind === 'dictionary_splat_pattern') {
         const name = target ? this.nodes.kids(target)[0]?.text : undefined;
         const props = new Map([...site.kwargs].filter(([k]) => !used.has(k)));
-        if (name) env.assign(name, step(name, { t: site.rest, props }, undefined), false);
+        if (name) env.assign(name, step(name, { t: site.rest, props }, site.node), false);
         continue;
       }
       const nameNode = kind === 'identifier' ? target : p.childForFieldName('name');
@@ -350,7 +351,7 @@ export abstract class FlowCalls extends FlowExpr {
         const dflt = p.childForFieldName('value');
         v = dflt ? this.expr(dflt, fn_env(env)) : site.rest.length ? { t: site.rest } : NOTHING;
       }
-      env.assign(name, step(name, v, at >= 0 ? site.argNodes[at] : undefined), false);
+      env.assign(name, step(name, v, (at >= 0 ? site.argNodes[at] : undefined) ?? site.node), false);
     }
   }
 

@@ -406,19 +406,18 @@ export abstract class FlowExpr extends FlowState {
       }
     }
     const body = node.childForFieldName('body');
-    if (over && body) this.comprehensions.set(node.id, { over: over.node, taint: over.taint, body });
+    // One item per item of model output: a fan-out when each starts work (see py-unbounded-fanout).
+    const fan = over && body ? { node, over: over.node, taint: over.taint, body } : undefined;
+    if (fan) this.fanouts.set(node.id, { node, range: rangeOf(node), body: fan.body, over: fan.over, taint: fan.taint, how: `a comprehension over \`${calleeLabel(fan.over)}\`` });
     if (node.type === 'dictionary_comprehension') {
       const k = body?.childForFieldName('key');
       const v = body?.childForFieldName('value');
       const kv = k ? this.expr(k, inner) : NOTHING;
-      return { t: kv.t, props: new Map([['[]', v ? this.expr(v, inner) : NOTHING]]) };
+      return { t: kv.t, props: new Map([['[]', v ? this.expr(v, inner) : NOTHING]]), fan };
     }
     const bv = body ? this.expr(body, inner) : NOTHING;
-    return { t: CLEAN, elems: [bv] };
+    return { t: CLEAN, elems: [bv], fan };
   }
-
-  /** Comprehensions over model output, for fan-out detection (`asyncio.gather(*[run(x) for x in items])`). */
-  protected readonly comprehensions = new Map<number, { over: Node; taint: Taints; body: Node }>();
 
   /** A method of a class of this file, through its bases of this file; `after`: the class `super()` was called in. */
   protected methodOf(cls: Node, name: string, after?: Node): Node | undefined {

@@ -168,7 +168,7 @@ export abstract class FlowState implements CallHost {
   }
 
   readTaint(v: Val, site: CallSite): Taints {
-    const files = [...(v.files ?? []), ...(v.handle?.files ?? []), ...(v.str !== undefined ? [v.str] : []), ...(v.hint !== undefined ? [v.hint] : [])];
+    const files = [...(v.str !== undefined ? [v.str] : []), ...(v.hint !== undefined ? [v.hint] : []), ...(v.files ?? []), ...(v.handle?.files ?? [])];
     const parts: Taints[] = [];
     for (const f of files) {
       const w = this.written.get(fileKey(f));

@@ -107,10 +107,17 @@ export function sdkCall(ref: Ref, extra: readonly string[], argHasModel: boolean
   return { model: !!spec.module?.test(path), reason };
 }
 
-/** Does this text name a model endpoint: a known host or path, or a base-URL variable? */
+/**
+ * Does this text name a model endpoint: a known host or path, or a base-URL variable followed by
+ * a path that asks a model (`$OLLAMA_HOST/api/generate`, not `$OLLAMA_HOST/api/tags`)?
+ */
 export function hintIsModelUrl(hint: string | undefined): boolean {
   if (!hint) return false;
-  return urlLooksLikeModelApi(hint) || MODEL_BASE_URL_VARS.some((v) => hint.includes(v));
+  if (urlLooksLikeModelApi(hint)) return true;
+  const v = MODEL_BASE_URL_VARS.find((name) => hint.includes(name));
+  if (!v) return false;
+  const after = hint.slice(hint.indexOf(v) + v.length);
+  return v === 'OLLAMA_HOST' ? /\/api\/(generate|chat)\b/.test(after) : /(completions|messages|responses|generate|chat)\b/.test(after) || after.replace(/[…}'"\s]/g, '') === '';
 }
 
 export function hostOf(hint: string): string {

@@ -90,7 +90,7 @@ export interface Val {
   /** One of these functions, chosen at run time (`TOOLS[name]`, `getattr(self, name)`). */
   anyOf?: Val[];
   /** Items made per item of model output (a comprehension over it): where, and what runs per item. */
-  fan?: { over: Node; taint: Taints; body: Node };
+  fan?: { node: Node; over: Node; taint: Taints; body: Node };
 }
 
 export const NOTHING: Val = Object.freeze({ t: CLEAN }) as Val;

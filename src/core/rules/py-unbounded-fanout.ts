@@ -29,7 +29,8 @@ export const rule: Rule<PyFacts> = {
     for (const f of facts.flow.fanouts) {
       if (f.cap || CAP.test(f.over.text) || CAP.test(f.body.text)) continue;
       // The work per item: the body, and the functions it runs (beside it, through a pool or a thread, or in turn).
-      const isLoop = f.node.type === 'for_statement';
+      // A loop (or a comprehension) runs one item after the other; gather, pools and threads run them side by side.
+      const isLoop = f.node.type === 'for_statement' || /comprehension|generator_expression/.test(f.node.type);
       const concurrentAll = !isLoop;
       const places = [{ node: f.body, concurrent: concurrentAll }, ...facts.reachable(f.body, concurrentAll).map((r) => ({ node: r.fn, concurrent: r.concurrent }))];
       const started = spawns.filter((s) => places.some((p) => within(s.range, p.node) && (p.concurrent || !s.sync)) && !(isLoop && waitedInLoop(s.node, f.body)));

@@ -41,7 +41,7 @@ export const rule: Rule<PyFacts> = {
 function waited(spawn: Node, loop: Node): boolean {
   let child: string | undefined;
   for (let p = spawn.parent; p && p.id !== loop.id && !isFunction(p); p = p.parent) {
-    if (p.type === 'with_item' || p.type === 'await') return true;
+    if (p.type === 'with_item') return true;
     if (p.type === 'assignment') child = p.childForFieldName('left')?.text;
   }
   const body = loop.childForFieldName('body');
