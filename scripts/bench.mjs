@@ -1,7 +1,7 @@
 // `npm run bench`: Fang's speed against references measured in the same run.
 //  - parse-only time vs full analysis over the machine's shell scripts and the fixtures;
 //  - a whole-process `fang scan` vs ShellCheck on the same files (where shellcheck exists);
-//  - then the TS/JS and sandbox benches, when those parts are built.
+//  - then the TS/JS, Python and sandbox benches, when those parts are built.
 // Figures are ratios, so they mean the same on a slow or a fast machine.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -126,7 +126,7 @@ function timeProcess(cmd, args) {
   return { ms: performance.now() - t0, status: r.status };
 }
 
-for (const extra of ['bench-cli.mjs', 'bench-edit.mjs', 'bench-js.mjs', 'bench-worst.mjs', 'bench-sandbox.mjs']) {
+for (const extra of ['bench-cli.mjs', 'bench-edit.mjs', 'bench-js.mjs', 'bench-py.mjs', 'bench-worst.mjs', 'bench-sandbox.mjs']) {
   const script = join(root, 'scripts', extra);
   if (!existsSync(script)) continue;
   console.log('');

@@ -1,5 +1,5 @@
 // `npm run corpus:benign`: scans code that calls no model (the machine's shell scripts, then the
-// JavaScript in node_modules when the TS/JS side is built) and prints the findings per category
+// JavaScript in node_modules and the machine's Python under /usr/lib/python3*) and prints the findings per category
 // with their files. Target: zero self-invocation and zero model-output-execution findings; every
 // recursive-spawning finding listed is to be checked by a person. Exit 1 when the target is missed.
 import { spawnSync } from 'node:child_process';
@@ -44,9 +44,10 @@ const missed = byCategory['self-invocation'].length + byCategory['model-output-e
 console.log(missed === 0 ? '  target met: no self-invocation or model-output-execution finding' : `  TARGET MISSED: ${missed} model finding(s) in code that calls no model`);
 if (missed) process.exitCode = 1;
 
-const js = join(root, 'scripts', 'corpus-js.mjs');
-if (existsSync(js)) {
+for (const extra of ['corpus-js.mjs', 'corpus-py.mjs']) {
+  const script = join(root, 'scripts', extra);
+  if (!existsSync(script)) continue;
   console.log('');
-  const r = spawnSync(process.execPath, [js], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [script], { stdio: 'inherit' });
   if (r.status !== 0) process.exitCode = r.status ?? 1;
 }

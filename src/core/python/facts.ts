@@ -1,7 +1,7 @@
 /** Facts about one Python file, computed once and shared by the py-* rules. */
 import type { Node, Tree } from 'web-tree-sitter';
 import { Budget, isStackOverflow } from '../budget';
-import { MODEL_API_HOSTS, MODEL_BASE_URL_VARS, MODEL_CLIS, PYTHON_SDK_MODULES } from '../catalog';
+import { MODEL_API_HOSTS, MODEL_BASE_URL_VARS, PYTHON_SDK_MODULES } from '../catalog';
 import { lineRef } from '../refs';
 import type { RawFinding, ReportsIncomplete } from '../rule';
 import { wouldBeCategory } from '../rules/analysis-incomplete';
@@ -16,14 +16,14 @@ const MODEL_HINT = new RegExp(
   [
     `\\b(import|from)\\s+(${PYTHON_SDK_MODULES.map(esc).join('|')}|langchain\\w*|langgraph|llama_index)\\b`,
     MODEL_API_HOSTS.map(esc).join('|'),
-    'v1/(chat/)?completions|v1/messages|v1/responses|chat/completions|11434|generateContent',
+    'v1/(chat/)?completions|v1/messages|v1/responses|chat/completions|:11434|generateContent',
     MODEL_BASE_URL_VARS.join('|'),
-    `['"\\s](${MODEL_CLIS.map((c) => esc(c.name)).join('|')})\\b`,
     // a wrapper by its name: `ask_llm`, `query_model`, `call_openai`, `from .llm import`
     '\\b(ask|query|prompt|call|complete|chat|invoke|generate|run)_?(llm|LLM|gpt|GPT|ai|AI|model|Model|claude|gemini|openai|ollama)\\b',
-    'from\\s+\\.+\\w*\\s+import|from\\s+\\.+(llm|gpt|ai|openai|anthropic|claude|gemini|ollama)\\b',
+    'from\\s+\\.+(llm|gpt|ai|openai|anthropic|claude|gemini|ollama)\\b',
   ].join('|'),
 );
+// Model CLIs are started through processes: the spawn flow finds them (SPAWN_HINT).
 /** Does it start processes or read its own path? (model CLIs, self-spawn and unbounded spawning need one of these) */
 const SPAWN_HINT = /\bsubprocess\b|\bos\.(system|popen|exec|spawn|fork|posix_spawn)|\bpty\b|\bmultiprocessing\b|\bconcurrent\.futures\b|create_subprocess_|\bpexpect\b|\bparamiko\b|\bfabric\b|\bfrom\s+os\s+import\b|\bfork\s*\(/;
 
@@ -38,8 +38,14 @@ export class PyFacts implements ReportsIncomplete {
     private readonly budget: Budget = Budget.unlimited(),
   ) {}
 
+  private modeMemo: 'full' | 'spawn' | 'none' | undefined;
+
   /** full: the text could call a model; spawn: it only starts processes; none: nothing to follow. */
   get mode(): 'full' | 'spawn' | 'none' {
+    return (this.modeMemo ??= this.computeMode());
+  }
+
+  private computeMode(): 'full' | 'spawn' | 'none' {
     const t = this.text;
     if (MODEL_HINT.test(t) || this.extraSdk.some((s) => t.includes(s)) || this.extraCli.some((c) => t.includes(c.trim().split(/\s+/)[0]!))) return 'full';
     return SPAWN_HINT.test(t) ? 'spawn' : 'none';
