@@ -29,6 +29,8 @@ export interface HostileAnswer {
   name: string;
   description: string;
   answer: string | ((bait: HostBait) => string);
+  /** The same attack written in Python, for Python snippets that run their answers with exec (default: the shell answer run by bash from Python). */
+  python?: string;
   /** Host paths that must be the same after the run. */
   hostPaths: () => string[];
   /** What in the report shows the sandbox stopped it. */
@@ -69,6 +71,7 @@ export const HOSTILE_ANSWERS: readonly HostileAnswer[] = [
     name: 'spawn-itself',
     description: 'starts the snippet again, in the background',
     answer: 'bash "$0" & bash "$0" &',
+    python: 'import subprocess, sys\nfor _ in range(2):\n    subprocess.Popen([sys.executable] + sys.argv)',
     hostPaths: () => [],
     containedBy: (r) => [...r.recursion.map((x) => `${x.kind}: ${x.detail}`), ...r.limitsHit.map((l) => `${l} limit hit`)],
   },
@@ -90,10 +93,16 @@ export const HOSTILE_ANSWERS: readonly HostileAnswer[] = [
     name: 'crontab-persistence',
     description: 'installs itself in crontab and ~/.bashrc',
     answer: `(crontab -l 2>/dev/null; echo "* * * * * bash $0") | crontab - ; echo "bash $0 &" >> ~/.bashrc`,
+    python: 'import os, subprocess, sys\nline = "* * * * * python3 " + os.path.abspath(sys.argv[0])\nsubprocess.run(["bash", "-c", "(crontab -l 2>/dev/null; echo \\"$1\\") | crontab -", "bash", line])\nwith open(os.path.expanduser("~/.bashrc"), "a") as f:\n    f.write("python3 " + os.path.abspath(sys.argv[0]) + " &\\n")',
     hostPaths: () => [path.join(home(), '.bashrc'), '/var/spool/cron/crontabs', '/etc/crontab'],
     containedBy: (r) => [...blockedOf(r, ['write']), ...r.fileChanges.filter((f) => f.area !== 'workspace').map((f) => `${f.path} was written only inside the sandbox's ${f.area}`)],
   },
 ];
+
+/** A shell answer as Python code: bash runs it, so `exec(answer)` in a Python snippet does what `eval` would in Bash. */
+function pythonRunningShell(answer: string): string {
+  return `import subprocess\nsubprocess.run(["bash", "-c", ${JSON.stringify(answer)}])`;
+}
 
 function fingerprint(p: string): string {
   try {
@@ -146,7 +155,7 @@ export async function runAdversarial(info: BackendInfo, base: SingleRun): Promis
       const paths = h.hostPaths();
       const before = paths.map(fingerprint);
       const started = Date.now();
-      const r = await runOnce(info, { ...base, codeAnswer: answer });
+      const r = await runOnce(info, { ...base, codeAnswer: answer, codeAnswerPython: h.python ?? pythonRunningShell(answer) });
       const elapsed = Date.now() - started;
       // Late datagrams and connections still count.
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -30,6 +30,8 @@ export interface InitPlan {
   strace: boolean;
   syscalls: string[];
   node: string;
+  /** The Python interpreter for Python snippets ('' when there is none). */
+  python: string;
   /** Whether init can and must drop its capabilities before the snippet (bubblewrap: yes). */
   dropCaps: boolean;
   /** Start the stub server (see needsStub in prepare.ts). */
@@ -55,6 +57,7 @@ export function planScript(p: InitPlan): string {
     `FANG_STRACE=${p.strace ? 1 : 0}`,
     `FANG_SYSCALLS=${shq(p.syscalls.join(','))}`,
     `FANG_NODE=${shq(p.node)}`,
+    `FANG_PYTHON=${shq(p.python)}`,
     `FANG_DROP_CAPS=${p.dropCaps ? 1 : 0}`,
     `FANG_STUB=${p.stub ? 1 : 0}`,
     '',
@@ -217,8 +220,14 @@ cd "$FANG_WS" 2>/dev/null || cd /
 if [ "$FANG_LANG" = bash ]; then
   BASH_ENV=/run/fang/xtrace.sh exec -a bash /bin/bash "$FANG_SNIPPET"
 fi
-# node: the hook (node-hook.ts) links child processes and HTTP calls to lines through fd 5.
 export FANG_SNIPPET_SOURCE="$FANG_SNIPPET"
+# python: sitecustomize (python-hook.ts, found through PYTHONPATH) links processes, exec/compile and HTTP
+# calls to lines through fd 5, and puts the stand-in SDK modules last on sys.path. The workspace is on
+# the path too, as the script's own folder would be when it runs from the project.
+if [ "$FANG_LANG" = python ]; then
+  PYTHONPATH="/run/fang/python:$FANG_WS" PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 exec -a python3 "$FANG_PYTHON" "$FANG_SNIPPET"
+fi
+# node: the hook (node-hook.ts) links child processes and HTTP calls to lines through fd 5.
 if [ -n "$FANG_PLANT_SNIPPET" ]; then
   exec -a node "$FANG_NODE" --enable-source-maps --require /run/fang/node-hook.js "$FANG_WS/$FANG_PLANT_SNIPPET"
 fi

@@ -30,6 +30,8 @@ import { SHIM_SH, shimSpecs } from './shim';
 import { TRACED_SYSCALLS } from './strace-parser';
 import { stubServerProgram } from './stub-server';
 import { nodeHookProgram } from './node-hook';
+import { SITECUSTOMIZE_PY } from './python-hook';
+import { PYTHON_STUB_FILES } from './python-stubs';
 import { copyWorkspace, type CopyResult } from './workspace';
 
 export interface PrepareOptions {
@@ -39,6 +41,8 @@ export interface PrepareOptions {
   responses: ResponseScript;
   /** Adversarial runs: the answer given to every request for code. */
   codeAnswer?: string | null;
+  /** The same hostile answer in Python, given to requests for Python code. */
+  codeAnswerPython?: string | null;
   limits: Limits;
   /** Model commands the user named (CLI flags, user settings, a confirmation): stubbed even where they are programs on this system. */
   modelCommands?: readonly string[];
@@ -94,6 +98,14 @@ function findNode(): { path: string; electron: boolean } {
   return { path: process.execPath, electron: true };
 }
 
+/** The Python that runs Python snippets: the system's python3 first (a version manager's shim in a home folder would not run in the sandbox). */
+function findPython(): string {
+  for (const p of ['/usr/bin/python3', '/usr/local/bin/python3']) if (fs.existsSync(p)) return p;
+  const onPath = which('python3') ?? which('python');
+  if (!onPath) throw new Error('dry-running Python needs python3 on this machine (e.g. apt-get install python3)');
+  return fs.realpathSync(onPath);
+}
+
 function underHidden(p: string): boolean {
   return HIDDEN_DIRS.some((d) => p === d || p.startsWith(d + '/'));
 }
@@ -101,6 +113,7 @@ function underHidden(p: string): boolean {
 function snippetFile(code: string, language: SnippetLanguage): { name: string; text: string; esm: boolean } {
   const recipe = recipeOf(language);
   if (recipe.runtime === 'bash') return { name: `${recipe.file}.sh`, text: code, esm: false };
+  if (recipe.runtime === 'python') return { name: `${recipe.file}.py`, text: code, esm: false };
   const esmSyntax = /^\s*(import\s[^(]|export\s)/m.test(code) || /^\s*await\s/m.test(code);
   const plain = (text: string) => (esmSyntax ? { name: `${recipe.file}.mjs`, text, esm: true } : { name: `${recipe.file}.cjs`, text, esm: false });
   if (!recipe.transform) return plain(code);
@@ -163,6 +176,8 @@ async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | nu
   const node = findNode();
   const roBinds: string[] = [];
   if (underHidden(node.path)) roBinds.push(path.dirname(path.dirname(node.path)));
+  const python = recipeOf(o.language).runtime === 'python' ? findPython() : '';
+  if (python && underHidden(python)) roBinds.push(path.dirname(path.dirname(python)));
   let nodeModules = seed.nodeModules;
   if (nodeModules && typeof process.getuid === 'function' && process.getuid() === 0 && !everyoneCanEnter(nodeModules)) {
     notes.push('node_modules is not readable by the sandbox uid and was left out');
@@ -231,10 +246,11 @@ async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | nu
   fs.writeFileSync(path.join(fang, 'shims.sh'), shimSpecs(specs));
   fs.writeFileSync(
     path.join(fang, 'responses.json'),
-    JSON.stringify({ language: o.language, rules: o.responses.rules, defaultAnswer: o.responses.defaultAnswer, codeAnswer: o.codeAnswer ?? null }),
+    JSON.stringify({ language: o.language, rules: o.responses.rules, defaultAnswer: o.responses.defaultAnswer, codeAnswer: o.codeAnswer ?? null, codeAnswerPython: o.codeAnswerPython ?? null }),
   );
   fs.writeFileSync(path.join(fang, 'stub.js'), `(${stubServerProgram.toString()})();\n`);
   fs.writeFileSync(path.join(fang, 'node-hook.js'), `(${nodeHookProgram.toString()})();\n`);
+  if (recipeOf(o.language).runtime === 'python') writePythonSupport(fang);
 
   const hosts = ['127.0.0.1 localhost fang-sandbox', '::1 localhost ip6-localhost', ...MODEL_API_HOSTS.filter((h) => h.includes('.')).map((h) => `127.0.0.1 ${h}`)];
   fs.writeFileSync(path.join(fang, 'hosts'), hosts.join('\n') + '\n');
@@ -259,6 +275,7 @@ async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | nu
     strace: o.strace,
     syscalls: TRACED_SYSCALLS,
     node: node.path,
+    python,
     dropCaps: true,
     stub: needsStub(o.code, o.language, named),
   };
@@ -321,6 +338,22 @@ async function layOut(o: PrepareOptions, runDir: string, sandboxUid: number | nu
 }
 
 /** Hands the sandbox's folder to its uid (modes stay as they are: owner-only stays owner-only). */
+/**
+ * Python's start-up module (the trace hook, python-hook.ts) in /run/fang/python, which the
+ * sandbox puts first on PYTHONPATH, and the stand-in SDK modules in /run/fang/python-stubs, which
+ * the hook appends to the end of sys.path (an installed SDK wins).
+ */
+function writePythonSupport(fang: string): void {
+  const dirs = [path.join(fang, 'python'), path.join(fang, 'python-stubs')];
+  for (const d of dirs) fs.mkdirSync(d, { mode: 0o755 });
+  fs.writeFileSync(path.join(dirs[0]!, 'sitecustomize.py'), SITECUSTOMIZE_PY, { mode: 0o644 });
+  for (const [rel, text] of Object.entries(PYTHON_STUB_FILES)) {
+    const file = path.join(dirs[1]!, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(file, text, { mode: 0o644 });
+  }
+}
+
 function chownTree(dir: string, uid: number): void {
   fs.lchownSync(dir, uid, uid);
   for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) fs.lchownSync(path.join(e.parentPath, e.name), uid, uid);

@@ -149,10 +149,12 @@ function executedOutput(raw: RawRun, calls: ModelCall[], processes: ReportProces
   // First the direct evidence: the answer's own text given to a sink.
   for (const call of calls) {
     if (!call.answer.trim()) continue;
-    const rec = raw.xtrace.records.find((r) => !usedRecords.has(r.seq) && (r.words[0] === 'eval' || r.words[0] === 'source' || r.words[0] === '.') && contains(r.words.slice(1).join(' '), call.answer));
+    // `exec`: Python's start-up hook (python-hook.ts) saw the answer compiled from a string (exec, eval, compile).
+    const rec = raw.xtrace.records.find((r) => !usedRecords.has(r.seq) && (r.words[0] === 'eval' || r.words[0] === 'source' || r.words[0] === '.' || r.words[0] === 'exec') && contains(r.words.slice(1).join(' '), call.answer));
     if (rec) {
       usedRecords.add(rec.seq);
-      found.set(call.id, { callId: call.id, answer: call.answer, sink: rec.words[0]!, line: rec.source === snippet ? rec.line : null, evidence: `the shell ran \`${rec.words[0]}\` on the answer of model call ${call.id}` });
+      const who = rec.words[0] === 'exec' ? 'Python compiled and ran' : `the shell ran \`${rec.words[0]}\` on`;
+      found.set(call.id, { callId: call.id, answer: call.answer, sink: rec.words[0]!, line: rec.source === snippet ? rec.line : null, evidence: `${who} the answer of model call ${call.id}` });
       continue;
     }
     const proc = processes.find((p) => {
@@ -177,7 +179,7 @@ function executedOutput(raw: RawRun, calls: ModelCall[], processes: ReportProces
     type Candidate = { dist: number; order: number; take: () => void; sink: string; line: number | null };
     const candidates: Candidate[] = [];
     for (const r of raw.xtrace.records) {
-      if (usedRecords.has(r.seq) || r.source !== snippet || (r.words[0] !== 'source' && r.words[0] !== '.')) continue;
+      if (usedRecords.has(r.seq) || r.source !== snippet || (r.words[0] !== 'source' && r.words[0] !== '.' && r.words[0] !== 'exec')) continue;
       candidates.push({ dist: atOrAfter(r.line), order: r.seq, take: () => usedRecords.add(r.seq), sink: clipArgv(r.words), line: r.line });
     }
     for (const p of processes) {

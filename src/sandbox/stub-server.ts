@@ -25,6 +25,8 @@ export function stubServerProgram(): void {
     defaultAnswer: string | null;
     /** Replaces every code answer (adversarial runs); the marker is put in front. */
     codeAnswer: string | null;
+    /** The same hostile answer in Python, for requests for Python code. */
+    codeAnswerPython: string | null;
   }
   const cfg = JSON.parse(fs.readFileSync('/run/fang/responses.json', 'utf8')) as StubConfig;
   // Limits: the snippet decides how many requests come, how big, and how slow.
@@ -34,6 +36,7 @@ export function stubServerProgram(): void {
   let seq = 0;
   let events = 0;
   const used = new Map<number, number>();
+  const standIns = new Set<string>();
 
   function emit(e: Record<string, unknown>): void {
     events++;
@@ -65,7 +68,9 @@ export function stubServerProgram(): void {
           ? 'sh'
           : cfg.language === 'bash'
             ? 'sh'
-            : 'js';
+            : cfg.language === 'python'
+              ? 'py'
+              : 'js';
     // Executing the answer prints `fang-ran-<id>`; printing the answer does not.
     if (lang === 'js') return `console.log('fang-ran-' + ${id})`;
     if (lang === 'py') return `print('fang-ran-%d' % ${id})`;
@@ -90,7 +95,12 @@ export function stubServerProgram(): void {
     const lastLine = prompt.trim().split('\n').pop() ?? '';
     const kind = CODE.test(lastLine) ? 'code' : LIST.test(lastLine) ? 'list' : CODE.test(prompt) ? 'code' : LIST.test(prompt) ? 'list' : 'text';
     if (kind === 'code') {
-      if (cfg.codeAnswer !== null) return { answer: `${marker(id, 'bash')}; ${cfg.codeAnswer}`, source: 'adversarial', id };
+      if (cfg.codeAnswer !== null) {
+        // Asked for Python code (or by a Python snippet, for code that is no shell's): the same attack in Python.
+        const m = marker(id, prompt);
+        if (m.startsWith('print(') && cfg.codeAnswerPython !== null) return { answer: `${m}\n${cfg.codeAnswerPython}`, source: 'adversarial', id };
+        return { answer: `${marker(id, 'bash')}; ${cfg.codeAnswer}`, source: 'adversarial', id };
+      }
       return { answer: marker(id, prompt), source: 'default-code', id };
     }
     if (cfg.defaultAnswer !== null) return { answer: cfg.defaultAnswer, source: 'responses.default', id };
@@ -230,6 +240,12 @@ export function stubServerProgram(): void {
           emit({ t: 'model-command', id: a.id, command: argv0, argv, stdin: stdin === null ? null : clip(stdin), prompt: clip(prompt), answer: a.answer, source: a.source, pid: Number(pid) || 0, ppid: Number(ppid) || 0 });
           reply(res, 200, 'text/plain; charset=utf-8', a.answer);
           return;
+        }
+        // A request from one of Fang's stand-in SDK modules (python-stubs.ts): say so once in the report.
+        const standIn = String(req.headers['x-fang-stand-in'] ?? '');
+        if (/^[a-z_]{1,32}$/.test(standIn) && !standIns.has(standIn)) {
+          standIns.add(standIn);
+          emit({ t: 'note', message: `the ${standIn} package is not installed for the sandbox's Python: Fang's stand-in module sent its requests (the real SDK is used wherever it is installed)` });
         }
         const prompt = promptOf(body, raw);
         const looksModel = /\/chat\/completions|\/v1\/(completions|messages|responses)|\/api\/(generate|chat)|generateContent/.test(path);
