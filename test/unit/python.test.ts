@@ -96,6 +96,16 @@ describe('Python: model output hidden on its way to a sink', function () {
     });
   }
 
+  it('a module named in sdkNames is a model SDK, and its output is followed', async () => {
+    const a = await analyzer();
+    const text = 'import acme_llm\nfrom acme_llm.chat import ask\nanswer = acme_llm.complete("a command")\nexec(ask("more"))\nimport os\nos.system(answer)\n';
+    const plain = a.analyze(text, { language: 'python' });
+    assert.deepEqual(plain.findings.map((f) => f.ruleId).filter((x) => x.startsWith('py-model-sdk') || x === 'py-model-output-exec'), []);
+    const r = a.analyze(text, { language: 'python', config: { sdkNames: ['acme_llm'] } });
+    assert.deepEqual(r.findings.filter((f) => f.ruleId === 'py-model-sdk-call').map((f) => f.range.start.line), [2, 3]);
+    assert.deepEqual(r.findings.filter((f) => f.ruleId === 'py-model-output-exec').map((f) => f.range.start.line), [3, 5]);
+  });
+
   it('what the model only names or prints stays quiet', async () => {
     const a = await analyzer();
     for (const body of ['print(answer)\n', 'subprocess.run(["git", "commit", "-m", answer])\n', 'import ast\nast.literal_eval(answer)\n', 'e = print\ne(answer)\n', 'import json\njson.loads(answer)\n', 'getattr(os, "getcwd")()\n']) {

@@ -84,6 +84,27 @@ describe('diagnostics', () => {
     assert.equal(doc.getText(loop.range), 'while');
   });
 
+  it('analyses Python: the agent loop on its head, the sink with its path back to the SDK call and its rule page', async () => {
+    const api = await fang();
+    const { doc, analysis } = await openFile(api, 'agent.py');
+    assert.equal(doc.languageId, 'python');
+    assert.equal(analysis.language, 'python');
+    assert.equal(analysis.skipped, undefined, `not analysed: ${analysis.skipped?.message}`);
+    const diags = fangDiagnostics(doc.uri);
+    const exec = diags.find((d) => codeOf(d) === 'py-model-output-exec');
+    assert.ok(exec, `no py-model-output-exec among ${diags.map((d) => `${codeOf(d)}@${d.range.start.line}`).join(', ')}`);
+    assert.equal(exec.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(exec.range.start.line, 8);
+    assert.match(doc.getText(exec.range), /^subprocess\.run\(cmd, shell=True/);
+    assert.ok((exec.relatedInformation ?? []).some((r) => r.location.range.start.line === 6), 'the path must lead back to the SDK call');
+    const target = typeof exec.code === 'object' ? exec.code.target : undefined;
+    assert.ok(target?.path.endsWith('/docs/rules/py-model-output-exec.md'), `code target ${target?.toString()}`);
+    const loop = diags.find((d) => codeOf(d) === 'py-agent-loop');
+    assert.equal(loop?.range.start.line, 5);
+    assert.equal(doc.getText(loop!.range), 'while');
+    assert.ok(diags.some((d) => codeOf(d) === 'py-model-sdk-call' && d.range.start.line === 6));
+  });
+
   it('updates after an edit and releases diagnostics when the document closes', async () => {
     const api = await fang();
     const { doc, editor } = await openUntitled(api, 'echo hello\n', 'shellscript');

@@ -75,11 +75,11 @@ describe('dry-run in the editor', function () {
     assert.equal(found[0]!.command!.command, 'fang.dryRun');
   });
 
-  it('shows a lens on each Bash/TS/JS fence of a Markdown file and on no other fence', async () => {
-    const md = ['# Notes', '', '```bash', 'echo "$(llm hi)"', '```', '', '```python', 'print(1)', '```', '', '```ts', 'console.log(1);', '```', ''].join('\n');
+  it('shows a lens on each Bash/TS/JS/Python fence of a Markdown file and on no other fence', async () => {
+    const md = ['# Notes', '', '```bash', 'echo "$(llm hi)"', '```', '', '```python', 'print(1)', '```', '', '```ruby', 'puts 1', '```', '', '```ts', 'console.log(1);', '```', ''].join('\n');
     const { doc } = await openScratch(api, md, 'markdown');
     const found = dryRunLenses(await lenses(doc.uri));
-    assert.deepEqual(found.map((l) => l.range.start.line), [2, 10]);
+    assert.deepEqual(found.map((l) => l.range.start.line), [2, 6, 14]);
     assert.ok(found.every((l) => l.command?.title === LENS_TITLE));
   });
 
@@ -134,6 +134,22 @@ describe('dry-run in the editor', function () {
     const sinkLine = agent.split('\n').findIndex((l) => l.includes('execSync(cmd')) + 1;
     assert.equal(report.executedModelOutput[0]!.line, sinkLine);
     assert.match(rendered.text, new RegExp(`line ${sinkLine + 5}\\b`));
+  });
+
+  it('dry-runs a Python agent loop from its lens: the SDK calls through the stand-in, the answers that ran, on their lines', async () => {
+    const agent = fs.readFileSync(path.join(root, 'test', 'fixtures', 'dryrun', 'agent-loop.py'), 'utf8');
+    const { doc } = await openScratch(api, agent, 'python');
+    const lens = dryRunLenses(await lenses(doc.uri))[0];
+    assert.ok(lens, 'a lens on the Python file');
+    const { outcome, rendered } = await clickLens(api, lens, doc.uri);
+    const report = outcome.report!;
+    assert.equal(report.language, 'python');
+    assert.equal(report.exitCode, 0, report.stderr);
+    assert.ok(report.modelCalls.length >= 3 && report.modelCalls.every((c) => c.kind === 'http' && c.line !== null), report.verdict);
+    assert.ok(report.executedModelOutput.some((x) => x.sink === 'sh -c' && x.line === 10), JSON.stringify(report.executedModelOutput));
+    assert.ok(report.executedModelOutput.some((x) => x.sink === 'exec' && x.line === 12), JSON.stringify(report.executedModelOutput));
+    assert.ok(rendered.text.includes('On separate lines, list ideas to try.'), rendered.text.slice(0, 2000));
+    assert.match(rendered.text, /line 10\b/);
   });
 
   it('reuses one panel per document', async () => {

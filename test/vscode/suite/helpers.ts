@@ -54,7 +54,7 @@ export async function openFile(api: FangApi, name: string): Promise<{ doc: vscod
   return { doc, analysis: await analysisOf(api, doc) };
 }
 
-const EXTENSIONS: Record<string, string> = { shellscript: 'sh', typescript: 'ts', javascript: 'js', markdown: 'md' };
+const EXTENSIONS: Record<string, string> = { shellscript: 'sh', typescript: 'ts', javascript: 'js', python: 'py', markdown: 'md' };
 let scratchCount = 0;
 
 /**

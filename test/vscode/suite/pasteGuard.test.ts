@@ -33,6 +33,18 @@ describe('paste guard', () => {
     assert.equal(w.message.match(/line 5/g)?.length, 1, `the line is named once: ${w.message}`);
   });
 
+  it('warns when a risky Python block is pasted into a Python file', async () => {
+    const api = await fang();
+    const { doc, editor } = await openScratch(api, 'import os\n\n', 'python');
+    const warned = nextEvent(api.pasteGuard.onDidWarn, (w) => w.uri.toString() === doc.uri.toString(), 'a paste warning');
+    const block = 'from openai import OpenAI\nclient = OpenAI()\nfix = client.responses.create(model="gpt-4.1", input="python that fixes my PATH").output_text\nexec(fix)\n';
+    await editor.edit((b) => b.insert(new vscode.Position(2, 0), block));
+    const w = await warned;
+    assert.equal(w.range.start.line, 2);
+    assert.ok(w.findings.some((f) => f.ruleId === 'py-model-output-exec'), w.message);
+    assert.match(w.message, /^Inserted code: .*exec.*line 6/);
+  });
+
   it('a block that carries its own suppression is warned about, and the warning says so; the suppression shows as a hint', async () => {
     const api = await fang();
     const { doc, editor } = await openScratch(api, '#!/bin/bash\n', 'shellscript');
