@@ -23,7 +23,7 @@ import { CATEGORIES, fmt, rates, score } from './corpus-score.mjs';
 
 const root = dirname(dirname(new URL(import.meta.url).pathname));
 const TARGET = { recall: 0.9, precision: 0.95 };
-const CODE_FILE = /\.(sh|bash|zsh|ksh|bats|js|mjs|cjs|jsx|ts|mts|cts|tsx)$|(^|\/)[^./]+$/;
+const CODE_FILE = /\.(sh|bash|zsh|ksh|bats|js|mjs|cjs|jsx|ts|mts|cts|tsx|py|pyw)$|(^|\/)[^./]+$/;
 
 function parseArgs(argv) {
   const opts = { verbose: false, only: undefined, cache: process.env.FANG_CORPUS_CACHE || join(homedir(), '.cache', 'fang-corpus') };

@@ -115,7 +115,8 @@ export function refCall(host: CallHost, ref: Ref, site: CallSite, argHasModel: b
   if (isRelative(ref.pkg) && !ref.instance) {
     // `from .llm import ask_llm`: a function of another module that plainly stands for a model call.
     const name = ref.path[ref.path.length - 1] ?? site.label;
-    if (nameLooksLikeModelWrapper(name)) return host.modelCall(site, 'wrapper', `\`${name}\` from ${ref.pkg}, a model wrapper by its name`, 'low', inputsOf(site));
+    // A class of that module (`Ai(self)`) is constructed, not called: only functions count by their names.
+    if (!/^[A-Z]/.test(name) && nameLooksLikeModelWrapper(name)) return host.modelCall(site, 'wrapper', `\`${name}\` from ${ref.pkg}, a model wrapper by its name`, 'low', inputsOf(site));
     const m = modelOnly(inputsOf(site));
     if (m.length) host.leave(site, m);
   }
@@ -229,7 +230,8 @@ function sdkResult(host: CallHost, ref: Ref, site: CallSite, sdk: { model: boole
   const fns = collectFns([...site.args, ...site.kwargs.values()], (v) => host.toolMethods(v));
   const codeTools = [...(ref.codeTools ?? []), ...collectCodeTools([...site.args, ...site.kwargs.values()])];
   if (sdk.client) {
-    const pkg = ref.instance ? ref.pkg : qualName({ pkg: ref.pkg, path: ref.path.slice(0, -1) });
+    const ctorDepth = ref.path[ref.path.length - 1] === sdk.client ? 1 : 2;
+    const pkg = ref.instance ? ref.pkg : qualName({ pkg: ref.pkg, path: ref.path.slice(0, -ctorDepth) });
     if (CODE_TOOLS.test(sdk.client)) codeTools.push(sdk.client);
     return { t: CLEAN, ref: { pkg, path: [], instance: true, cls: sdk.client, hasModel: sdk.keepsModel || langchainModelClass(sdk.client) || undefined, tools: fns.length ? fns : undefined, codeTools: codeTools.length ? codeTools : undefined } };
   }

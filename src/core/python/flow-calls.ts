@@ -3,7 +3,7 @@ import type { Node } from 'web-tree-sitter';
 import { refCall } from './calls';
 import { FlowExpr } from './flow-expr';
 import { MAX_FUNCTION_EVALS, type Frame } from './flow-state';
-import { CLEAN_BUILTINS, CLEAN_METHODS, qualName } from './modules';
+import { CLEAN_BUILTINS, CLEAN_METHODS, qualName, sdkCall } from './modules';
 import type { CallSite } from './results';
 import { idOf, Scope } from './scope';
 import { calleeLabel, classOfMethod, functionName, rangeOf, unwrap } from './tree';
@@ -96,6 +96,8 @@ export abstract class FlowCalls extends FlowExpr {
       for (const fn of callee.anyOf) out = join(out, this.apply(fn, site, undefined, undefined, undefined, env));
       return out;
     }
+    // Either a function of this file or something else (`f = lambda: ...` then `f = client.chat.completions.create` in a branch): both.
+    if (callee.fn && (callee.ref || callee.cls)) return join(this.apply({ ...callee, ref: undefined, cls: undefined }, site, recv, recvNode, method, env), this.apply({ ...callee, fn: undefined }, site, recv, recvNode, method, env));
     if (callee.fn) return this.invoke(callee.fn, site);
     if (callee.cls) {
       if (callee.ref?.pkg === '<classmethod>') return { t: this.inputs(site), instanceOf: callee.cls };
@@ -123,6 +125,13 @@ export abstract class FlowCalls extends FlowExpr {
     if (recv?.handle?.write && method && /^(write|writelines)$/.test(method)) {
       this.write(recv.handle.files, union(...args.map((a) => deepTaint(a))), site);
       return NOTHING;
+    }
+    // A store keyed by a literal: `session.set("chain", chain)` ... `session.get("chain")`.
+    const key = args[0]?.str;
+    if (recvNode && method && key !== undefined && (recv?.ref || !recv?.props)) {
+      const slot = `${recvNode.text}|${key}`;
+      if (/^(set|__setitem__|put|setdefault)$/.test(method) && args[1]) this.stores.set(slot, join(this.stores.get(slot) ?? NOTHING, args[1]));
+      else if (/^(get|pop|__getitem__)$/.test(method) && this.stores.has(slot)) return this.stores.get(slot)!;
     }
     if (!result) result = this.generic(callee, site, recv, recvNode, method, env);
     return result;
@@ -243,6 +252,9 @@ export abstract class FlowCalls extends FlowExpr {
     const { args } = site;
     const ref = callee.ref;
     const last = ref?.path[ref.path.length - 1] ?? '';
+    // A wrapper of a model call: `cl.make_async(agent.run)`, `sync_to_async(chain.invoke)` give back what they wrap.
+    const only = args.length === 1 && site.kwargs.size === 0 ? args[0] : undefined;
+    if (only?.ref && !only.fn && ref?.pkg !== 'builtins' && sdkCall(only.ref, this.extraSdk, false)?.model) return only;
     const recvTaint = recv ? deepTaint(recv) : CLEAN;
     const clean = (!!method && CLEAN_METHODS.test(method)) || (ref?.pkg === 'builtins' && ref.path.length === 1 && CLEAN_BUILTINS.test(last));
     const inputs = clean ? CLEAN : union(recvTaint, this.inputs(site));

@@ -41,7 +41,9 @@ export abstract class FlowExpr extends FlowState {
         const obj = node.childForFieldName('object');
         const attr = node.childForFieldName('attribute');
         if (!obj || !attr) return NOTHING;
-        return this.member(this.expr(obj, env), attr.text, node);
+        const ov = this.expr(obj, env);
+        const stored = ov.ref ? this.stores.get(`${obj.text}|${attr.text}`) : undefined;
+        return stored ?? this.member(ov, attr.text, node);
       }
       case 'subscript':
         return this.subscript(node, env);
@@ -231,7 +233,8 @@ export abstract class FlowExpr extends FlowState {
       return ov.str !== undefined ? { ...ov, str: undefined, hint: ov.str } : ov;
     }
     const key = sub ? this.expr(sub, env) : NOTHING;
-    return this.member(ov, key.str ?? '[]', node);
+    const stored = ov.ref && key.str !== undefined ? this.stores.get(`${obj.text}|${key.str}`) : undefined;
+    return stored ?? this.member(ov, key.str ?? '[]', node);
   }
 
   /** `obj.name` (and `obj[name]`): a module member, a field, a method, an item, or the object's own taint. */
@@ -345,7 +348,8 @@ export abstract class FlowExpr extends FlowState {
         } else if (ov.props) {
           ov.props.set(attr, { ...v, t });
           this.keys.epoch++;
-        } else if (t.length) this.taintBinding(obj, t, env);
+        } else if (ov.ref) this.stores.set(`${obj.text}|${attr}`, { ...v, t });
+        else if (t.length) this.taintBinding(obj, t, env);
         return;
       }
       case 'subscript': {
@@ -358,7 +362,8 @@ export abstract class FlowExpr extends FlowState {
         if (ov.props && key !== undefined) {
           ov.props.set(key, { ...v, t });
           this.keys.epoch++;
-        } else if (t.length) this.taintBinding(obj, t, env);
+        } else if (ov.ref && key !== undefined) this.stores.set(`${obj.text}|${key}`, { ...v, t });
+        else if (t.length) this.taintBinding(obj, t, env);
         return;
       }
       default:

@@ -43,6 +43,11 @@ export abstract class FlowState implements CallHost {
   readonly responses = new Map<string, Val>();
   /** Functions run from each call site, by call node id. */
   protected readonly dispatch = new Map<number, Dispatch[]>();
+  /**
+   * Values kept in a store outside the file's own objects under a literal key, by the store's
+   * expression and the key: `cl.user_session.set("chain", chain)`, `st.session_state["chain"] = chain`.
+   */
+  protected readonly stores = new Map<string, Val>();
   protected weak = 0;
   protected secondPass = false;
   protected evals = 0;

@@ -61,13 +61,16 @@ const SDKS: Record<string, SdkSpec> = {
 /** LangChain and LlamaIndex classes and factories that stand for a model (or a chain or agent around one). */
 const LC_MODEL_CLASS = /^(Chat[A-Z]\w*|\w*LLM\w*|OpenAI|AzureOpenAI|Ollama|OllamaLLM|Anthropic|Cohere|Mistral\w*|Groq|Bedrock\w*|VertexAI\w*|GoogleGenerativeAI|HuggingFace\w*|\w+Chain|AgentExecutor|ReActAgent|OpenAIAgent|FunctionAgent|FunctionCallingAgent|CodeActAgent)$/;
 const LC_MODEL_FACTORY = /^(create_react_agent|create_tool_calling_agent|create_openai_functions_agent|create_openai_tools_agent|create_structured_chat_agent|initialize_agent|init_chat_model|load_qa_chain|load_summarize_chain|create_sql_agent|create_pandas_dataframe_agent|create_csv_agent|create_python_agent|create_stuff_documents_chain|create_retrieval_chain|from_llm|from_tools|from_defaults|as_query_engine|as_chat_engine)$/;
-const LC_CALL = /^(invoke|ainvoke|stream|astream|batch|abatch|run|arun|predict|apredict|generate|agenerate|stream_events|astream_events|complete|acomplete|chat|achat|stream_complete|stream_chat|query|aquery|__call__)$/;
+const LC_CALL = /^(invoke|ainvoke|stream|astream|batch|abatch|run|arun|predict|apredict|generate|agenerate|stream_events|astream_events|complete|acomplete|chat|achat|stream_complete|stream_chat|query|aquery|call|acall|__call__)$/;
 /** Methods that return the same runnable with options: the model stays inside. */
 const LC_KEEP = /^(bind|bind_tools|with_structured_output|with_config|with_retry|with_fallbacks|pipe|assign|with_listeners|configurable_fields|compile)$/;
 /** LangChain tools and chains that run code the model writes. */
 export const CODE_TOOLS = /^(PythonREPLTool|PythonAstREPLTool|ShellTool|BashProcess|PythonREPL|LLMBashChain|PALChain|E2BDataAnalysisTool)$/;
 
-export const langchainModelClass = (name: string | undefined) => !!name && LC_MODEL_CLASS.test(name);
+/** Classes whose names look like a model's but hold none (`ChatPromptTemplate`, `ChatMessageHistory`). */
+const LC_NOT_MODEL = /(Template|History|Messages?|Prompt|PromptValue|Memory|Parser|Loader|Splitter|Retriever|Store|Embeddings|Callback\w*|Handler)$/;
+
+export const langchainModelClass = (name: string | undefined) => !!name && LC_MODEL_CLASS.test(name) && !LC_NOT_MODEL.test(name);
 
 export interface SdkCallInfo {
   model: boolean;
@@ -89,7 +92,12 @@ export function sdkCall(ref: Ref, extra: readonly string[], argHasModel: boolean
   const last = below[below.length - 1] ?? '';
   if (/^(langchain|langgraph|llama_index)/.test(mod)) {
     if (ref.hasModel && LC_CALL.test(last)) return { model: true, reason: `a LangChain ${ref.cls ? `\`${ref.cls}\`` : 'chain'} (${mod})` };
-    if (!ref.instance && LC_MODEL_CLASS.test(last)) return { model: false, client: last, keepsModel: true, reason };
+    if (!ref.instance && langchainModelClass(last)) return { model: false, client: last, keepsModel: true, reason };
+    // `RetrievalQA.from_chain_type(llm, ...)`, `LLMChain.from_string(llm, ...)`: a class's own constructor.
+    const cls = below[below.length - 2];
+    if (!ref.instance && /^from_\w+$/.test(last) && cls && langchainModelClass(cls)) return { model: false, client: cls, keepsModel: true, reason };
+    // Any other class (a tool, a retriever, a prompt): an instance that remembers its class (`ShellTool()`).
+    if (!ref.instance && /^[A-Z]\w*$/.test(last) && below.length <= 4) return { model: false, client: last, reason };
     if (LC_KEEP.test(last)) return { model: false, keepsModel: ref.hasModel || argHasModel, reason };
     if (LC_MODEL_FACTORY.test(last)) return { model: false, keepsModel: true, reason };
     return { model: false, reason };
