@@ -2,7 +2,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { Budget, isStackOverflow } from '../budget';
 import { MODEL_API_HOSTS, MODEL_BASE_URL_VARS, PYTHON_SDK_MODULES } from '../catalog';
-import { lineRef } from '../refs';
+import { numberRef } from '../refs';
 import type { RawFinding, ReportsIncomplete } from '../rule';
 import { wouldBeCategory } from '../rules/analysis-incomplete';
 import { collectErrors } from '../tree-util';
@@ -114,14 +114,14 @@ export class PyFacts implements ReportsIncomplete {
       const endRow = err.endPosition.row;
       if (!near && endRow > row) {
         const inside = places.find((p) => p.range.start.line >= row && p.range.start.line <= endRow);
-        if (inside) near = { range: inside.range, what: inside.what, over: `over lines ${lineRef({ line: row, column: 0 })}-${lineRef({ line: endRow, column: 0 })} covers` };
+        if (inside) near = { range: inside.range, what: inside.what, over: `over lines ${numberRef({ line: row, column: 0 })}-${numberRef({ line: endRow, column: 0 })} covers` };
       }
       if (!near) continue;
       seen.add(row);
       out.push({
         category: 'model-output-execution',
         range: { start: { line: row, column: err.startPosition.column }, end: { line: row, column: (lines[row] ?? '').length } },
-        message: `analysis incomplete: a syntax error ${near.over ?? `on line ${lineRef({ line: row, column: err.startPosition.column })} is next to`} ${near.what} (line ${lineRef(near.range)}), so Fang cannot tell where its output goes`,
+        message: `analysis incomplete: a syntax error ${near.over ?? `on line ${numberRef({ line: row, column: err.startPosition.column })} is next to`} ${near.what} (line ${numberRef(near.range)}), so Fang cannot tell where its output goes`,
         path: [],
         confidence: 'low',
       });
@@ -135,7 +135,7 @@ export class PyFacts implements ReportsIncomplete {
       return {
         category: 'model-output-execution' as const,
         range: l.range,
-        message: `analysis incomplete: output of ${t.origin.label} (line ${lineRef(t.origin.range)}) is passed to ${l.label}, imported from another module of the project; Fang does not follow it there`,
+        message: `analysis incomplete: output of ${t.origin.label} (line ${numberRef(t.origin.range)}) is passed to ${l.label}, imported from another module of the project; Fang does not follow it there`,
         path: [...t.steps, { range: l.range, message: `leaves the file here through ${l.label}` }],
         confidence: 'low' as const,
       };

@@ -1,6 +1,5 @@
 /** Shared helpers for the Python rules: turning dataflow results into findings, loops and guards. */
 import type { Node } from 'web-tree-sitter';
-import { lineRef } from '../refs';
 import type { RawFinding } from '../rule';
 import type { PyFacts } from '../python/facts';
 import type { PyEffect, PyEffectKind } from '../python/results';
@@ -8,8 +7,9 @@ import { functionName, isFunction, isMainGuard, LOOP_TYPES, named, rangeOf } fro
 import type { PyModelCall, Taint } from '../python/values';
 import type { PathStep, Range } from '../types';
 
-/** A position in a message: kept as data and rendered by each output (see refs.ts). */
-export const line = (r: Range) => lineRef(r);
+import { line } from './where';
+
+export { line };
 
 export function pickTaint(ts: readonly Taint[]): Taint | undefined {
   return ts.find((t) => t.origin.kind === 'model' && t.origin.call?.confidence === 'high') ?? ts.find((t) => t.origin.kind === 'model') ?? ts[0];
