@@ -45,7 +45,8 @@ export const ANALYSERS: Record<AnalyserId, Analyser> = {
   },
   python: {
     rules: PY_RULES,
-    createFacts: (tree, text, config, _path, budget) => new PyFacts(tree, text, config.sdkNames ?? [], config.modelCommands ?? [], budget),
+    createFacts: (tree, text, config, path, budget, project) =>
+      new PyFacts(tree, text, config.sdkNames ?? [], config.modelCommands ?? [], budget, contextOf(path, project)),
   },
 };
 

@@ -29,6 +29,11 @@ export interface ProjectView {
   resolveModule(from: string, spec: string): string | undefined;
   /** The project file a shell script names by path (`source lib.sh`, `./run.sh`, `"$DIR/x.sh"`), if any. */
   resolveScript(from: string, ref: string): string | undefined;
+  /**
+   * The project file a Python import names from `from`: `module` dotted (`pkg.mod`, or '' for
+   * `from . import x`), `level` the leading dots of a relative import (0: absolute).
+   */
+  resolvePython(from: string, module: string, level: number): string | undefined;
   /** A value computed once per project state (cleared by any update): facts about files every entry needs. */
   memo<T>(key: string, compute: () => T): T;
 }
@@ -156,6 +161,28 @@ export class Project implements ProjectView {
       if (hit.length === 1) candidates.push(hit[0]!);
     }
     return candidates.map(normalizeProjectPath).find((c) => this.isCode(c));
+  }
+
+  resolvePython(from: string, module: string, level: number): string | undefined {
+    const fromDir = dirname(normalizeProjectPath(from));
+    const bases: string[] = [];
+    if (level > 0) {
+      let d = fromDir;
+      for (let i = 1; i < level; i++) d = dirname(d);
+      bases.push(d);
+    } else {
+      // the script's own folder (sys.path[0]), then the folders above it, where a package's imports start
+      for (let d = fromDir, i = 0; i < 8; d = dirname(d), i++) {
+        bases.push(d);
+        if (d === '.' || d === '/') break;
+      }
+    }
+    const rel = module.split('.').filter(Boolean).join('/');
+    for (const b of bases) {
+      const stem = normalizeProjectPath(rel ? `${b}/${rel}` : b);
+      for (const c of rel ? [`${stem}.py`, `${stem}/__init__.py`] : [`${stem}/__init__.py`]) if (this.isCode(c)) return c;
+    }
+    return undefined;
   }
 
   private isCode(key: string): boolean {

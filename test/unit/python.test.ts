@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { analyzer, ROOT } from './helpers';
 import { sarifSchema } from './sarif-schema';
 import { Budget, renderMessage, type FileResult } from '../../src/core/index';
+import { Project } from '../../src/core/project';
+import { toSarif } from '../../src/core/sarif';
 
 const BIN = path.join(ROOT, 'bin', 'fang.js');
 const SNIPPET = ['from openai import OpenAI', 'client = OpenAI()', 'r = client.responses.create(model="gpt-4.1", input="one shell command")', 'exec(r.output_text)', ''].join('\n');
@@ -112,6 +114,63 @@ describe('Python: model output hidden on its way to a sink', function () {
       const r = a.analyze(head + body, { language: 'python' });
       assert.deepEqual(r.findings.filter((f) => f.category === 'model-output-execution').map((f) => renderMessage(f)), [], body);
     }
+  });
+});
+
+async function scanProject(files: Record<string, string>): Promise<Map<string, FileResult>> {
+  const p = new Project(await analyzer());
+  try {
+    for (const [path, text] of Object.entries(files)) p.update(`/proj/${path}`, text);
+    return new Map(p.analyzeAll().map((r) => [r.path.replace('/proj/', ''), r]));
+  } finally {
+    p.dispose();
+  }
+}
+const rulesOf = (r: FileResult | undefined) => (r?.findings ?? []).filter((f) => f.ruleId !== 'analysis-incomplete').map((f) => `${f.range.start.line + 1}:${f.ruleId}`);
+
+describe('Python: project analysis', function () {
+  this.timeout(30000);
+
+  it('follows a model answer through relative imports into a sink in a third module; the loop that drives it is an agent loop', async () => {
+    const r = await scanProject({
+      'pkg/__init__.py': '',
+      'pkg/llm.py': 'from openai import OpenAI\nclient = OpenAI()\n\ndef ask(q):\n    r = client.chat.completions.create(model="m", messages=[{"role": "user", "content": q}])\n    return r.choices[0].message.content\n',
+      'pkg/runner.py': 'import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n',
+      'pkg/main.py': 'from .llm import ask\nfrom . import runner\n\nwhile True:\n    runner.run(ask("next"))\n',
+    });
+    assert.deepEqual(rulesOf(r.get('pkg/llm.py')), ['5:py-model-sdk-call']);
+    assert.deepEqual(rulesOf(r.get('pkg/runner.py')), ['4:py-model-output-exec']);
+    assert.deepEqual(rulesOf(r.get('pkg/main.py')), ['4:py-agent-loop']);
+    const exec = r.get('pkg/runner.py')!.findings.find((f) => f.ruleId === 'py-model-output-exec')!;
+    assert.match(renderMessage(exec), /\(llm\.py line 5\)/);
+    const files = exec.path.map((s) => s.range.file?.replace('/proj/', '') ?? 'own');
+    assert.equal(files[0], 'pkg/llm.py');
+    assert.ok(files.includes('pkg/main.py'), files.join(', '));
+    const sarif = toSarif([...r.values()], (await analyzer()).rules(), { toolVersion: 't', baseDir: '/proj', relativize: (p) => p.replace('/proj/', '') }) as { runs: { results: { ruleId: string; codeFlows: { threadFlows: { locations: { location: { physicalLocation: { artifactLocation: { uri: string } } } }[] }[] }[] }[] }[] };
+    const res = sarif.runs[0]!.results.find((x) => x.ruleId === 'py-model-output-exec')!;
+    const uris = res.codeFlows[0]!.threadFlows[0]!.locations.map((l) => l.location.physicalLocation.artifactLocation.uri);
+    assert.deepEqual([...new Set(uris)], ['pkg/llm.py', 'pkg/main.py', 'pkg/runner.py']);
+  });
+
+  it('resolves absolute imports from the script folder and packages above it, classes and pydantic models across modules', async () => {
+    const r = await scanProject({
+      'app/models.py': 'from pydantic import BaseModel\n\nclass Plan(BaseModel):\n    command: str\n    directory: str\n',
+      'app/ai.py': 'from openai import OpenAI\nfrom app.models import Plan\n\nclass Ai:\n    def __init__(self):\n        self.client = OpenAI()\n\n    def call(self):\n        r = self.client.chat.completions.create(model="m", messages=[])\n        return Plan.model_validate_json(r.choices[0].message.content)\n',
+      'app/shell.py': 'import subprocess\n\nclass Shell:\n    def execute(self, command):\n        return subprocess.run(command, shell=True)\n',
+      'app/main.py': 'from app.ai import Ai\nfrom app.shell import Shell\n\nclass Loop:\n    def __init__(self):\n        self.ai = Ai()\n        self.shell = Shell()\n\n    def run_once(self):\n        plan = self.ai.call()\n        self.shell.execute("cd " + plan.directory + " && " + plan.command)\n        return True\n\n    def loop(self):\n        while self.run_once():\n            pass\n\nLoop().loop()\n',
+    });
+    assert.deepEqual(rulesOf(r.get('app/shell.py')), ['5:py-model-output-exec']);
+    assert.deepEqual(rulesOf(r.get('app/main.py')), ['15:py-agent-loop']);
+    assert.match(renderMessage(r.get('app/main.py')!.findings.find((f) => f.ruleId === 'py-agent-loop')!), /calls `run_once\(\)`, which runs output of `self\.client\.chat\.completions\.create` \(ai\.py line 9\)/);
+  });
+
+  it('leaves a module that only formats text quiet, and an import of no project file a library', async () => {
+    const r = await scanProject({
+      'fmt.py': 'def clean(s):\n    return s.strip()\n',
+      'main.py': 'from fmt import clean\nfrom missing_helpers import run_it\nfrom openai import OpenAI\nanswer = OpenAI().responses.create(model="m", input="x").output_text\nprint(clean(answer))\n',
+    });
+    assert.deepEqual(rulesOf(r.get('fmt.py')), []);
+    assert.deepEqual(rulesOf(r.get('main.py')), ['4:py-model-sdk-call']);
   });
 });
 

@@ -16,12 +16,17 @@ import type { PyFlowResult } from './results';
 import { calleeLabel, decoratorsOf, rangeOf } from './tree';
 import { CLEAN, deepTaint, element, extend, join, modelOnly, NOTHING, type Val } from './values';
 import { isRelative } from './modules';
+import { moduleVal, PyProjectModules, type PyModuleRecord } from './project-modules';
 
 /** Rounds of one loop before the dataflow gives up on its fixpoint (and says so). */
 const MAX_LOOP_ROUNDS = 6;
 
 export class PyFlow extends FlowCalls {
   run(): PyFlowResult {
+    if (this.project) {
+      this.modules = new PyProjectModules(this.project, (program) => this.block(this.nodes.kids(program), this.modules!.scopeOf(program)!));
+      this.modules.entry(this.program, this.root);
+    }
     try {
       this.pass();
       if (this.tainted && !this.spawnOnly) {
@@ -48,6 +53,7 @@ export class PyFlow extends FlowCalls {
       leaves: byPos(this.leaves.values()),
       fanouts: byPos(this.fanouts.values()),
       dispatch: this.dispatch,
+      callers: this.callers,
     };
   }
 
@@ -58,6 +64,8 @@ export class PyFlow extends FlowCalls {
     for (let i = 0; i < this.seenFns.length; i++) {
       const { node: f, env, self } = this.seenFns[i]!;
       if (this.evaluated.has(f.id)) continue;
+      // Functions of imported project modules run here only when called; their own analyses run them alone.
+      if (f.tree !== this.program.tree) continue;
       this.callValue({ t: CLEAN, fn: { node: f, env, self } }, [], { node: f, range: rangeOf(f), label: calleeLabel(f), args: [], argNodes: [], kwargs: new Map(), rest: CLEAN }, 'passed as');
     }
   }
@@ -289,24 +297,29 @@ export class PyFlow extends FlowCalls {
     if (node.type === 'import_statement') {
       for (const n of node.childrenForFieldName('name')) {
         if (!n) continue;
-        if (n.type === 'aliased_import') {
-          const mod = n.childForFieldName('name')?.text;
-          const alias = n.childForFieldName('alias')?.text;
-          if (mod && alias) env.assign(alias, { t: CLEAN, ref: { pkg: mod, path: [] } }, false);
-          if (mod) this.importsWritten(mod, site);
-        } else {
-          const mod = n.text;
-          const top = mod.split('.')[0]!;
-          env.assign(top, { t: CLEAN, ref: { pkg: top, path: [] } }, false);
-          this.importsWritten(mod, site);
-        }
+        const aliased = n.type === 'aliased_import';
+        const mod = aliased ? n.childForFieldName('name')?.text : n.text;
+        const alias = aliased ? n.childForFieldName('alias')?.text : mod?.split('.')[0];
+        if (!mod || !alias) continue;
+        // `import pkg.mod`: a project package binds `pkg`, and `pkg.mod` is loaded for `pkg.mod.f`
+        const local = this.projectModule(node, aliased ? mod : mod.split('.')[0]!, 0);
+        if (local) {
+          if (!aliased && mod.includes('.')) this.projectModule(node, mod, 0);
+          env.assign(alias, moduleVal(local), false);
+        } else env.assign(alias, { t: CLEAN, ref: { pkg: aliased ? mod : mod.split('.')[0]!, path: [] } }, false);
+        this.importsWritten(mod, site);
       }
       return;
     }
     const modNode = node.childForFieldName('module_name');
-    const pkg = modNode?.text.replace(/\s+/g, '') ?? '';
+    const written = modNode?.text.replace(/\s+/g, '') ?? '';
+    const level = /^\.*/.exec(written)![0].length;
+    const dotted = written.slice(level);
+    const local = this.projectModule(node, dotted, level);
     if (this.nodes.kids(node).some((c) => c.type === 'wildcard_import')) {
-      this.starModules.push(pkg);
+      if (local) {
+        for (const [k, v] of local.scope.vars) if (!k.startsWith('_')) env.assign(k, v, false);
+      } else this.starModules.push(written);
       return;
     }
     for (const n of node.childrenForFieldName('name')) {
@@ -314,10 +327,22 @@ export class PyFlow extends FlowCalls {
       const name = n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text;
       const alias = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : name;
       if (!name || !alias) continue;
-      env.assign(alias, { t: CLEAN, ref: { pkg, path: [name] } }, false);
-      if (isRelative(pkg) || pkg === '') this.importsWritten(`${pkg.replace(/^\.+/, '')}${pkg.replace(/^\.+/, '') ? '.' : ''}${name}`, site);
-      else this.importsWritten(pkg, site);
+      // a name of a project module, or a submodule of a project package (`from . import tools`)
+      const sub = local?.scope.vars.get(name) ? undefined : this.projectModule(node, dotted ? `${dotted}.${name}` : name, level);
+      if (local && local.scope.vars.has(name)) env.assign(alias, local.scope.vars.get(name)!, false);
+      else if (sub) env.assign(alias, moduleVal(sub), false);
+      else if (local) env.assign(alias, { t: CLEAN }, false);
+      else env.assign(alias, { t: CLEAN, ref: { pkg: written, path: [name] } }, false);
+      if (isRelative(written) || written === '') this.importsWritten(`${dotted}${dotted ? '.' : ''}${name}`, site);
+      else this.importsWritten(written, site);
     }
+  }
+
+  /** A module of the project an import names, run once; undefined outside a project or when not followed. */
+  private projectModule(at: Node, dotted: string, level: number): PyModuleRecord | undefined {
+    if (!this.modules) return undefined;
+    const path = this.modules.resolve(at, dotted, level);
+    return path ? this.modules.load(path) : undefined;
   }
 
   /** `import generated` after the program wrote generated.py with model output: write-then-import. */

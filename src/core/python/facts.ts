@@ -7,6 +7,7 @@ import type { RawFinding, ReportsIncomplete } from '../rule';
 import { wouldBeCategory } from '../rules/analysis-incomplete';
 import { collectErrors } from '../tree-util';
 import type { Range } from '../types';
+import type { ProjectContext } from '../analysers';
 import { PyFlow } from './dataflow';
 import type { PyFlowResult } from './results';
 
@@ -27,6 +28,19 @@ const MODEL_HINT = new RegExp(
 /** Does it start processes or read its own path? (model CLIs, self-spawn and unbounded spawning need one of these) */
 const SPAWN_HINT = /\bsubprocess\b|\bos\.(system|popen|exec|spawn|fork|posix_spawn)|\bpty\b|\bmultiprocessing\b|\bconcurrent\.futures\b|create_subprocess_|\bpexpect\b|\bparamiko\b|\bfabric\b|\bfrom\s+os\s+import\b|\bfork\s*\(/;
 
+/** Code that runs strings or loads code: an imported module with these is followed even without a model or a process. */
+const RUNS_CODE = /\b(exec|eval|compile|__import__|import_module|run_path|run_module|loads?|Template|from_string)\s*\(/;
+/** `import a.b`, `from .x import y, z` (the names may be submodules). */
+const IMPORTS = /^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w, \t]+)|import[ \t]+([\w.]+))/gm;
+const MAX_MODE_FILES = 60;
+const MAX_FOLLOWED_BYTES = 512 * 1024;
+
+/** full: the text could call a model; spawn: it only starts processes; none: nothing to follow. */
+function modeOf(t: string, extraSdk: readonly string[], extraCli: readonly string[]): 'full' | 'spawn' | 'none' {
+  if (MODEL_HINT.test(t) || extraSdk.some((s) => t.includes(s)) || extraCli.some((c) => t.includes(c.trim().split(/\s+/)[0]!))) return 'full';
+  return SPAWN_HINT.test(t) ? 'spawn' : 'none';
+}
+
 export class PyFacts implements ReportsIncomplete {
   private result: PyFlowResult | undefined;
 
@@ -36,6 +50,8 @@ export class PyFacts implements ReportsIncomplete {
     private readonly extraSdk: readonly string[],
     private readonly extraCli: readonly string[],
     private readonly budget: Budget = Budget.unlimited(),
+    /** The project, when imports of other project files are followed. */
+    private readonly project?: ProjectContext,
   ) {}
 
   private modeMemo: 'full' | 'spawn' | 'none' | undefined;
@@ -46,17 +62,64 @@ export class PyFacts implements ReportsIncomplete {
   }
 
   private computeMode(): 'full' | 'spawn' | 'none' {
-    const t = this.text;
-    if (MODEL_HINT.test(t) || this.extraSdk.some((s) => t.includes(s)) || this.extraCli.some((c) => t.includes(c.trim().split(/\s+/)[0]!))) return 'full';
-    return SPAWN_HINT.test(t) ? 'spawn' : 'none';
+    const own = modeOf(this.text, this.extraSdk, this.extraCli);
+    if (own === 'full' || !this.project) return own;
+    // In a project the modules the entry imports count too: the model call may be in one, the process start in another.
+    let best = own;
+    for (const path of this.imported(this.project, MAX_MODE_FILES)) {
+      const src = this.project.view.source(path);
+      if (!src) continue;
+      const mode = this.project.view.memo(`py-mode:${path}`, () => modeOf(src.text, this.extraSdk, this.extraCli));
+      if (mode === 'full') return 'full';
+      if (mode === 'spawn') best = 'spawn';
+    }
+    return best;
+  }
+
+  /** Project files the entry imports, directly or through other project files, breadth first. */
+  private imported(project: ProjectContext, max: number): string[] {
+    const out: string[] = [];
+    const seen = new Set([project.path]);
+    const queue = [{ path: project.path, text: this.text }];
+    while (queue.length && out.length < max) {
+      const { path, text } = queue.shift()!;
+      for (const m of text.matchAll(IMPORTS)) {
+        const dotted = (m[1] ?? m[3] ?? '').trim();
+        const level = /^\.*/.exec(dotted)![0].length;
+        const names = m[2] ? m[2].split(',').map((x) => x.trim().split(/\s+/)[0]!).filter((x) => /^\w+$/.test(x)) : [];
+        const targets = [dotted.slice(level), ...names.map((n) => `${dotted.slice(level)}${dotted.slice(level) ? '.' : ''}${n}`)];
+        for (const t of targets) {
+          const target = project.view.resolvePython(path, t, level);
+          if (!target || seen.has(target)) continue;
+          seen.add(target);
+          const src = project.view.source(target);
+          if (!src || src.text.length > MAX_FOLLOWED_BYTES) continue;
+          out.push(target);
+          queue.push({ path: target, text: src.text });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Whether an imported project module can matter: it names a model, starts processes, runs code, or imports one that does. */
+  private worthFollowing(path: string): boolean {
+    const project = this.project!;
+    return project.view.memo(`py-follow:${path}`, () => {
+      const src = project.view.source(path);
+      if (!src || src.text.length > MAX_FOLLOWED_BYTES) return false;
+      if (modeOf(src.text, this.extraSdk, this.extraCli) !== 'none' || RUNS_CODE.test(src.text)) return true;
+      return /^\s*(from|import)\s/m.test(src.text);
+    });
   }
 
   get flow(): PyFlowResult {
     if (!this.result) {
       const mode = this.mode;
-      const empty: PyFlowResult = { modelCalls: [], effects: [], spawns: [], leaves: [], fanouts: [], dispatch: new Map() };
+      const empty: PyFlowResult = { modelCalls: [], effects: [], spawns: [], leaves: [], fanouts: [], dispatch: new Map(), callers: new Map() };
       try {
-        this.result = mode !== 'none' ? new PyFlow(this.tree.rootNode, this.extraSdk, this.extraCli, mode === 'spawn', this.budget).run() : empty;
+        const project = this.project ? { ...this.project, follows: (path: string) => this.worthFollowing(path) } : undefined;
+        this.result = mode !== 'none' ? new PyFlow(this.tree.rootNode, this.extraSdk, this.extraCli, mode === 'spawn', this.budget, project).run() : empty;
       } catch (e) {
         // Stack exhaustion on absurdly nested code: say so once instead of failing every rule.
         if (!isStackOverflow(e)) throw e;

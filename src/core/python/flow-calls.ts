@@ -372,7 +372,7 @@ export abstract class FlowCalls extends FlowExpr {
     const inst: Val = { t: CLEAN, instanceOf: cls };
     const init = this.methodOf(cls, '__init__');
     if (init) {
-      this.invoke({ node: init, env: this.root, self: inst }, site);
+      this.invoke({ node: init, env: this.scopeOfNode(init), self: inst }, site);
       return inst;
     }
     const names = this.declaredFields(cls);

@@ -241,24 +241,33 @@ export abstract class FlowExpr extends FlowState {
   protected member(obj: Val, name: string, node?: Node): Val {
     const p = obj.props?.get(name);
     if (p) return p;
+    if (obj.module) {
+      const v = obj.module.scope.vars.get(name);
+      if (v) return v;
+      // a submodule of a project package: `pkg.tools` after `import pkg.tools`
+      const sub = this.modules && obj.module.path.endsWith('__init__.py') ? this.modules.resolve(node ?? this.program, name, 1) : undefined;
+      const rec = sub && this.modules!.load(sub);
+      return rec ? { t: CLEAN, module: { path: rec.path, scope: rec.scope } } : NOTHING;
+    }
     if (obj.instanceOf) {
       const cls = obj.instanceOf;
       if (!obj.superOf) {
         const f = this.classFields.get(cls.id)?.get(name);
-        if (f && !f.fn) return f;
+        // An instance made from model output (`Plan.model_validate_json(answer)`): each field is that output too.
+        if (f && !f.fn) return obj.t.length ? { ...f, t: union(f.t, obj.t) } : f;
       }
       const m = this.methodOf(cls, name, obj.superOf);
       if (m) {
         const self: Val = obj.superOf ? { ...obj, superOf: undefined } : obj;
-        if (decoratorsOf(m).some((d) => /^@\s*(property|cached_property|functools\.cached_property)\b/.test(d.text))) return this.callValue({ t: CLEAN, fn: { node: m, env: this.root, self } }, [], siteFor(m, node));
-        return { t: CLEAN, fn: { node: m, env: this.root, self: decoratorsOf(m).some((d) => /^@\s*staticmethod\b/.test(d.text)) ? undefined : self } };
+        if (decoratorsOf(m).some((d) => /^@\s*(property|cached_property|functools\.cached_property)\b/.test(d.text))) return this.callValue({ t: CLEAN, fn: { node: m, env: this.scopeOfNode(m), self } }, [], siteFor(m, node));
+        return { t: CLEAN, fn: { node: m, env: this.scopeOfNode(m), self: decoratorsOf(m).some((d) => /^@\s*staticmethod\b/.test(d.text)) ? undefined : self } };
       }
       const f = this.classFields.get(cls.id)?.get(name);
       if (f) return f;
     }
     if (obj.cls) {
       const m = this.methodOf(obj.cls, name);
-      if (m) return { t: CLEAN, fn: { node: m, env: this.root, self: decoratorsOf(m).some((d) => /^@\s*classmethod\b/.test(d.text)) ? obj : undefined } };
+      if (m) return { t: CLEAN, fn: { node: m, env: this.scopeOfNode(m), self: decoratorsOf(m).some((d) => /^@\s*classmethod\b/.test(d.text)) ? obj : undefined } };
       const f = this.classFields.get(obj.cls.id)?.get(name);
       if (f) return f;
       // a constructor inherited from a library class: `Model.model_validate_json(text)`
@@ -445,7 +454,7 @@ export abstract class FlowExpr extends FlowState {
     const bases = cls.childForFieldName('superclasses');
     for (const b of bases ? this.nodes.kids(bases) : []) {
       if (b.type !== 'identifier' && b.type !== 'attribute') continue;
-      const v = this.root.vars.get(b.text);
+      const v = b.type === 'identifier' ? this.scopeOfNode(cls).lookup(b.text) : this.expr(b, this.scopeOfNode(cls));
       if (v?.cls && v.cls.id !== cls.id) for (const c of this.mro(v.cls, depth + 1)) if (!out.some((o) => o.id === c.id)) out.push(c);
     }
     return out;

@@ -1,6 +1,8 @@
 /** The Python dataflow, part 1: its state and what it records (the CallHost side). */
 import type { Node } from 'web-tree-sitter';
 import { Budget } from '../budget';
+import type { ProjectContext } from '../analysers';
+import type { PyProjectModules } from './project-modules';
 import { NodeCache } from '../tree-util';
 import type { CallHost } from './calls';
 import { HOST_FILES, PERSIST_PATH } from './modules';
@@ -43,6 +45,7 @@ export abstract class FlowState implements CallHost {
   readonly responses = new Map<string, Val>();
   /** Functions run from each call site, by call node id. */
   protected readonly dispatch = new Map<number, Dispatch[]>();
+  protected readonly callers = new Map<number, Node[]>();
   /**
    * Values kept in a store outside the file's own objects under a literal key, by the store's
    * expression and the key: `cl.user_session.set("chain", chain)`, `st.session_state["chain"] = chain`.
@@ -66,7 +69,17 @@ export abstract class FlowState implements CallHost {
     /** The file names no model SDK or endpoint: only processes and the program's own path matter. */
     protected readonly spawnOnly = false,
     protected readonly budget: Budget = Budget.unlimited(),
+    /** The project, when the entry's imports of other project files are followed. */
+    protected readonly project?: ProjectContext & { follows?: (path: string) => boolean },
   ) {}
+
+  /** Project modules run by this flow (set when it runs in a project). */
+  protected modules: PyProjectModules | undefined;
+
+  /** The module scope a node belongs to: the entry's, or an imported project module's. */
+  protected scopeOfNode(node: Node): Scope {
+    return this.modules?.scopeOf(node) ?? this.root;
+  }
 
   abstract callValue(fn: Val, args: Val[], site: CallSite, how?: string): Val;
   abstract toolMethods(v: Val): Val[];
@@ -82,8 +95,12 @@ export abstract class FlowState implements CallHost {
     let list = this.dispatch.get(call.id);
     if (!list) this.dispatch.set(call.id, (list = []));
     const old = list.find((d) => d.fn.id === fn.id);
-    if (!old) list.push({ fn, concurrent });
-    else if (concurrent) old.concurrent = true;
+    if (!old) {
+      list.push({ fn, concurrent });
+      let sites = this.callers.get(fn.id);
+      if (!sites) this.callers.set(fn.id, (sites = []));
+      sites.push(call);
+    } else if (concurrent) old.concurrent = true;
   }
 
   protected weakly(f: () => void): void {

@@ -69,6 +69,8 @@ export interface PyFlowResult {
   fanouts: PyFanout[];
   /** Functions run from each call site (by call node id), for the rules that follow work into helpers. */
   dispatch: ReadonlyMap<number, readonly Dispatch[]>;
+  /** The call sites that run each function (by function node id). */
+  callers: ReadonlyMap<number, readonly Node[]>;
 }
 
 export interface CallSite {

@@ -97,6 +97,7 @@ export class StateKeys {
     if (v.fn) k += `f${v.fn.node.id}${v.fn.self ? 's' : ''}`;
     if (v.cls) k += `c${v.cls.id}`;
     if (v.instanceOf) k += `i${v.instanceOf.id}`;
+    if (v.module) k += `m${v.module.path}`;
     if (v.handle) k += `h${v.handle.write ? 'w' : 'r'}${v.handle.files.join('|')}`;
     if (v.files?.length) k += `[${[...v.files].sort().join('|')}]`;
     if (depth > 0) {

@@ -1,6 +1,6 @@
 /** Small helpers over tree-sitter-python nodes; no analysis decisions here. */
 import type { Node } from 'web-tree-sitter';
-import { rangeOf } from '../tree-util';
+import { fileOfNode, rangeOf } from '../tree-util';
 import type { Range } from '../types';
 
 export { rangeOf };
@@ -71,7 +71,9 @@ export function enclosingFunction(node: Node): Node | undefined {
   return undefined;
 }
 
+/** Whether a range lies inside a node, in the same file (a project's ranges say which file). */
 export function within(inner: Range, outer: Node): boolean {
+  if (inner.file !== fileOfNode(outer)) return false;
   const s = outer.startPosition;
   const e = outer.endPosition;
   const a = inner.start;

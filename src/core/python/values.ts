@@ -2,6 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Range } from '../types';
 import { unionByOrigin, type Traced } from '../origins';
+import type { Scope } from './scope';
 
 export type PyModelCallKind = 'sdk' | 'http' | 'cli' | 'wrapper';
 
@@ -89,6 +90,8 @@ export interface Val {
   superOf?: Node;
   /** One of these functions, chosen at run time (`TOOLS[name]`, `getattr(self, name)`). */
   anyOf?: Val[];
+  /** A module of the project: its names, read from its scope when used. */
+  module?: { path: string; scope: Scope };
   /** Items made per item of model output (a comprehension over it): where, and what runs per item. */
   fan?: { node: Node; over: Node; taint: Taints; body: Node };
 }
@@ -104,7 +107,10 @@ export function extend(ts: Taints, range: Range, message: string): Taints {
   if (ts.length === 0) return ts;
   return ts.map((t) => {
     const last = t.steps[t.steps.length - 1];
-    if (last && last.range.start.line === range.start.line && last.range.start.column === range.start.column) return t;
+    // One step per place (`iterated as x` then `assigned to x`: the first tells more), except a
+    // value returned by one call and passed straight to another (`run(ask(q))`): both calls matter.
+    const passedOn = last?.message.startsWith('returned by') && message.startsWith('passed to');
+    if (last && !passedOn && last.range.file === range.file && last.range.start.line === range.start.line && last.range.start.column === range.start.column) return t;
     if (t.steps.some((s) => s.range.start.line === range.start.line && s.range.start.column === range.start.column && s.message === message)) return t;
     if (t.steps.length >= 12) return t;
     return { origin: t.origin, steps: [...t.steps, { range, message }] };
@@ -169,6 +175,7 @@ export function join(a: Val, b: Val): Val {
     elems: a.elems && b.elems ? (a.elems.length >= b.elems.length ? a.elems.map((e, i) => (b.elems![i] ? join(e, b.elems![i]!) : e)) : b.elems.map((e, i) => (a.elems![i] ? join(a.elems![i]!, e) : e))) : (a.elems ?? b.elems),
     files,
     handle: a.handle ?? b.handle,
+    module: a.module ?? b.module,
     cls: a.cls ?? b.cls,
     instanceOf: a.instanceOf ?? b.instanceOf,
   };

@@ -7,18 +7,20 @@ import { functionName, isFunction, isMainGuard, LOOP_TYPES, named, rangeOf } fro
 import type { PyModelCall, Taint } from '../python/values';
 import type { PathStep, Range } from '../types';
 
-import { line } from './where';
+import { line, lineRef } from './where';
 
-export { line };
+export { line, lineRef };
 
 export function pickTaint(ts: readonly Taint[]): Taint | undefined {
   return ts.find((t) => t.origin.kind === 'model' && t.origin.call?.confidence === 'high') ?? ts.find((t) => t.origin.kind === 'model') ?? ts[0];
 }
 
-export function describeOrigin(t: Taint): string {
-  if (t.origin.kind === 'self') return `the program's own path ${t.origin.label} (line ${line(t.origin.range)})`;
-  if (t.origin.kind === 'hosts') return `${t.origin.label} (line ${line(t.origin.range)})`;
-  return `output of ${t.origin.label} (line ${line(t.origin.range)})`;
+/** Where the text came from; `at`: the finding's own place (a place in another file of the project names that file). */
+export function describeOrigin(t: Taint, at?: Range): string {
+  const where = lineRef(t.origin.range, at);
+  if (t.origin.kind === 'self') return `the program's own path ${t.origin.label} (${where})`;
+  if (t.origin.kind === 'hosts') return `${t.origin.label} (${where})`;
+  return `output of ${t.origin.label} (${where})`;
 }
 
 export function pathTo(t: Taint, end: Range, message: string): PathStep[] {

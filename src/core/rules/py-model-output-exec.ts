@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import type { PyFacts } from '../python/facts';
-import { describeOrigin, effectFindings, line } from './py-common';
+import { describeOrigin, effectFindings, lineRef } from './py-common';
 
 export const rule: Rule<PyFacts> = {
   meta: {
@@ -22,7 +22,7 @@ export const rule: Rule<PyFacts> = {
     return effectFindings(
       facts,
       ['exec'],
-      (e, t) => `${describeOrigin(t)} reaches ${e.label} (line ${line(e.range)}) and runs as code`,
+      (e, t) => `${describeOrigin(t, e.range)} reaches ${e.label} (${lineRef(e.range)}) and runs as code`,
       (e) => `executed here by ${e.label}`,
     );
   },

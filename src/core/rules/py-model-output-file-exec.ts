@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import type { PyFacts } from '../python/facts';
-import { describeOrigin, effectFindings, line } from './py-common';
+import { describeOrigin, effectFindings, lineRef } from './py-common';
 
 export const rule: Rule<PyFacts> = {
   meta: {
@@ -21,7 +21,7 @@ export const rule: Rule<PyFacts> = {
     return effectFindings(
       facts,
       ['file-exec'],
-      (e, t) => `${describeOrigin(t)} is written to a file that ${e.label} (line ${line(e.range)}) then runs`,
+      (e, t) => `${describeOrigin(t, e.range)} is written to a file that ${e.label} (${lineRef(e.range)}) then runs`,
       (e) => `the file is run here by ${e.label}`,
     );
   },

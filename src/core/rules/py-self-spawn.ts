@@ -1,7 +1,7 @@
 import type { Rule, RawFinding } from '../rule';
 import type { PyFacts } from '../python/facts';
 import { enclosingFunction, functionName, LOOP_TYPES, rangeOf, within } from '../python/tree';
-import { isConditional, isUnboundedLoop, line, loopHasExit, pathTo, repeatingContexts } from './py-common';
+import { isConditional, isUnboundedLoop, lineRef, loopHasExit, pathTo, repeatingContexts } from './py-common';
 
 export const rule: Rule<PyFacts> = {
   meta: {
@@ -24,7 +24,7 @@ export const rule: Rule<PyFacts> = {
     for (const s of facts.flow.spawns) {
       // A process whose function starts the same process again: `Process(target=worker)` inside `worker`.
       if (s.api === 'process' && s.target && within(s.range, s.target) && !isConditional(s.node, s.target)) {
-        out.push({ range: s.range, message: `${s.label} runs \`${functionName(s.target)}()\`, which starts another process running it again (line ${line(rangeOf(s.target))}), with nothing that stops the chain`, path: [], confidence: 'high' });
+        out.push({ range: s.range, message: `${s.label} runs \`${functionName(s.target)}()\`, which starts another process running it again (${lineRef(rangeOf(s.target), s.range)}), with nothing that stops the chain`, path: [], confidence: 'high' });
         continue;
       }
       const t = s.self[0];
@@ -40,7 +40,7 @@ export const rule: Rule<PyFacts> = {
       if (!why) continue;
       out.push({
         range: s.range,
-        message: `${s.label} starts this program again (${t.origin.label}, line ${line(t.origin.range)}) ${why}`,
+        message: `${s.label} starts this program again (${t.origin.label}, ${lineRef(t.origin.range, s.range)}) ${why}`,
         path: pathTo(t, s.range, `the program starts itself here with ${s.label}`).slice(1),
         confidence: 'high',
       });

@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import type { PyFacts } from '../python/facts';
-import { describeOrigin, effectFindings, line } from './py-common';
+import { describeOrigin, effectFindings, lineRef } from './py-common';
 
 export const rule: Rule<PyFacts> = {
   meta: {
@@ -23,10 +23,10 @@ export const rule: Rule<PyFacts> = {
       ['spread', 'persist'],
       (e, t) =>
         e.kind === 'spread'
-          ? `${e.label} (line ${line(e.range)}) connects to ${describeOrigin(t)}: the program spreads to hosts it was never given`
+          ? `${e.label} (${lineRef(e.range)}) connects to ${describeOrigin(t, e.range)}: the program spreads to hosts it was never given`
           : e.label.includes('of the program itself')
-            ? `${e.label} (line ${line(e.range)}) starts a copy of the program that outlives this run and can do the same`
-            : `${e.label} (line ${line(e.range)}) persists ${describeOrigin(t)} so it runs again later`,
+            ? `${e.label} (${lineRef(e.range)}) starts a copy of the program that outlives this run and can do the same`
+            : `${e.label} (${lineRef(e.range)}) persists ${describeOrigin(t, e.range)} so it runs again later`,
       (e) => (e.kind === 'spread' ? `connects here with ${e.label}` : `persisted here by ${e.label}`),
     );
   },

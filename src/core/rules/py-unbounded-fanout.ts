@@ -41,7 +41,7 @@ export const rule: Rule<PyFacts> = {
       const what = started.length ? `starts a process (${started[0]!.label})` : 'calls a model and runs its output';
       out.push({
         range: f.range,
-        message: `unbounded fan-out: ${f.how} ${what} for every item of ${describeOrigin(t)}, with no cap on their number`,
+        message: `unbounded fan-out: ${f.how} ${what} for every item of ${describeOrigin(t, f.range)}, with no cap on their number`,
         path: pathTo(t, f.range, 'one task per item started here'),
         confidence: t.origin.call?.confidence ?? 'high',
       });
