@@ -8,6 +8,7 @@ import { calleeLabel, decoratorsOf, rangeOf, stringPrefix, unescapePy, unwrap } 
 import { CLEAN, concat, deepTaint, element, extend, join, NOTHING, union, type Taints, type Val } from './values';
 
 const CLEAN_OPS = /^(==|!=|<|>|<=|>=|in|not in|is|is not|not)$/;
+const LITERALS = new Set(['string', 'concatenated_string', 'integer', 'float', 'true', 'false', 'none', 'tuple']);
 
 export abstract class FlowExpr extends FlowState {
   protected abstract call(node: Node, env: Scope): Val;
@@ -19,6 +20,8 @@ export abstract class FlowExpr extends FlowState {
       case 'string':
         return this.string(node, env);
       case 'concatenated_string':
+        // a long text written in pieces: nothing a process start needs (unless a piece interpolates)
+        if (this.spawnOnly && node.endIndex - node.startIndex > 512 && !/(^|[^\w'"])[rRbBuU]?[fF][rR]?['"]/.test(node.text)) return NOTHING;
         return concat(this.nodes.kids(node).map((c) => this.expr(c, env)));
       case 'integer':
       case 'float':
@@ -140,6 +143,8 @@ export abstract class FlowExpr extends FlowState {
   }
 
   protected string(node: Node, env: Scope): Val {
+    // Where only processes matter, a long literal (a docstring, a help text, a data table) names no program or path.
+    if (this.spawnOnly && node.endIndex - node.startIndex > 512 && !/^[rbu]*f/i.test(stringPrefix(node))) return NOTHING;
     const raw = stringPrefix(node).includes('r');
     const parts: Val[] = [];
     let interpolated = false;
@@ -156,6 +161,9 @@ export abstract class FlowExpr extends FlowState {
   }
 
   protected sequence(node: Node, env: Scope): Val {
+    const kids = this.nodes.kids(node);
+    // Where only processes matter, a long table of literals (keywords, codes) holds nothing to follow.
+    if (this.spawnOnly && kids.length > 64 && kids.every((c) => LITERALS.has(c.type))) return NOTHING;
     const elems: Val[] = [];
     let t: Taints = CLEAN;
     for (const c of this.nodes.kids(node)) {
