@@ -1,7 +1,7 @@
 /** Values and taint carried by the Python dataflow. */
 import type { Node } from 'web-tree-sitter';
 import type { Range } from '../types';
-import { unionByOrigin, type Traced } from '../origins';
+import { capPath, MAX_PATH_STEPS, unionByOrigin, type Traced } from '../origins';
 import type { Scope } from './scope';
 
 export type PyModelCallKind = 'sdk' | 'http' | 'cli' | 'wrapper';
@@ -102,7 +102,7 @@ export function union(...sets: Taints[]): Taints {
   return unionByOrigin(CLEAN, sets);
 }
 
-/** Adds a step to each taint, once per place; paths are capped at 12 steps. */
+/** Adds a step to each taint, once per place; past MAX_PATH_STEPS the path ends in a truncated step (a path-length note). */
 export function extend(ts: Taints, range: Range, message: string): Taints {
   if (ts.length === 0) return ts;
   return ts.map((t) => {
@@ -112,7 +112,7 @@ export function extend(ts: Taints, range: Range, message: string): Taints {
     const passedOn = last?.message.startsWith('returned by') && message.startsWith('passed to');
     if (last && !passedOn && last.range.file === range.file && last.range.start.line === range.start.line && last.range.start.column === range.start.column) return t;
     if (t.steps.some((s) => s.range.start.line === range.start.line && s.range.start.column === range.start.column && s.message === message)) return t;
-    if (t.steps.length >= 12) return t;
+    if (t.steps.length >= MAX_PATH_STEPS) return capPath(t, range);
     return { origin: t.origin, steps: [...t.steps, { range, message }] };
   });
 }
