@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { parseReport, runDryRun } from '../../src/sandbox';
+import { SNIPPET_LANGUAGES } from '../../src/core/languages';
 import { FIXTURES, cli, dryRun, fixture, namespaceRecorder, requireSandbox, sandboxProcesses, tempWorkspace } from './helpers';
 
 describe('fang dry-run (CLI, real bubblewrap)', function () {
@@ -58,7 +59,7 @@ describe('fang dry-run (CLI, real bubblewrap)', function () {
       [[], /no snippet file given/],
       [[txt, '--frob'], /Unknown option '--frob'/],
       [[txt, '--timeout'], /Option '--timeout <value>' argument missing/],
-      [[txt, '--lang', 'cobol'], /--lang must be one of bash, ts, tsx, js \(got "cobol"\)/],
+      [[txt, '--lang', 'cobol'], new RegExp(`--lang must be one of ${SNIPPET_LANGUAGES.join(', ')} \\(got "cobol"\\)`)],
     ];
     for (const [argv, msg] of cases) {
       const r = await cli(argv);

@@ -8,6 +8,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { inert } from '../../../src/extension/notify';
+import { enableSettings } from '../../../src/core/languages';
 import { codeOf, EXTENSION_ID, fang, fangDiagnostics, openFile } from './helpers';
 
 const LINK = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)/i;
@@ -31,7 +32,8 @@ describe('untrusted workspace: configuration from the workspace', () => {
     assert.equal(cfg.inspect('rules')?.workspaceValue, undefined, 'VS Code hands a restricted workspace value to the extension');
     assert.deepEqual(cfg.get('rules'), {});
     assert.equal(cfg.get('pasteGuard.enabled'), true);
-    assert.deepEqual(cfg.get('enable'), { bash: true, typescript: true, javascript: true, markdown: true });
+    // every language of the registry stays on, whatever the workspace settings say
+    assert.deepEqual(cfg.get('enable'), Object.fromEntries(enableSettings().map((k) => [k, true])));
   });
 
   it('lets .fang.json raise a severity but not lower one, turn a rule off or ignore files', async () => {
