@@ -99,6 +99,12 @@ if [ "@{1:-}" != mounted ]; then
     ev '{"t":"error","message":"the sandbox could not mount its capped areas (see the notes), so nothing was run"}'
     exit 1
   fi
+  # A sysfs of the sandbox's own network namespace: the host's /sys shows its network interfaces
+  # and addresses, and under /sys/fs/cgroup the pid of every host process. Where the kernel
+  # refuses (a /sys partly hidden, as in some containers), the host's stays, with a note.
+  if ! mount -t sysfs -o ro,nosuid,nodev,noexec fang-sysfs /sys 2>/dev/null; then
+    ev '{"t":"note","message":"the host'"'"'s /sys stays visible in the sandbox (its network interfaces, and host pids under /sys/fs/cgroup): the kernel refused a sysfs of its own"}'
+  fi
   if [ -s /run/fang/shims.fstab ] && ! mount -a -T /run/fang/shims.fstab 2>&6; then
     ev '{"t":"note","message":"some model wrappers the snippet names could not be stubbed (see the notes)"}'
   fi

@@ -1,7 +1,8 @@
 /**
  * A snippet that goes after what watches it (the red-team round after issue 9): the tracer and
  * the pipe that carries its trace, the stub server that records model calls, the trace's volume
- * and the line trace, the kernel interfaces no namespace covers, and hostile workspace names.
+ * and the line trace, the kernel interfaces no namespace covers, the host's /sys, and hostile
+ * workspace names.
  * The report is the thing under attack here, so each test knows what the snippet really did and
  * checks that the report shows it, or says in its verdict what it could not see.
  */
@@ -105,6 +106,19 @@ describe('a snippet that attacks the trace and Fang\'s own processes', function 
     for (const fam of ['AF_VSOCK', 'AF_TIPC', 'AF_RDS', 'AF_CAN', 'AF_PACKET']) assert.match(report.stdout, new RegExp(`^${fam}: refused$`, 'm'));
     assert.match(blockedText(report), /privilege: keyctl the kernel keyrings: refused by the sandbox/);
     assert.match(blockedText(report), /socket: socket AF_VSOCK, SOCK_STREAM\|SOCK_CLOEXEC: address family refused by the sandbox/);
+  });
+
+  it('sees neither the host\'s network interfaces nor host pids through /sys', async () => {
+    // What the host shows in its /sys: interface names and addresses, and (cgroup v1 or v2) the
+    // pid of every process, this test's own among them.
+    const macs = fs.readdirSync('/sys/class/net').filter((n) => n !== 'lo').map((n) => fs.readFileSync(`/sys/class/net/${n}/address`, 'utf8').trim());
+    const code = 'ls /sys/class/net; cat /sys/class/net/*/address; find /sys/fs/cgroup -name cgroup.procs -exec cat {} + 2>/dev/null | sort -un';
+    const { report } = await dryRun({ code, language: 'bash', workspaceDir: ws });
+    const lines = report.stdout.split('\n');
+    assert.equal(lines[0], 'lo', report.stdout.slice(0, 500));
+    assert.ok(!macs.some((m) => report.stdout.includes(m)), `a host network address is visible: ${macs.join(', ')}`);
+    assert.ok(!lines.includes(String(process.pid)), 'host pids are visible under /sys/fs/cgroup');
+    assert.ok(!report.notes.some((n) => /\/sys stays visible/.test(n)), report.notes.join('\n'));
   });
 
   it('a workspace whose name holds a tab, a newline and an escape still gets an exact file listing', async () => {
