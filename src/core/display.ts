@@ -24,6 +24,8 @@ const C0_NAMES = [
 const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}\u27E8]/u;
 const PICTO = /\p{Extended_Pictographic}/u;
 const COMBINING = /\p{M}/u;
+/** Anything `pieces` treats specially; text without any of these is shown as it is. */
+const SPECIAL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}\p{M}\u27E8]/u;
 /** More combining marks than this on one character are counted, not drawn (they overdraw lines). */
 const MAX_MARKS = 3;
 
@@ -127,6 +129,8 @@ function pieces(s: string, multiline: boolean): Piece[] {
  */
 export function visible(s: string, o: DisplayOptions = {}): string {
   const fromEnd = o.keep === 'end';
+  // Most text holds nothing to mark and needs no clip: one scan instead of one per character.
+  if (!SPECIAL.test(s) && s.length <= (o.max ?? Infinity)) return s;
   const parts = pieces(s, o.multiline ?? false);
   if (fromEnd) parts.reverse();
   const max = o.max ?? Infinity;

@@ -4,7 +4,7 @@
  * line, suppress in the file.
  */
 import * as vscode from 'vscode';
-import { fixTarget, type FixProposal } from '../core/fixes/index';
+import { fixTarget, mayHaveFixes, type FixProposal } from '../core/fixes/index';
 import type { Finding } from '../core/types';
 import { ruleIdOf, toRange } from './convert';
 import type { DiagnosticsFeature } from './diagnostics';
@@ -16,6 +16,11 @@ export type FixSource = (doc: vscode.TextDocument, target: ReturnType<typeof fix
 
 export class FangCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
+  /**
+   * Rewrites per document version and finding: the workbench asks for code actions on every
+   * cursor move and diagnostics change, and each answer costs the worker two parses.
+   */
+  private readonly cache = new Map<string, { version: number; byFinding: Map<string, Promise<FixProposal[]>> }>();
 
   constructor(
     private readonly diagnostics: DiagnosticsFeature,
@@ -37,9 +42,31 @@ export class FangCodeActions implements vscode.CodeActionProvider {
       for (const f of analysis.findings) if (toRange(f.range).intersection(range)) wanted.push({ f, d: undefined });
     }
     const version = doc.version;
-    const rewrites = await Promise.all(wanted.map(({ f }) => this.fixes(doc, fixTarget(f)).catch(() => [])));
+    const rewrites = await Promise.all(wanted.map(({ f }) => this.rewrites(doc, f)));
     if (token?.isCancellationRequested || doc.version !== version) return [];
     return wanted.flatMap(({ f, d }, i) => this.forFinding(doc, f, d, rewrites[i]!));
+  }
+
+  private rewrites(doc: vscode.TextDocument, f: Finding): Promise<FixProposal[]> {
+    if (!mayHaveFixes(f.category)) return Promise.resolve([]);
+    const key = doc.uri.toString();
+    let entry = this.cache.get(key);
+    if (!entry || entry.version !== doc.version) {
+      entry = { version: doc.version, byFinding: new Map() };
+      this.cache.set(key, entry);
+    }
+    const id = `${f.ruleId}@${f.range.start.line}:${f.range.start.column}`;
+    let p = entry.byFinding.get(id);
+    if (!p) {
+      p = this.fixes(doc, fixTarget(f)).catch(() => []);
+      entry.byFinding.set(id, p);
+    }
+    return p;
+  }
+
+  /** Forgets a closed document's rewrites. */
+  forget(uri: vscode.Uri): void {
+    this.cache.delete(uri.toString());
   }
 
   private forFinding(doc: vscode.TextDocument, f: Finding, d: vscode.Diagnostic | undefined, rewrites: FixProposal[]): vscode.CodeAction[] {
@@ -69,6 +96,7 @@ export class FangCodeActions implements vscode.CodeActionProvider {
 export function registerCodeActions(context: vscode.ExtensionContext, diagnostics: DiagnosticsFeature, fixes: FixSource): FangCodeActions {
   const provider = new FangCodeActions(diagnostics, fixes);
   context.subscriptions.push(
+    vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri)),
     vscode.languages.registerCodeActionsProvider(SELECTOR, provider, {
       providedCodeActionKinds: FangCodeActions.kinds,
     }),

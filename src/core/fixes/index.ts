@@ -80,6 +80,11 @@ function rewritesFor(tree: Tree, code: string, lang: RuleLanguage, t: FixTarget,
   return out.filter((r): r is Rewrite => !!r);
 }
 
+/** Whether any rewrite exists for this kind of finding (callers skip asking otherwise). */
+export function mayHaveFixes(category: Category): boolean {
+  return category === 'model-output-execution' || category === 'recursive-spawning';
+}
+
 /**
  * The fixes for one finding in a document (or a fence of it), each checked: the rewritten code
  * is parsed and every inserted piece must be the node it was built as. `rejected` collects the
