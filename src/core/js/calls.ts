@@ -25,6 +25,9 @@ export interface CallHost {
 const truthy = (v: Val | undefined) => !!v && v.str !== undefined && v.str !== 'false' && v.str !== '' && v.str !== '0';
 const prop = (v: Val | undefined, k: string) => v?.props?.get(k);
 
+/** Programs that run a command inside a container or on another host. */
+const REMOTE_OR_CONTAINER = /^(docker|podman|nerdctl|kubectl|oc|lxc|incus|ssh|sshpass|vagrant)$/;
+
 /** The result of calling `ref`, or undefined to let the flow apply its generic rule. */
 export function refCall(host: CallHost, ref: Ref, site: CallSite, argHasModel: boolean): Val | undefined {
   const { args } = site;
@@ -186,6 +189,14 @@ function processStart(host: CallHost, ref: Ref, site: CallSite, api: ProcessApi,
     if (flagAt >= 0) host.effect('exec', site, `${label} running \`${progName} ${argv[flagAt]!.str}\``, union(...argv.slice(flagAt + 1).map(model)));
     const input = prop(options, 'input');
     if (input) host.effect('exec', site, `${label} feeding \`${progName}\` its code on standard input`, model(input));
+  } else if (progName === undefined && program && argv[0]?.str === '-c' && argv.length > 1) {
+    // `spawn(shell, ['-c', code])` with the shell chosen at run time (`$SHELL`, a configured path)
+    host.effect('exec', site, `${label} running a shell's \`-c\``, union(...argv.slice(1).map(model)));
+  } else if (progName && REMOTE_OR_CONTAINER.test(progName)) {
+    // `docker exec NAME sh -c CODE`, `kubectl exec POD -- bash -c CODE`, `ssh HOST CODE`: a shell further in
+    const at = argv.findIndex((a, i) => a.str !== undefined && INTERPRETERS.test(basename(a.str)) && argv[i + 1]?.str !== undefined && CODE_FLAGS.test(argv[i + 1]!.str!));
+    if (at >= 0) host.effect('exec', site, `${label} running \`${basename(argv[at]!.str!)} ${argv[at + 1]!.str}\` in \`${progName}\``, union(...argv.slice(at + 2).map(model)));
+    else if (progName === 'ssh') host.effect('exec', site, `${label} running a command on another host over \`ssh\``, union(...argv.filter((a) => a.str === undefined).map(model)));
   }
   // A file written with model output, then run.
   const written = union(...all.map((v) => host.writtenTaint(v)));

@@ -22,6 +22,9 @@ const MODEL_HINT = new RegExp(
     // a local wrapper by its name: `askLLM`, `query_model`, `callOpenAI`, `from './llm'`
     '\\b(ask|query|prompt|call|complete|chat|invoke|generate|run)_?(LLM|Llm|llm|GPT|Gpt|gpt|AI|Ai|Model|model|Claude|Gemini|OpenAI|Ollama)\\b',
     `from\\s*['"]\\.{1,2}/[^'"]*\\b(llm|gpt|ai|openai|anthropic|claude|gemini|ollama)\\b[^'"]*['"]`,
+    // tools handed to a model: their arguments are model output wherever the model call is
+    'CallToolRequest|\\.registerTool\\(|\\binputSchema\\b|\\binput_schema\\b|\\bargsSchema\\b|createGadget|DynamicStructuredTool|DynamicTool\\b',
+    '\\b(parameters|schema)\\s*:[^]{0,1500}?\\bexecute\\s*[(:]',
   ].join('|'),
 );
 /** Does it start processes? (model CLIs, self-spawn and unbounded spawning need one of these) */

@@ -1,7 +1,7 @@
 /** The JavaScript dataflow, part 2: binding values to patterns, variables and fields. */
 import type { Node } from 'web-tree-sitter';
 import { Env, join } from './env';
-import { deepTaint, extend, NOTHING, union, type Taints, type Val } from './taint';
+import { CLEAN, deepTaint, extend, NOTHING, union, type Taints, type Val } from './taint';
 import { calleeLabel, rangeOf, stringValue, unwrap } from './tree';
 import { FlowState } from './flow-state';
 
@@ -44,7 +44,8 @@ export abstract class FlowBind extends FlowState {
         for (const c of this.nodes.kids(p)) {
           if (c.type === 'rest_pattern') {
             const inner = this.nodes.kids(c)[0];
-            if (inner) this.bind(inner, { t: deepTaint(v) }, env, declare);
+            // `[cmd, ...args] = argv`: the rest keeps its elements where they are known
+            if (inner) this.bind(inner, v.elems ? { t: CLEAN, elems: v.elems.slice(i) } : { t: deepTaint(v) }, env, declare);
           } else this.bind(c, this.member(v, String(i)), env, declare);
           i++;
         }

@@ -12,6 +12,8 @@ const VALIDATORS = new Set(['zod', 'valibot', 'yup', 'joi', 'ajv', '@sinclair/ty
 const SHELL_ESCAPERS = new Set(['shell-quote', 'shell-escape', 'shescape', 'any-shell-escape', 'shell-escape-tag']);
 /** Helpers that wrap a function as a tool for a model and return it. */
 const TOOL_HELPERS = /^(tool|dynamicTool|createTool|betaZodTool|zodFunction)$/;
+/** Functions named for quoting their argument for a shell or a script. */
+const ESCAPERS = /^(shell_?(quote|escape)\w*|(escape|quote)(Shell|Arg|Cmd|Command|AppleScript|Bash|Sh|PowerShell|Posix)\w*|\w*(ShellArg|ShellQuote|ShellEscape)\w*)$/i;
 const MUTATORS = /^(push|unshift|splice|set|add|append|concat|assign|write|appendChild)$/;
 const ITERATING = /^(map|flatMap|forEach|filter|find|reduce|some|every|then|catch|finally|on|once|addListener|subscribe)$/;
 
@@ -58,8 +60,14 @@ export abstract class FlowCalls extends FlowInvoke {
       method = undefined;
     }
     const site: CallSite = { node, range: rangeOf(node), label: calleeLabel(f), args: vals, argNodes: nodes, isNew: false, substitutions: subs };
+    this.toolRegistration(method, vals, nodes, node);
 
     let result: Val | undefined;
+    // `escapeShellArg(x)`, `shellQuote(x)`, `escapeAppleScriptString(x)`: quoted as data, not code
+    if (ESCAPERS.test(method ?? (f.type === 'identifier' ? f.text : ''))) {
+      if (callee.fn) this.callFunction(callee.fn, vals, nodes, node);
+      return NOTHING;
+    }
     if (callee.fn) return this.callFunction(callee.fn, vals, nodes, node, recv && (recv.props || recv.instanceOf) ? recv : undefined);
     if (callee.resolves) {
       const holder = callee.resolves;
@@ -93,6 +101,8 @@ export abstract class FlowCalls extends FlowInvoke {
       } else if (ref.pkg === 'util' && ref.path[ref.path.length - 1] === 'promisify' && vals[0]) {
         return vals[0];
       } else if (isSdkPackage(ref.pkg, this.extraSdk) && TOOL_HELPERS.test(ref.path[ref.path.length - 1] ?? '')) {
+        // `tool(fn, { name, schema })` (LangChain): the function is the tool
+        if (vals[0]?.fn && vals[1]?.props) this.toolHandler(vals[0].fn, node, vals[1].props.get('name')?.str ? `the tool \`${vals[1].props.get('name')!.str}\`` : 'a tool');
         return vals[0] ?? NOTHING; // `tool({ execute })`, `tool(fn, { schema })`: the tool itself
       } else {
         const argHasModel = vals.some((v) => v.ref?.hasModel || v.elems?.some((e) => e.ref?.hasModel));
@@ -147,6 +157,21 @@ export abstract class FlowCalls extends FlowInvoke {
     }
     if (method && ITERATING.test(method)) return cbResult.t.length ? { ...result, t: union(result.t, cbResult.t) } : result;
     return result;
+  }
+
+  /**
+   * Tools registered with an MCP server: `setRequestHandler(CallToolRequestSchema, handler)`,
+   * `server.tool(name, ..., handler)`, `server.registerTool(name, config, handler)`. The client's
+   * model chooses the arguments each handler receives.
+   */
+  protected toolRegistration(method: string | undefined, vals: Val[], nodes: Node[], node: Node): void {
+    if (!method) return;
+    const last = vals[vals.length - 1];
+    if (method === 'setRequestHandler' && /CallToolRequest/.test(nodes[0]?.text ?? '') && last?.fn) {
+      this.toolHandler(last.fn, node, 'the MCP tool call');
+    } else if (/^(tool|registerTool|addTool)$/.test(method) && vals.length >= 2 && vals[0]?.str !== undefined && last?.fn) {
+      this.toolHandler(last.fn, node, `the MCP tool \`${vals[0].str}\``);
+    }
   }
 
   /** `Promise.all(items.map(cb))` over model output: remember it for js-unbounded-fanout. */

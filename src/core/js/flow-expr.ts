@@ -1,12 +1,26 @@
 /** The JavaScript dataflow, part 3: expressions, members and module references. */
 import type { Node } from 'web-tree-sitter';
 import { Env, join } from './env';
-import { CLEAN, concat, deepTaint, extend, NOTHING, union, type Taints, type Val } from './taint';
+import { CLEAN, concat, deepTaint, extend, NOTHING, union, type FnVal, type Taints, type Val } from './taint';
 import { FUNCTION_TYPES, rangeOf, stringValue, unwrap } from './tree';
 import { GLOBALS } from './modules';
 import { FlowBind } from './flow-bind';
 
 const CLEAN_FIELDS = new Set(['length', 'usage', 'id', 'created', 'created_at', 'system_fingerprint', 'finish_reason', 'stop_reason', 'role', 'index', 'status', 'statusCode', 'ok', 'headers', 'exitCode', 'pid']);
+
+/** Properties that hold a tool's function, and those that describe its arguments to a model. */
+const TOOL_FN_KEYS = ['execute', 'handler', 'func', 'invoke', 'run', 'call', 'callback'];
+const TOOL_SCHEMA_KEYS = ['inputSchema', 'input_schema', 'parameters', 'schema', 'argsSchema', 'paramsSchema'];
+/** Route and command definitions share the shape: they have a method, a URL or a command line. */
+const NOT_TOOL_KEYS = ['method', 'url', 'path', 'route', 'command', 'builder', 'routes'];
+
+/** A tool definition: a function and a schema for its arguments, and nothing that makes it a route or a CLI command. */
+export function toolShape(props: Map<string, Val>): { fn: FnVal; name: string } | undefined {
+  const fnKey = TOOL_FN_KEYS.find((k) => props.get(k)?.fn);
+  if (!fnKey || !TOOL_SCHEMA_KEYS.some((k) => props.has(k)) || NOT_TOOL_KEYS.some((k) => props.has(k))) return undefined;
+  const name = props.get('name')?.str;
+  return { fn: props.get(fnKey)!.fn!, name: name ? `the tool \`${name}\`` : 'a tool' };
+}
 
 const LITERALS = new Set(['string', 'number', 'true', 'false', 'null', 'comment', 'template_string', 'regex']);
 
@@ -138,7 +152,13 @@ export abstract class FlowExpr extends FlowBind {
       case 'array': {
         // A large table of literals (generated data) carries nothing to follow.
         if (node.namedChildCount > 64 && isLiteralTable(node)) return NOTHING;
-        const elems = this.nodes.kids(node).map((c) => this.expr(c, env));
+        const elems: Val[] = [];
+        for (const c of this.nodes.kids(node)) {
+          const v = this.expr(c, env);
+          // `[...args, command]`: a spread of a known array adds its elements in place
+          if (c.type === 'spread_element' && v.elems) elems.push(...v.elems);
+          else elems.push(v);
+        }
         return { t: CLEAN, elems };
       }
       case 'regex':
@@ -200,8 +220,13 @@ export abstract class FlowExpr extends FlowBind {
         t = union(t, v.t);
       }
     }
+    // `{ name, description, inputSchema, execute(args) { ... } }`: a tool, whoever hands it to a model
+    const tool = toolShape(props);
+    if (tool) this.toolHandler(tool.fn, node, tool.name);
     return { t, props };
   }
+
+  protected abstract toolHandler(fn: FnVal, site: Node, name: string): void;
 
   /** `obj.name`: a module member, a field, an element, or the object's own taint. */
   protected member(obj: Val, name: string, node?: Node): Val {

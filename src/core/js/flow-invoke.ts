@@ -75,6 +75,25 @@ export abstract class FlowInvoke extends FlowExpr {
    * Tools given to a model: at a model call (`generateText({ tools })`, `runTools`, a LangChain agent's
    * `invoke`) each tool function runs with arguments the model chose; agents built with tools remember them.
    */
+  private readonly toolsRun = new Set<number>();
+
+  /**
+   * A function handed to a model as a tool (an MCP tool handler, an AI SDK/LangChain/llmist tool,
+   * a tool object with a schema): it runs with arguments the model chose, whether or not the model
+   * call is in sight. Each parameter carries them.
+   */
+  protected toolHandler(fn: FnVal, site: Node, name: string): void {
+    if (this.toolsRun.has(fn.node.id)) return;
+    this.toolsRun.add(fn.node.id);
+    const range = rangeOf(site);
+    const origin = this.origin(`tool${site.id}`, () => ({ kind: 'model', range, label: name, tool: name }));
+    this.tainted = true;
+    const params = fn.node.childForFieldName('parameters') ?? fn.node.childForFieldName('parameter');
+    const n = Math.max(1, params ? this.nodes.kids(params).length : 1);
+    const arg: Val = { t: [{ origin, steps: [{ range, message: `the model chooses the arguments of ${name} here` }] }] };
+    this.callFunction(fn, Array.from({ length: n }, () => arg), [], site, undefined, 'received by the tool as');
+  }
+
   protected agentTools(ref: Ref, result: Val, args: Val[], site: Node): Val {
     const fns = collectFns(args);
     if (this.calls.has(site.id)) {

@@ -24,6 +24,8 @@ export interface Origin {
   call?: JsModelCall;
   range: Range;
   label: string;
+  /** Arguments of a tool handed to a model: the model chose them (the tool's name, or how it is registered). */
+  tool?: string;
 }
 
 export type Taint = Traced<Origin>;

@@ -17,12 +17,15 @@ export function pickTaint(ts: readonly Taint[]): Taint | undefined {
 
 export function describeOrigin(t: Taint, at?: Range): string {
   if (t.origin.kind === 'self') return `the program's own path ${t.origin.label} (${lineRef(t.origin.range, at)})`;
+  if (t.origin.tool) return `the arguments a model chooses for ${t.origin.tool} (${lineRef(t.origin.range, at)})`;
   return `output of ${t.origin.label} (${lineRef(t.origin.range, at)})`;
 }
 
 export function pathTo(t: Taint, end: Range, message: string): PathStep[] {
-  const first = { range: t.origin.range, message: `${t.origin.label} called here: model output produced` };
-  const steps = [first, ...t.steps];
+  const first = t.origin.tool
+    ? { range: t.origin.range, message: `${t.origin.tool} is handed to a model here: the model chooses its arguments` }
+    : { range: t.origin.range, message: `${t.origin.label} called here: model output produced` };
+  const steps = t.origin.tool ? [first, ...t.steps.filter((s, i) => i > 0 || s.range.start.line !== first.range.start.line)] : [first, ...t.steps];
   steps.push({ range: end, message });
   return steps;
 }

@@ -30,7 +30,9 @@ export const rule: Rule<JsFacts> = {
       const inBody = spawns.filter((s) => within(s.range, f.body) && !(isLoop && (s.sync || awaited(s.node, f.body))));
       const modelThenExec = modelCalls.some((c) => within(c.range, f.body)) && effects.some((e) => within(e.range, f.body));
       if (!inBody.length && !modelThenExec) continue;
-      const t = pickTaint(f.taint);
+      // A tool's list arguments (the files to read) are sized by the request the model answers, one
+      // call at a time: the fan-out that runs away is over a model's own answer.
+      const t = pickTaint(f.taint.filter((x) => !x.origin.tool));
       if (!t) continue;
       const what = inBody.length ? `starts a process (${inBody[0]!.label})` : 'calls a model and runs its output';
       out.push({
