@@ -79,6 +79,15 @@ export function agentApprovalsOff(cli: ModelCli, words: readonly (string | undef
   return undefined;
 }
 
+/** Arguments that make an LLM CLI do housekeeping rather than ask a model. */
+export const HOUSEKEEPING = new Set([
+  '--version', '-v', '-V', 'version', '--help', '-h', 'help', 'install', 'uninstall', 'keys', 'models', 'plugins',
+  'update', 'upgrade', 'config', 'mcp', 'login', 'logout', 'auth', 'pull', 'push', 'list', 'ls', 'serve', 'ps', 'rm',
+  'show', 'doctor', 'setup', 'init', 'logs', 'templates', 'aliases', 'embed-models', 'cp', 'create', 'stop',
+  'alias', 'completion', 'completions', '--install-completion', '--show-completion', 'install-completion', 'shell-init',
+  'config-path', '--completion', 'plugin',
+]);
+
 /** Hosts of hosted model APIs. */
 export const MODEL_API_HOSTS: readonly string[] = [
   'api.openai.com',

@@ -1,8 +1,8 @@
 /** Sets of traced values keyed by where they came from; shared by the Bash and JS dataflows. */
 import type { PathStep, Range } from './types';
 
-/** Steps a path keeps; past them it ends in one `truncated` step, and the analyzer adds a path-length note. */
-export const MAX_PATH_STEPS = 12;
+/** Steps a path keeps (enough for a path that crosses a few files of a project); past them it ends in one `truncated` step, and the analyzer adds a path-length note. */
+export const MAX_PATH_STEPS = 24;
 
 /** The path at its cap: the steps it has, then once a step that says where it was cut. */
 export function capPath<T extends { steps: PathStep[] }>(t: T, range: Range): T {

@@ -112,8 +112,8 @@ describe('analysis budgets', function () {
 
   it('a dataflow path longer than the steps shown is cut with a marked step and a path-length note, the finding stays', async () => {
     const a = await analyzer();
-    const chain = Array.from({ length: 20 }, (_, i) => `v${i + 1}="$v${i}"`).join('\n');
-    const r = a.analyze(`v0=$(llm "a")\n${chain}\neval "$v20"\n`, { language: 'bash' });
+    const chain = Array.from({ length: 40 }, (_, i) => `v${i + 1}="$v${i}"`).join('\n');
+    const r = a.analyze(`v0=$(llm "a")\n${chain}\neval "$v40"\n`, { language: 'bash' });
     const exec = r.findings.find((f) => f.ruleId === 'bash-model-output-exec');
     assert.ok(exec, ids(r).join(', '));
     assert.ok(exec.path.some((s) => s.truncated && /path length/.test(s.message)), JSON.stringify(exec.path.map((s) => s.message)));

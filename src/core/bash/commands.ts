@@ -1,5 +1,5 @@
 /** What Bash commands mean to Fang: model clients, interpreters, wrappers, quiet commands. */
-import { agentApprovalsOff, findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi, MODEL_BASE_URL_VARS } from '../catalog';
+import { HOUSEKEEPING, agentApprovalsOff, findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi, MODEL_BASE_URL_VARS } from '../catalog';
 
 export function basename(name: string): string {
   return name.replace(/^.*\//, '');
@@ -122,14 +122,6 @@ export function isCodeFlag(interp: string, word: string): boolean {
   return false;
 }
 
-/** Arguments that make an LLM CLI do housekeeping rather than ask a model. */
-const HOUSEKEEPING = new Set([
-  '--version', '-v', '-V', 'version', '--help', '-h', 'help', 'install', 'uninstall', 'keys', 'models', 'plugins',
-  'update', 'upgrade', 'config', 'mcp', 'login', 'logout', 'auth', 'pull', 'push', 'list', 'ls', 'serve', 'ps', 'rm',
-  'show', 'doctor', 'setup', 'init', 'logs', 'templates', 'aliases', 'embed-models', 'cp', 'create', 'stop',
-  'alias', 'completion', 'completions', '--install-completion', '--show-completion', 'install-completion', 'shell-init',
-  'config-path', '--completion', 'plugin',
-]);
 
 export interface ModelCallMatch {
   kind: 'cli' | 'http' | 'wrapper';

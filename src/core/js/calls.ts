@@ -2,7 +2,8 @@
  * Calls of known modules and globals: model calls (SDK, HTTP, CLI), code sinks, process spawns
  * and file writes. The dataflow asks here what a call of a module reference does.
  */
-import { findModelCli, nameLooksLikeModelWrapper } from '../catalog';
+import { agentApprovalsOff, findModelCli, HOUSEKEEPING, nameLooksLikeModelWrapper } from '../catalog';
+import { findSubcommand } from '../bash/commands';
 import {
   basename, codeSink, CODE_FLAGS, fileWrite, hintIsModelUrl, hostOf, httpCall, INTERPRETERS, isRelative, processCall, sdkCall, langchainModelClass, type ProcessApi,
 } from './modules';
@@ -13,7 +14,7 @@ import type { CallSite, JsEffectKind } from './results';
 export interface CallHost {
   readonly extraSdk: readonly string[];
   readonly extraCli: readonly string[];
-  modelCall(site: CallSite, kind: JsModelCall['kind'], reason: string, confidence: 'high' | 'low', inputs: Taints): Val;
+  modelCall(site: CallSite, kind: JsModelCall['kind'], reason: string, confidence: 'high' | 'low', inputs: Taints, approvalsOff?: string): Val;
   effect(kind: JsEffectKind, site: CallSite, label: string, taint: Taints): void;
   spawn(site: CallSite, api: ProcessApi, sync: boolean, self: Taints, detached: boolean): void;
   write(files: string[], taint: Taints, site: CallSite): void;
@@ -164,8 +165,13 @@ function processStart(host: CallHost, ref: Ref, site: CallSite, api: ProcessApi,
     sub = inner[1];
   }
   const cli = name ? findModelCli(name, host.extraCli) : undefined;
-  if (cli && (!cli.sub || (sub !== undefined && cli.sub.includes(sub)))) {
-    return host.modelCall(site, 'cli', `the \`${cli.name}\` CLI`, 'high', union(...all.map((v) => deepTaint(v))));
+  // the words after the program: argv (literal where known), or the rest of the command line
+  const rest: (string | undefined)[] = program?.str !== undefined ? argv.map((a) => a.str) : words.slice(1);
+  const subcommand = cli?.sub ? findSubcommand(rest, cli.sub) : undefined;
+  const housekeeping = rest[0] !== undefined && HOUSEKEEPING.has(rest[0]) && !(cli?.sub && subcommand);
+  if (cli && !housekeeping && (!cli.sub || subcommand !== undefined || (sub !== undefined && cli.sub.includes(sub)))) {
+    const approvalsOff = agentApprovalsOff(cli, rest);
+    return host.modelCall(site, 'cli', `the \`${cli.name}\` CLI`, 'high', union(...all.map((v) => deepTaint(v))), approvalsOff);
   }
   const rawName = program?.str ?? words[0];
   if (!cli && rawName && api !== 'worker' && api !== 'fork' && !INTERPRETERS.test(basename(rawName)) && nameLooksLikeModelWrapper(rawName)) {

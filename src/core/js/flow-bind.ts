@@ -15,7 +15,9 @@ export abstract class FlowBind extends FlowState {
     switch (p.type) {
       case 'identifier':
       case 'shorthand_property_identifier_pattern': {
-        const files = v.str === undefined && !v.fn ? [...(v.files ?? []), `#${p.id}`] : v.files;
+        // A variable names the file its value stands for; a parameter does not (every caller's value
+        // passes through it, so its name would join unrelated files).
+        const files = v.str === undefined && !v.fn && !isParameter(p) ? [...(v.files ?? []), `#${p.id}`] : v.files;
         const t = extend(v.t, rangeOf(p), `assigned to \`${p.text}\` here`);
         // Second pass: a top-level declaration joins with the value the first pass ended with.
         const join2 = this.secondPass && declare && env === this.root;
@@ -112,4 +114,15 @@ export abstract class FlowBind extends FlowState {
       }
     }
   }
+}
+
+const PARAMETER_TYPES = new Set(['formal_parameters', 'required_parameter', 'optional_parameter']);
+
+function isParameter(n: Node): boolean {
+  for (let p = n.parent, up = 0; p && up < 4; p = p.parent, up++) {
+    if (PARAMETER_TYPES.has(p.type)) return true;
+    if (p.type === 'arrow_function' && p.childForFieldName('parameter')?.id === n.id) return true;
+    if (!/pattern|parameter|assignment_pattern/.test(p.type)) return false;
+  }
+  return false;
 }

@@ -130,6 +130,11 @@ export abstract class FlowCalls extends FlowInvoke {
         const path = callee.ref.path;
         result = { ...result, ref: { ...callee.ref, path: [...path.slice(0, -1), `${path[path.length - 1] ?? ''}()`] } };
       }
+      // `args.push('--full-auto')`: the array may hold it from here on (a may-analysis keeps both)
+      if ((method === 'push' || method === 'unshift') && recv?.elems && vals.length && vals.every((v) => !v.fn)) {
+        if (method === 'push') recv.elems.push(...vals);
+        else recv.elems.unshift(...vals);
+      }
       if (method && MUTATORS.test(method) && recvNode && !callee.ref) {
         const added = union(...vals.map((v) => deepTaint(v)));
         if (added.length) this.taintBinding(recvNode, extend(added, site.range, `added to \`${recvNode.text}\` here`), env);

@@ -132,12 +132,14 @@ export abstract class FlowState implements CallHost {
 
   // ---- CallHost -------------------------------------------------------------------
 
-  modelCall(site: CallSite, kind: JsModelCall['kind'], reason: string, confidence: 'high' | 'low', inputs: Taints): Val {
+  modelCall(site: CallSite, kind: JsModelCall['kind'], reason: string, confidence: 'high' | 'low', inputs: Taints, approvalsOff?: string): Val {
     let call = this.calls.get(site.node.id);
     if (!call) {
       call = { node: site.node, range: site.range, label: `\`${site.label}\``, kind, reason, confidence };
       this.calls.set(site.node.id, call);
     }
+    // the same call site may start the agent with approvals off in one context: that is what it does
+    if (approvalsOff && !call.approvalsOff) call.approvalsOff = approvalsOff;
     const origin = this.origin(`m${site.node.id}`, () => ({ kind: 'model', call, range: site.range, label: originLabel(call) }));
     this.tainted = true;
     return { t: union([{ origin, steps: [] }], inputs) };

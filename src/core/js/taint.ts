@@ -14,6 +14,8 @@ export interface JsModelCall {
   /** Why it counts, e.g. "the `openai` SDK", "a request to api.openai.com", "the `llm` CLI". */
   reason: string;
   confidence: 'high' | 'low';
+  /** A coding agent started with its approvals off: the flag or subcommand. */
+  approvalsOff?: string;
 }
 
 /** model: text a model produced; self: the program's own path (process.argv[1], __filename, ...). */
@@ -85,7 +87,7 @@ export function union(...sets: Taints[]): Taints {
   return unionByOrigin(CLEAN, sets);
 }
 
-/** Adds a step to each taint, once per line and message; paths are capped at 12 steps. */
+/** Adds a step to each taint, once per line and message; paths are capped at MAX_PATH_STEPS steps. */
 export function extend(ts: Taints, range: Range, message: string): Taints {
   if (ts.length === 0) return ts;
   return ts.map((t) => {

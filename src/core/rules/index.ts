@@ -16,6 +16,7 @@ import type { JsFacts } from '../js/facts';
 import { rule as jsModelSdkCall } from './js-model-sdk-call';
 import { rule as jsModelHttpCall } from './js-model-http-call';
 import { rule as jsModelCliSpawn } from './js-model-cli-spawn';
+import { rule as jsAgentCliExec } from './js-agent-cli-exec';
 import { rule as jsModelOutputExec } from './js-model-output-exec';
 import { rule as jsModelOutputFileExec } from './js-model-output-file-exec';
 import { rule as jsAgentLoop } from './js-agent-loop';
@@ -55,6 +56,7 @@ export const JS_RULES: Rule<JsFacts>[] = [
   jsModelSdkCall,
   jsModelHttpCall,
   jsModelCliSpawn,
+  jsAgentCliExec,
   jsModelOutputExec,
   jsModelOutputFileExec,
   jsAgentLoop,

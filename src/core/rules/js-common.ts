@@ -37,11 +37,17 @@ export function othersNote(ts: readonly Taint[]): string {
   return ts.length > 1 ? ` (and ${ts.length - 1} other source${ts.length > 2 ? 's' : ''})` : '';
 }
 
-export function effectFindings(facts: JsFacts, kind: JsEffectKind, verb: (e: JsEffect, t: Taint) => string, endStep: (e: JsEffect) => string): RawFinding[] {
+export function effectFindings(
+  facts: JsFacts,
+  kind: JsEffectKind,
+  verb: (e: JsEffect, t: Taint) => string,
+  endStep: (e: JsEffect) => string,
+  keep: (e: JsEffect, t: Taint) => boolean = () => true,
+): RawFinding[] {
   const out: RawFinding[] = [];
   for (const e of facts.flow.effects) {
     if (e.kind !== kind) continue;
-    const t = pickTaint(e.taint);
+    const t = pickTaint(e.taint.filter((x) => keep(e, x)));
     if (!t) continue;
     out.push({ range: e.range, message: `${verb(e, t)}${othersNote(e.taint)}${lowConfidenceNote(t)}`, path: pathTo(t, e.range, endStep(e)), confidence: t.origin.call?.confidence ?? 'high' });
   }
@@ -50,7 +56,7 @@ export function effectFindings(facts: JsFacts, kind: JsEffectKind, verb: (e: JsE
 
 export function callFindings(facts: JsFacts, kind: JsModelCall['kind'], what: (c: JsModelCall) => string): RawFinding[] {
   return facts.flow.modelCalls
-    .filter((c) => c.kind === kind)
+    .filter((c) => c.kind === kind && !c.approvalsOff)
     .map((c) => ({ range: c.range, message: what(c), path: [], confidence: c.confidence }));
 }
 

@@ -18,6 +18,7 @@ export const rule: Rule<JsFacts> = {
     },
   },
   check({ facts }) {
+    // an agent started with its approvals off runs model output: js-agent-cli-exec reports it
     return callFindings(facts, 'cli', (c) =>
       c.confidence === 'low' ? `${c.label} probably starts a language model client: ${c.reason} (lower confidence)` : `${c.label} starts ${c.reason}, a language model client`,
     );

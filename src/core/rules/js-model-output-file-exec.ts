@@ -1,5 +1,8 @@
 import type { Rule } from '../rule';
+import type { Node } from 'web-tree-sitter';
 import type { JsFacts } from '../js/facts';
+import { enclosingFunction, rangeOf, within } from '../js/tree';
+import type { Range } from '../types';
 import { describeOrigin, effectFindings, line } from './js-common';
 
 export const rule: Rule<JsFacts> = {
@@ -23,6 +26,16 @@ export const rule: Rule<JsFacts> = {
       'file-exec',
       (e, t) => `${describeOrigin(t, e.range)} is written to a file that ${e.label} (line ${line(e.range)}) then loads or runs`,
       (e) => `run here by ${e.label}`,
+      // A tool writes where the model says: only a run of the same file within the same function
+      // (write a temp script, then run it) is known to run what was written.
+      (e, t) => !t.origin.tool || sameFunction(e.node, t.steps.find((s) => s.message.startsWith('written to a file'))?.range),
     );
   },
 };
+
+function sameFunction(sink: Node, write: Range | undefined): boolean {
+  if (!write || (write.file !== undefined && write.file !== rangeOf(sink).file)) return false;
+  // any function around the sink (a callback inside the function that wrote it counts)
+  for (let fn = enclosingFunction(sink); fn; fn = enclosingFunction(fn)) if (within(write, fn)) return true;
+  return false;
+}
