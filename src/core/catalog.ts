@@ -151,7 +151,7 @@ export function urlLooksLikeModelApi(text: string): boolean {
  * lower confidence, said in the message. Matches on the basename, case-insensitive.
  */
 const WRAPPER_WORD = /(^|[-_.])(llm|gpt|ai|model|chatgpt|claude|gemini|copilot|ollama|openai|anthropic)([-_.]|$)/i;
-const WRAPPER_VERB = /(^|[-_.])(ask|query|prompt|run|call|complete|chat|invoke|generate|talk)([-_.]|$)/i;
+const WRAPPER_VERB = /(^|[-_.])(ask|query|prompt|run|call|complete|completion|chat|invoke|generate|talk|suggest|suggestions?)([-_.]|$)/i;
 
 export function nameLooksLikeModelWrapper(name: string): boolean {
   const base = name.replace(/^.*\//, '').replace(/\.(sh|py|js|ts|bash)$/i, '');

@@ -78,3 +78,33 @@ describe('project analysis (JavaScript/TypeScript)', () => {
     }
   });
 });
+
+describe('project analysis (Bash)', () => {
+  it('follows source of a project file: functions defined there are model wrappers, their call sites model calls', async () => {
+    const r = await scan({
+      'vendors/openai.sh': 'OPENAI_API_URL=https://api.openai.com/v1/chat/completions\nai_openai() {\n  curl -s -X POST "$OPENAI_API_URL" -d "$1" | jq -r .choices[0].message.content\n}\n',
+      'ai.sh': 'source "$(dirname "$BASH_SOURCE")/vendors/openai.sh"\nask() {\n  response=$(ai_openai "$1")\n  echo "$response"\n}\nrun_it() {\n  eval "$(ask "$1")"\n}\n',
+      'lib/guard.sh': 'check() {\n  report=$(ai_openai "audit: $1")\n  echo "$report"\n}\n',
+    });
+    assert.deepEqual(rules(r.get('vendors/openai.sh')), ['3:bash-model-http-call']);
+    const ai = rules(r.get('ai.sh'));
+    for (const want of ['3:bash-model-cli-call', '7:bash-model-cli-call', '7:bash-model-output-exec']) assert.ok(ai.includes(want), `${want} not in ${ai.join(', ')}`);
+    const exec = r.get('ai.sh')!.findings.find((f) => f.ruleId === 'bash-model-output-exec')!;
+    assert.match(exec.message, /openai\.sh line 3/);
+    assert.ok(exec.path.some((s) => s.range.file === '/proj/vendors/openai.sh'), 'the path starts in the sourced file');
+  });
+
+  it('a script run by path that calls a model is a model call where it is run, and its output runs', async () => {
+    const r = await scan({
+      'bin/query-model': '#!/bin/bash\nllm -m gpt-4o "$@"\n',
+      'agent.sh': '#!/bin/bash\nwhile true; do\n  cmd=$(./bin/query-model "next command")\n  eval "$cmd"\ndone\n',
+      'fmt.sh': '#!/bin/bash\nsed "s/^/  /" "$1"\n',
+      'report.sh': '#!/bin/bash\n./fmt.sh notes.txt\n',
+    });
+    const agent = rules(r.get('agent.sh'));
+    for (const want of ['3:bash-model-cli-call', '4:bash-model-output-exec', '2:bash-agent-loop']) assert.ok(agent.includes(want), `${want} not in ${agent.join(', ')}`);
+    assert.match(r.get('agent.sh')!.findings.find((f) => f.ruleId === 'bash-model-cli-call')!.message, /runs query-model, which calls a model/);
+    assert.deepEqual(rules(r.get('report.sh')), [], 'a script that runs a formatter calls no model');
+  });
+});
+

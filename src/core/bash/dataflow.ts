@@ -9,6 +9,9 @@ import { CLEAN, extend, union, type ModelCall, type Taints } from './taint';
 import { rangeOf } from './tree';
 import { basename, matchModelCall, skipPrefixCommands, NO_DATA_OUTPUT, HOST_FILES } from './commands';
 import { classifyEffects, type Effect } from './effects';
+import type { ProjectContext } from '../languages';
+import type { ProjectSource } from '../project';
+import { fileOfNode } from '../tree-util';
 import { BashFlowState, isWordNode, type LoopFrame, type Word } from './flow-state';
 import { Budget } from '../budget';
 import { scanText } from './scan';
@@ -35,6 +38,10 @@ export interface WrapperCall {
 }
 
 const MAX_FUNCTION_EVALS = 400;
+/** Project files followed at once through source and runs. */
+const MAX_FOLLOWED = 16;
+/** Programs whose first operand is a script they run. */
+const SCRIPT_RUNNERS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'source', '.']);
 
 export class BashFlow extends BashFlowState {
   private readonly calls = new Map<number, ModelCall>();
@@ -57,8 +64,39 @@ export class BashFlow extends BashFlowState {
     /** Function definitions when the caller already found them. */
     private readonly functionDefs?: readonly Node[],
     private readonly budget: Budget = Budget.unlimited(),
+    /** The project: `source`d files and scripts run by path are followed into its files. */
+    private readonly project?: ProjectContext,
   ) {
     super(ownName);
+  }
+
+  /** Project files being sourced or run, to stop at cycles. */
+  private readonly following = new Set<string>();
+
+  /** The project's Bash file that `ref` names from the file of `at`, or undefined. */
+  private projectScript(at: Node, ref: string): ProjectSource | undefined {
+    if (!this.project || !ref || ref.startsWith('-')) return undefined;
+    const path = this.project.view.resolveScript(fileOfNode(at) ?? this.project.path, ref);
+    const src = path ? this.project.view.source(path) : undefined;
+    return src?.language === 'bash' && !this.following.has(src.path) && this.following.size < MAX_FOLLOWED ? src : undefined;
+  }
+
+  /** `source FILE`: its definitions and statements run here, in this shell. */
+  private sourceFile(src: ProjectSource, stdin: Taints): Taints {
+    this.following.add(src.path);
+    try {
+      this.defineFunctions(src.tree.rootNode);
+      return this.sequence(this.nodes.kids(src.tree.rootNode), stdin);
+    } finally {
+      this.following.delete(src.path);
+    }
+  }
+
+  private defineFunctions(root: Node): void {
+    for (const f of root.descendantsOfType('function_definition')) {
+      const name = f ? this.nodes.field(f, 'name')?.text : undefined;
+      if (f && name && !this.functions.has(name)) this.functions.set(name, f);
+    }
   }
 
 
@@ -305,10 +343,19 @@ export class BashFlow extends BashFlowState {
     const real = start >= 0 ? words.slice(start) : words;
     const name = real[0]?.lit;
 
+    // `source lib.sh` / `. "$DIR/lib.sh"` of a project file: it runs in this shell.
+    if ((name === 'source' || name === '.') && real[1]) {
+      const src = this.projectScript(node, real[1].key);
+      if (src) return this.sourceFile(src, stdin);
+    }
+    // `./tool.sh args`, `bash tools/x.sh args`: another script of the project, run with these arguments.
+    const runs = real.some((w) => /^-[a-z]*c$/.test(w.key)) ? -1 : name !== undefined && SCRIPT_RUNNERS.has(basename(name)) ? real.findIndex((w, i) => i > 0 && !w.key.startsWith('-')) : real[0] && /\/|\.(sh|bash)$/.test(real[0].key) ? 0 : -1;
+    const script = runs >= 0 ? this.projectScript(node, real[runs]!.key) : undefined;
+    if (script) return this.runScript(script, real.slice(runs + 1), stdin, node);
     // A shell function defined in this file.
     if (name !== undefined && this.functions.has(name)) {
       const f = this.functions.get(name)!;
-      const out = this.callFunction(name, f, real.slice(1).map((w) => w.taint), stdin, node, real.slice(1).map((w) => w.lit));
+      const out = this.callFunction(name, f, real.slice(1).map((w) => w.taint), stdin, node, real.slice(1).map((w) => w.lit), real.slice(1).map((w) => w.key));
       // A function whose body calls a model is a model wrapper by what it does: this call asks the model.
       const inner = this.wrapperInner.get(name);
       if (inner) {
@@ -318,9 +365,15 @@ export class BashFlow extends BashFlowState {
       return extend(out, node, `returned by ${name}() here`);
     }
 
+    // `eval $llm` where $llm names a model client or wrapper (not model output): that command runs
+    const evalLine = name === 'eval' && real.length > 1 && !real.some((w) => w.taint.some((t) => t.origin.kind === 'model'))
+      ? real.slice(1).map((w) => w.key).join(' ').trim().split(/\s+/)
+      : undefined;
     const shown = nameNode.text;
     const completionSetup = shape.assignments.some((a) => /_COMPLETE=/.test(a.text));
-    const match = real[0] && !completionSetup ? matchModelCall(real.map((w, i) => (i === 0 ? w.lit : (w.lit ?? w.key))), start > 0 ? (real[0].lit ?? shown) : shown, this.extraModelCommands) : undefined;
+    const match = evalLine && !completionSetup
+      ? matchModelCall(evalLine.map((w) => w.replace(/^["']|["']$/g, '')), `eval ${evalLine.join(' ')}`.slice(0, 60), this.extraModelCommands)
+      : real[0] && !completionSetup ? matchModelCall(real.map((w, i) => (i === 0 ? w.lit : (w.lit ?? w.key))), start > 0 ? (real[0].lit ?? shown) : shown, this.extraModelCommands) : undefined;
     let out: Taints = CLEAN;
     if (match) {
       let call = this.calls.get(node.id);
@@ -354,6 +407,32 @@ export class BashFlow extends BashFlowState {
     return passed;
   }
 
+  /** Another script of the project run as a command: a function call with its own name, in effect. */
+  private runScript(src: ProjectSource, args: Word[], stdin: Taints, site: Node): Taints {
+    const name = src.path.replace(/^.*\//, '');
+    this.following.add(src.path);
+    let out: Taints;
+    try {
+      this.defineFunctions(src.tree.rootNode);
+      if (this.functionEvals++ > MAX_FUNCTION_EVALS) return CLEAN;
+      this.frames.push({ name, args: args.map((a, i) => extend(a.taint, site, `passed to ${name} as $${i + 1} here`)), lits: args.map((a) => a.lit), keys: args.map((a) => a.key) });
+      try {
+        out = this.sequence(this.nodes.kids(src.tree.rootNode), stdin);
+      } finally {
+        this.frames.pop();
+      }
+    } finally {
+      this.following.delete(src.path);
+    }
+    // a script that calls a model is a model wrapper by what it does, like a function
+    const inner = this.wrapperInner.get(name);
+    if (inner) {
+      this.markWrappers(inner);
+      if (!this.wrapperCalls.has(site.id)) this.wrapperCalls.set(site.id, { node: site, range: rangeOf(site), name, inner });
+    }
+    return extend(out, site, `printed by ${name} here`);
+  }
+
   /** Every function being evaluated calls a model through `call`: each is a wrapper. */
   private markWrappers(call: ModelCall): void {
     for (const fr of this.frames) {
@@ -362,19 +441,19 @@ export class BashFlow extends BashFlowState {
     }
   }
 
-  callFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node, lits: (string | undefined)[] = []): Taints {
+  callFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node, lits: (string | undefined)[] = [], keys: string[] = []): Taints {
     this.evaluated.add(name);
     if (this.frames.some((fr) => fr.name === name)) return CLEAN;
     // Context-sensitive, but a body is evaluated once per combination of incoming origins and literal arguments.
-    const memoKey = `${name}|${args.map(signature).join(',')}|${signature(stdin)}|${lits.map((l) => l ?? '?').join('\0')}`;
+    const memoKey = `${name}|${args.map(signature).join(',')}|${signature(stdin)}|${lits.map((l) => l ?? '?').join('\0')}|${keys.join('\0')}`;
     const memo = this.memo.get(memoKey);
     if (memo) return memo;
-    const out = this.evalFunction(name, f, args, stdin, site, lits);
+    const out = this.evalFunction(name, f, args, stdin, site, lits, keys);
     this.memo.set(memoKey, out);
     return out;
   }
 
-  private evalFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node, lits: (string | undefined)[]): Taints {
+  private evalFunction(name: string, f: Node, args: Taints[], stdin: Taints, site: Node, lits: (string | undefined)[], keys: string[]): Taints {
     // Each definition once on its own, and MAX_FUNCTION_EVALS more at call sites.
     const limit = MAX_FUNCTION_EVALS + this.functions.size;
     if (this.functionEvals++ >= limit) {
@@ -384,7 +463,7 @@ export class BashFlow extends BashFlowState {
     const body = this.nodes.field(f, 'body');
     if (!body) return CLEAN;
     const steppedArgs = args.map((a, i) => extend(a, site, `passed to ${name}() as $${i + 1} here`));
-    this.frames.push({ name, args: steppedArgs, lits });
+    this.frames.push({ name, args: steppedArgs, lits, keys });
     try {
       return this.stmt(body, stdin);
     } finally {

@@ -67,6 +67,9 @@ function hasSourceNames(root: Node, text: string, strong: boolean, budget: Budge
   return false;
 }
 
+/** `source lib.sh`, `. "$DIR/x.sh"`, `./run.sh`, `bash tools/x.sh`: the script reads or runs another file. */
+const LINKS_FILES = /(^|[\s;&|({])(source|\.)\s+\S|[\w./}-]+\.(sh|bash|zsh)\b|(^|[\s;&|({])\.\/[\w.-]+/m;
+
 export class BashFacts implements ReportsIncomplete {
   private flowResult: FlowResult | undefined;
   private scanCache: TextScan | undefined;
@@ -100,9 +103,11 @@ export class BashFacts implements ReportsIncomplete {
   get flow(): FlowResult {
     if (!this.flowResult) {
       const hint = mayNeedFlow(this.text, this.scan, this.extraModelCommands);
-      const needed = hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names', this.budget));
+      // in a project, a script that sources or runs another may get its model calls from there
+      const linked = !!this.project && LINKS_FILES.test(this.text);
+      const needed = linked || hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names', this.budget));
       this.flowResult = needed
-        ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName, this.scan.host, this.structure().functions, this.budget).run()
+        ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName, this.scan.host, this.structure().functions, this.budget, this.project).run()
         : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set(), wrapperCalls: [], loopInputs: new Map() };
     }
     return this.flowResult;

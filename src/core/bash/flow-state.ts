@@ -45,6 +45,12 @@ export function expansionName(node: Node): string | undefined {
   return m?.[1];
 }
 
+/** The default of `${NAME:-default}` / `${NAME:=default}` when it is literal, quotes removed. */
+export function expansionDefault(text: string): string | undefined {
+  const m = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=](?:"([^"$`\\]*)"|'([^']*)'|([^$`"'{}]*))\}$/.exec(text);
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+}
+
 export function normalizePath(p: string): string {
   if (p.startsWith('./')) p = p.slice(2);
   if (p.startsWith('"') || p.endsWith('"')) p = p.replace(/^"|"$/g, '');
@@ -73,7 +79,7 @@ export abstract class BashFlowState {
   protected readonly files = new Map<string, Taints>();
   protected readonly effects = new Map<string, Effect>();
   /** Function calls being evaluated: arguments' taint and, where literal, their text. */
-  protected readonly frames: { name: string; args: Taints[]; lits: (string | undefined)[] }[] = [];
+  protected readonly frames: { name: string; args: Taints[]; lits: (string | undefined)[]; keys: string[] }[] = [];
   protected weak = 0;
   dynamicModelWrite: Taints = CLEAN;
 
@@ -108,7 +114,7 @@ export abstract class BashFlowState {
   word(node: Node): Word {
     const taint = this.wordTaint(node);
     const lit = this.resolveLiteral(node);
-    const key = lit ?? unquoted(node);
+    const key = lit ?? this.partialText(node);
     const fileT = this.files.size ? this.fileTaint(key) : CLEAN;
     return { node, lit, key, taint: fileT.length ? union(taint, fileT) : taint };
   }
@@ -203,9 +209,8 @@ export abstract class BashFlowState {
       // `$1` inside a function: the literal argument of the call being evaluated
       if (/^[1-9]$/.test(name) && node.type === 'simple_expansion') return this.frames[this.frames.length - 1]?.lits[Number(name) - 1];
       if (node.type === 'expansion' && node.namedChildCount > 1) {
-        // `${RUN_AI:-llm -m gpt-4o-mini}`: the default, when nothing else is known
-        const d = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^$`"'{}]*)\}$/.exec(node.text);
-        return this.values.get(name) ?? d?.[1];
+        // `${RUN_AI:-llm -m gpt-4o-mini}`, `${URL:-"https://..."}`: the default, when nothing else is known
+        return this.values.get(name) ?? expansionDefault(node.text);
       }
       return this.values.get(name);
     }
@@ -220,6 +225,28 @@ export abstract class BashFlowState {
     }
     return undefined;
   }
+
+  /** Text of a word with what is known substituted and the rest kept as written: `"$HOST/v1/chat/completions"`. */
+  protected partialText(node: Node): string {
+    const t = node.type;
+    if (t === 'word' || t === 'number' || t === 'raw_string' || t === 'ansi_c_string') return this.staticLiteral(node) ?? unquoted(node);
+    if (t === 'simple_expansion' || t === 'expansion') {
+      const lit = this.resolveLiteral(node);
+      if (lit !== undefined) return lit;
+      const name = expansionName(node);
+      if (name && /^[1-9]$/.test(name)) return this.frames[this.frames.length - 1]?.keys[Number(name) - 1] ?? node.text;
+      return (name && this.partialValues.get(name)) ?? node.text;
+    }
+    if (t === 'string' || t === 'concatenation') {
+      let out = '';
+      for (const c of this.nodes.kids(node)) out += c.type === 'string_content' ? c.text : this.partialText(c);
+      return out;
+    }
+    return unquoted(node);
+  }
+
+  /** Values known in part (`url="$BASE/v1/chat/completions"`, an array of curl arguments), for matching, not as commands. */
+  protected readonly partialValues = new Map<string, string>();
 
   protected fileTaint(key: string): Taints {
     const k = normalizePath(key);
@@ -299,6 +326,9 @@ export abstract class BashFlowState {
     const w = value ? this.word(value) : undefined;
     let t = w?.taint ?? CLEAN;
     t = extend(t, node, `assigned to ${name} here`);
+    // `args=(-s "$URL" -d @req.json)`: the words, joined, for matching the command that expands them
+    const partial = value?.type === 'array' ? this.nodes.kids(value).map((e) => this.partialText(e)).join(' ') : w?.key;
+    if (partial !== undefined && !this.weak) this.partialValues.set(name, appending ? `${this.partialValues.get(name) ?? ''} ${partial}`.trim() : partial);
     // zle's BUFFER and bind -x's READLINE_LINE are the command line itself: one Enter runs them
     if (STAGING_VARS.has(name)) {
       const staged = t.filter((x) => x.origin.kind === 'model');
