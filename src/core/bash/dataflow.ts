@@ -9,7 +9,7 @@ import { CLEAN, extend, union, type ModelCall, type Taints } from './taint';
 import { rangeOf } from './tree';
 import { basename, matchModelCall, skipPrefixCommands, NO_DATA_OUTPUT, HOST_FILES } from './commands';
 import { classifyEffects, type Effect } from './effects';
-import type { ProjectContext } from '../languages';
+import type { ProjectContext } from '../analysers';
 import type { ProjectSource } from '../project';
 import { fileOfNode } from '../tree-util';
 import { BashFlowState, isWordNode, type LoopFrame, type Word } from './flow-state';
@@ -33,6 +33,8 @@ export interface WrapperCall {
   node: Node;
   range: Range;
   name: string;
+  /** A script of the project run by path (`./bin/query-model`), not a function. */
+  script?: boolean;
   /** The model call the function makes (directly or through another wrapper). */
   inner: ModelCall;
 }
@@ -428,7 +430,7 @@ export class BashFlow extends BashFlowState {
     const inner = this.wrapperInner.get(name);
     if (inner) {
       this.markWrappers(inner);
-      if (!this.wrapperCalls.has(site.id)) this.wrapperCalls.set(site.id, { node: site, range: rangeOf(site), name, inner });
+      if (!this.wrapperCalls.has(site.id)) this.wrapperCalls.set(site.id, { node: site, range: rangeOf(site), name, script: true, inner });
     }
     return extend(out, site, `printed by ${name} here`);
   }

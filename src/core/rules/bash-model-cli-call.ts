@@ -22,10 +22,10 @@ export const rule: Rule<BashFacts> = {
     const wrappers = facts.flow.wrapperCalls
       .map((w) => ({
         range: w.range,
-        message: `${w.name.includes('.') ? `runs ${w.name}` : `calls ${w.name}()`}, which calls a model: ${w.inner.label} (${lineRef(w.inner.range, w.range)})`,
+        message: `${w.script ? `runs ${w.name}` : `calls ${w.name}()`}, which calls a model: ${w.inner.label} (${lineRef(w.inner.range, w.range)})`,
         path: [
-          { range: w.range, message: `${w.name.includes('.') ? w.name : `${w.name}()`} called here` },
-          { range: w.inner.range, message: `${w.inner.label} asked here, inside ${w.name.includes('.') ? w.name : `${w.name}()`}` },
+          { range: w.range, message: `${w.script ? w.name : `${w.name}()`} called here` },
+          { range: w.inner.range, message: `${w.inner.label} asked here, inside ${w.script ? w.name : `${w.name}()`}` },
         ],
         confidence: w.inner.confidence,
       }));
