@@ -17,6 +17,7 @@ const TARGET = 3;
 const dir = mkdtempSync(join(tmpdir(), 'fang-bench-cli-'));
 writeFileSync(join(dir, 'one.sh'), 'echo "hello"\n');
 writeFileSync(join(dir, 'one.ts'), 'const greeting: string = "hello";\nconsole.log(greeting);\n');
+writeFileSync(join(dir, 'one.py'), 'greeting = "hello"\nprint(greeting)\n');
 const hookBash = JSON.stringify({
   session_id: 'bench',
   transcript_path: join(dir, 't.jsonl'),
@@ -42,6 +43,7 @@ const reference = { name: 'node -e 0', args: ['-e', '0'] };
 const cases = [
   { name: 'fang scan one.sh', args: [bin, 'scan', join(dir, 'one.sh')], status: 0 },
   { name: 'fang scan one.ts', args: [bin, 'scan', join(dir, 'one.ts')], status: 0 },
+  { name: 'fang scan one.py', args: [bin, 'scan', join(dir, 'one.py')], status: 0 },
 ];
 // `fang hook` exists from the version that has agent hooks on.
 if (spawnSync(process.execPath, [bin, 'hook', '--help']).status === 0) {
