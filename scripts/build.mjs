@@ -17,11 +17,13 @@ for (const [pkg, file] of wasm) {
 }
 
 const entries = [
-  // dry-run is required lazily by the CLI: a bundle of its own keeps `fang scan`/`fang hook` start-up small.
-  { in: 'src/cli/main.ts', out: 'cli', external: ['./dry-run'] },
+  // dry-run and lsp are required lazily by the CLI: bundles of their own keep `fang scan`/`fang hook` start-up small.
+  { in: 'src/cli/main.ts', out: 'cli', external: ['./dry-run', './lsp'] },
   { in: 'src/cli/dry-run.ts', out: 'dry-run' },
+  // `fang lsp`: the protocol library and the server; the sandbox comes from dry-run.js on first use.
+  { in: 'src/cli/lsp.ts', out: 'lsp', external: ['./dry-run'] },
   { in: 'src/extension/extension.ts', out: 'extension', external: ['vscode'] },
-  { in: 'src/extension/worker.ts', out: 'worker' },
+  { in: 'src/lsp/worker.ts', out: 'worker' },
 ].filter((e) => existsSync(join(root, e.in)));
 
 await Promise.all(

@@ -1,8 +1,9 @@
 // The `fang` command as an npm package: `@fang-dev/fang` (the unscoped name `fang` belongs to an
 // unrelated package). The repository's own package.json is the VS Code extension's manifest, whose
 // name cannot carry a scope, so this script stages the CLI package from it in .artifacts/npm:
-// the bundles (dist/cli.js, dist/dry-run.js), the grammars' .wasm files, bin/fang.js, README and
-// LICENSE, and a package.json with the same version, licence and links. Nothing else: the bundles
+// the bundles (dist/cli.js, dist/dry-run.js, dist/lsp.js and its analysis worker dist/worker.js),
+// the grammars' .wasm files, the rule pages (docs/rules, which the language server's diagnostics
+// link to), bin/fang.js, README and LICENSE, and a package.json with the same version, licence and links. Nothing else: the bundles
 // carry their JavaScript dependencies.
 //
 //   node scripts/npm-package.mjs [--no-build] [--out DIR]    stages, packs, prints the tarball path
@@ -19,11 +20,14 @@ export const NPM_FILES = [
   'bin/fang.js',
   'dist/cli.js',
   'dist/dry-run.js',
+  'dist/lsp.js',
+  'dist/worker.js',
   'dist/wasm/web-tree-sitter.wasm',
   'dist/wasm/tree-sitter-bash.wasm',
   'dist/wasm/tree-sitter-typescript.wasm',
   'dist/wasm/tree-sitter-tsx.wasm',
   'dist/wasm/tree-sitter-javascript.wasm',
+  ...fs.readdirSync(path.join(root, 'docs', 'rules')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/rules/${f}`),
 ];
 /**
  * Packages the bundles load at run time instead of carrying them. None: the dry-run strips
@@ -46,7 +50,7 @@ export function npmManifest() {
     repository: ext.repository,
     engines: { node: ext.engines.node },
     bin: { fang: 'bin/fang.js' },
-    files: ['bin/', 'dist/'],
+    files: ['bin/', 'dist/', 'docs/rules/'],
     ...(RUNTIME_DEPENDENCIES.length ? { dependencies: deps } : {}),
   };
 }

@@ -32,6 +32,12 @@ const steps = [
     suite: true,
     args: [mocha, '--no-config', '--reporter', join(root, 'scripts/mocha-result.cjs'), '--forbid-only', '--forbid-pending', '--timeout', '900000', 'out/test/package/**/*.test.js'],
   },
+  // a second editor: Debian's Neovim, headless, with its built-in LSP client against `fang lsp --stdio`
+  {
+    name: 'editors',
+    suite: true,
+    args: [mocha, '--no-config', '--reporter', join(root, 'scripts/mocha-result.cjs'), '--forbid-only', '--forbid-pending', '--timeout', '120000', 'out/test/editors/**/*.test.js'],
+  },
   {
     name: 'vscode',
     suite: true,

@@ -12,7 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** esbuild entry points of the extension: `dist/<name>.js` <- source. */
 export const extensionEntryPoints = {
   extension: 'src/extension/extension.ts',
-  worker: 'src/extension/worker.ts',
+  worker: 'src/lsp/worker.ts',
 };
 
 const WASM = wasmFiles();

@@ -218,3 +218,6 @@ export async function dryRunCommand(argv: string[], io: CliIo): Promise<number> 
     process.removeListener('SIGTERM', onSignal);
   }
 }
+
+/** The sandbox API for the language server (dist/lsp.js loads it from this bundle on its first dry-run). */
+export * as sandbox from '../sandbox';

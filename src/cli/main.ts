@@ -13,6 +13,7 @@ commands:
   scan PATH...     find model calls, executed model output and self-feeding spawning
   dry-run FILE     run a snippet in a sandbox with stubbed models and report what it did
   hook AGENT       answer a coding agent's pre-tool hook (claude-code, codex, gemini-cli)
+  lsp --stdio      the language server for editors (Neovim, Helix, Zed, Emacs, VS Code)
   rules            list the rules
   --version        print the version
 
@@ -28,6 +29,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await dryRun(rest, io);
       case 'hook':
         return await hookCommand(rest, { ...io, stdin: io.stdin ?? process.stdin });
+      case 'lsp':
+        return await lazy<LspModule>('./lsp', 'lsp').lspCommand(rest, io, pkg.version);
       case 'rules':
         return await listRules(io);
       case '--version':
@@ -54,20 +57,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 async function dryRun(argv: string[], io: Io): Promise<number> {
-  const mod = loadDryRun();
-  if (!mod) throw new UsageError('dry-run is not available in this build');
-  return mod.dryRunCommand(argv, io);
+  return lazy<DryRunModule>('./dry-run', 'dry-run').dryRunCommand(argv, io);
 }
 
 type DryRunModule = { dryRunCommand(argv: string[], io: Io): Promise<number> };
-function loadDryRun(): DryRunModule | undefined {
+type LspModule = { lspCommand(argv: string[], io: Io, version: string): Promise<number> };
+
+/**
+ * A bundle of its own (dist/dry-run.js, dist/lsp.js): the sandbox, the protocol library and
+ * their schemas are loaded only by the command that needs them, not on every scan or hook call.
+ */
+function lazy<T>(file: './dry-run' | './lsp', command: string): T {
   try {
-    // A bundle of its own (dist/dry-run.js): the sandbox and its YAML and zod schemas are
-    // loaded only by the command that needs them, not on every scan or hook call.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('./dry-run') as DryRunModule;
+    return (file === './dry-run' ? require('./dry-run') : require('./lsp')) as T;
   } catch (e) {
-    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined;
+    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND') throw new UsageError(`${command} is not available in this build`);
     throw e;
   }
 }

@@ -6,33 +6,21 @@
  */
 import ignore from 'ignore';
 import * as vscode from 'vscode';
-import type { DocumentLanguage, FileResult, Finding, SuppressedFinding } from '../core/types';
 import { applyFloor } from '../core/untrusted';
-import type { AnalysisClient } from './analysisClient';
+import type { AnalysisFacts } from '../lsp/analyses';
+import type { AnalysisClient } from '../lsp/analysisClient';
+import { coalesce, type RunSlot } from '../lsp/coalesce';
 import type { ConfigService } from './configService';
 import { toDiagnostic, toSuppressedHint } from './convert';
 import { documentLanguage, languageGroup } from './languages';
 import { errorText, type Log } from './log';
 
-export interface Analysis {
+export interface Analysis extends AnalysisFacts {
   uri: vscode.Uri;
-  version: number;
-  language: DocumentLanguage | undefined;
-  findings: Finding[];
-  /** Findings that suppression comments in the document cover: shown as hints, and to the paste guard. */
-  suppressed: SuppressedFinding[];
-  skipped?: FileResult['skipped'];
-  /** Why the document was not analysed by choice (language disabled, ignored, unsupported). */
-  inactive?: string;
-  /** Time in the worker, and from the start of the run to diagnostics set. */
-  workerMs: number;
-  totalMs: number;
 }
 
-interface DocState {
+interface DocState extends RunSlot<Analysis | undefined> {
   timer?: NodeJS.Timeout;
-  running?: Promise<Analysis | undefined>;
-  queued?: Promise<Analysis | undefined>;
   last?: Analysis;
 }
 
@@ -99,19 +87,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
 
   /** One run at a time per document; requests made while one runs share the next run. */
   private request(doc: vscode.TextDocument, st: DocState): Promise<Analysis | undefined> {
-    if (st.queued) return st.queued;
-    const after = (st.running ?? Promise.resolve(undefined)).catch(() => undefined);
-    const queued = after.then(() => {
-      st.queued = undefined;
-      const running = this.run(doc, st);
-      st.running = running;
-      void running.finally(() => {
-        if (st.running === running) st.running = undefined;
-      }).catch(() => undefined);
-      return running;
-    });
-    st.queued = queued;
-    return queued;
+    return coalesce(st, () => this.run(doc, st));
   }
 
   private async run(doc: vscode.TextDocument, st: DocState): Promise<Analysis | undefined> {

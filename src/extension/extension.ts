@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { showError } from './notify';
-import { AnalysisClient } from './analysisClient';
+import { AnalysisClient } from '../lsp/analysisClient';
 import { registerCodeActions, type FangCodeActions } from './codeActions';
 import { registerCommands } from './commands';
 import { ConfigService } from './configService';

@@ -1,89 +1,10 @@
-/**
- * Reads the `fang.*` settings. The analysis part goes through the core's zod schema (the same
- * one `.fang.json` and the CLI use); the editor-only part has its own small schema. A wrong value
- * is reported with its key and dropped; the rest keep working.
- */
+/** Reads the `fang.*` settings from VS Code's configuration; src/lsp/settings.ts judges them. */
 import * as vscode from 'vscode';
-import { z } from 'zod';
-import { configSchema, parseConfig, type ConfigProblem, type FangConfig } from '../core/config';
-import { enableSettings } from '../core/languages';
-import type { LanguageGroup } from './languages';
+import { parseSettings, SECTION, type Settings } from '../lsp/settings';
 
-export const SECTION = 'fang';
-
-/** `fang.enable.<group>`: one switch per setting group of the language registry. */
-const ENABLE_GROUPS = enableSettings();
-
-const editorSchema = {
-  enable: z
-    .object(Object.fromEntries(ENABLE_GROUPS.map((g) => [g, z.boolean()])) as Record<LanguageGroup, z.ZodBoolean>)
-    .partial()
-    .strict(),
-  'pasteGuard.enabled': z.boolean(),
-  'pasteGuard.minLines': z.number().int().min(1),
-  'pasteGuard.minChars': z.number().int().min(1),
-  debounceMs: z.number().int().min(0).max(5000),
-} as const;
-
-export interface EditorSettings {
-  enable: Record<LanguageGroup, boolean>;
-  pasteGuard: { enabled: boolean; minLines: number; minChars: number };
-  debounceMs: number;
-}
-
-export const EDITOR_DEFAULTS: EditorSettings = {
-  enable: Object.fromEntries(ENABLE_GROUPS.map((g) => [g, true])),
-  pasteGuard: { enabled: true, minLines: 3, minChars: 120 },
-  debounceMs: 150,
-};
-
-/** Setting names (without `fang.`) that belong to the editor, not to the shared config. */
-export const EDITOR_KEYS = Object.keys(editorSchema);
-/** Setting names (without `fang.`) that map one to one onto the shared config's keys. */
-export const CONFIG_KEYS = Object.keys(configSchema.shape);
-
-export interface Settings {
-  config: FangConfig;
-  editor: EditorSettings;
-  /** Keys are full setting names, e.g. `fang.rules.agent-loop`. */
-  problems: ConfigProblem[];
-}
-
-function editorValue<K extends keyof typeof editorSchema>(
-  cfg: vscode.WorkspaceConfiguration,
-  key: K,
-  problems: ConfigProblem[],
-): z.infer<(typeof editorSchema)[K]> | undefined {
-  const raw = cfg.get<unknown>(key);
-  if (raw === undefined || raw === null) return undefined;
-  const r = editorSchema[key].safeParse(raw);
-  if (r.success) return r.data as z.infer<(typeof editorSchema)[K]>;
-  const issue = r.error.issues[0];
-  const sub = issue && issue.path.length ? `.${issue.path.join('.')}` : '';
-  problems.push({ key: `${SECTION}.${key}${sub}`, message: `${SECTION}.${key}${sub}: ${issue?.message ?? 'invalid value'}; using the default` });
-  return undefined;
-}
+export { CONFIG_KEYS, EDITOR_DEFAULTS, EDITOR_KEYS, SECTION, type EditorSettings, type Settings } from '../lsp/settings';
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const cfg = vscode.workspace.getConfiguration(SECTION, scope);
-  const problems: ConfigProblem[] = [];
-  const raw: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) {
-    const v = cfg.get<unknown>(key);
-    if (v !== undefined && v !== null) raw[key] = v;
-  }
-  const parsed = parseConfig(raw, 'settings');
-  for (const p of parsed.problems) problems.push({ key: `${SECTION}.${p.key}`, message: `${SECTION}.${p.message}` });
-
-  const enable = editorValue(cfg, 'enable', problems);
-  const editor: EditorSettings = {
-    enable: { ...EDITOR_DEFAULTS.enable, ...(Object.fromEntries(Object.entries(enable ?? {}).filter(([, v]) => v !== undefined)) as Record<LanguageGroup, boolean>) },
-    pasteGuard: {
-      enabled: editorValue(cfg, 'pasteGuard.enabled', problems) ?? EDITOR_DEFAULTS.pasteGuard.enabled,
-      minLines: editorValue(cfg, 'pasteGuard.minLines', problems) ?? EDITOR_DEFAULTS.pasteGuard.minLines,
-      minChars: editorValue(cfg, 'pasteGuard.minChars', problems) ?? EDITOR_DEFAULTS.pasteGuard.minChars,
-    },
-    debounceMs: editorValue(cfg, 'debounceMs', problems) ?? EDITOR_DEFAULTS.debounceMs,
-  };
-  return { config: parsed.config, editor, problems };
+  return parseSettings((key) => cfg.get<unknown>(key));
 }

@@ -9,6 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { fileURLToPath } from 'node:url';
+import { fileUri, LspClient } from '../lsp/client';
 import { ROOT } from '../unit/helpers';
 import { sarifSchema } from '../unit/sarif-schema';
 
@@ -91,6 +93,27 @@ describe('the npm package @fang-dev/fang', function () {
     const r = run('npm', ['exec', '--yes', '--prefer-offline', `--package=${packed.tarball}`, '--', 'fang', '--version'], { cwd: empty });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), ROOT_PKG.version);
+  });
+
+  it('serves LSP from `npm exec -- file:<tarball> lsp --stdio` in an empty folder, as `npx @fang-dev/fang lsp --stdio` does, with rule pages inside the package', async () => {
+    const empty = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'fang-npx-lsp-')));
+    const client = new LspClient({ workspaceFolder: empty, command: { cmd: 'npm', args: ['exec', '--yes', '--prefer-offline', '--', `file:${packed.tarball}`, 'lsp', '--stdio'], cwd: empty } });
+    try {
+      const init = await client.initialize();
+      assert.equal(init.serverInfo?.name, 'fang');
+      assert.equal(init.serverInfo?.version, ROOT_PKG.version);
+      const uri = fileUri(path.join(empty, 'agent.sh'));
+      client.open(uri, 'sh', fs.readFileSync(path.join(ROOT, 'examples', 'agent-loop.sh'), 'utf8'));
+      const ds = await client.diagnostics(uri, (d) => d.length > 0);
+      assert.ok(ds.some((d) => d.code === 'bash-agent-loop'), JSON.stringify(ds.map((d) => d.code)));
+      for (const d of ds) {
+        const page = fileURLToPath(d.codeDescription!.href);
+        assert.ok(!page.startsWith(ROOT + path.sep), `the rule page ${page} must come from the installed package, not this checkout`);
+        assert.ok(fs.existsSync(page), `rule page ${page} is missing from the package`);
+      }
+    } finally {
+      assert.equal(await client.stop(), 0, client.stderr.join(''));
+    }
   });
 
   it('the GitHub Action\'s steps write SARIF and fail on findings, with the package in place of the registry copy', () => {

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AnalysisClient } from '../../src/extension/analysisClient';
+import { AnalysisClient } from '../../src/lsp/analysisClient';
 import { ROOT } from './helpers';
 
 const dist = path.join(ROOT, 'dist');
