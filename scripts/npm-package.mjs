@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { wasmFiles } from './registry.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -22,11 +23,8 @@ export const NPM_FILES = [
   'dist/dry-run.js',
   'dist/lsp.js',
   'dist/worker.js',
-  'dist/wasm/web-tree-sitter.wasm',
-  'dist/wasm/tree-sitter-bash.wasm',
-  'dist/wasm/tree-sitter-typescript.wasm',
-  'dist/wasm/tree-sitter-tsx.wasm',
-  'dist/wasm/tree-sitter-javascript.wasm',
+  // the runtime's and every registry language's grammar, as the build copies them
+  ...wasmFiles().map(([, file]) => `dist/wasm/${file}`),
   ...fs.readdirSync(path.join(root, 'docs', 'rules')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/rules/${f}`),
 ];
 /**

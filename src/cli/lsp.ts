@@ -10,7 +10,7 @@ import type { SandboxModule } from '../lsp/dryRun';
 
 export const LSP_USAGE = `usage: fang lsp --stdio
   Speaks the Language Server Protocol on standard input and output: diagnostics, hovers,
-  quick fixes and dry-run code lenses for Bash, TypeScript/JavaScript and Markdown fences.
+  quick fixes and dry-run code lenses for the languages fang scan reads and Markdown fences.
   initializationOptions: { "trusted": true } lets the workspace's .fang.json lower severities
   and enables dry-runs (workspace/executeCommand fang.dryRun).
 `;

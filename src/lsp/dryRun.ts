@@ -73,7 +73,7 @@ export class DryRuns {
     }
     const [uri, range] = parsed.data;
     const target = this.target(uri, range);
-    if (!target) return { unavailable: 'no Bash, TypeScript or JavaScript snippet here to dry-run' };
+    if (!target) return { unavailable: 'no snippet here that Fang can dry-run' };
     if (this.running.has(uri)) return { unavailable: 'a dry-run of this document is still running' };
     const sandbox = this.deps.sandbox();
     const file = filePath(uri);
