@@ -51,7 +51,7 @@ describe('test pipeline', function () {
   it('npm test names no suite it cannot run, and test:unit compiles first', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'test-all.mjs'), 'nosuch'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /no suite named nosuch; the suites are unit, sandbox, package, vscode/);
+    assert.match(r.stderr, /no suite named nosuch; the suites are unit, sandbox, package, editors, vscode/);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     assert.equal(pkg.scripts['test:unit'], 'node scripts/test-all.mjs unit');
   });
