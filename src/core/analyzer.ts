@@ -289,7 +289,7 @@ function budgetNotes(list: readonly Exhaustion[], config: FangConfig): Finding[]
     ruleId: 'analysis-incomplete',
     category: 'model-output-execution',
     severity,
-    message: toTemplate(`analysis incomplete: ${e.message}`).message,
+    message: toTemplate(`analysis incomplete: ${e.message}${e.more ? `; the same budget ran out at ${e.more} more place${e.more === 1 ? '' : 's'} after this one` : ''}`).message,
     range: e.range,
     path: [],
     confidence: 'low',

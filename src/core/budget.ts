@@ -16,7 +16,12 @@ export interface Exhaustion {
   range: Range;
   /** One sentence, without the position (outputs render positions themselves). */
   message: string;
+  /** Further places where the same budget ran out, counted instead of listed. */
+  more?: number;
 }
+
+/** Notes listed per budget; past these the last one counts the rest (code can exhaust a budget at every line). */
+export const MAX_NOTES_PER_BUDGET = 3;
 
 /** Something with a tree-sitter position: a node, or a plain range. */
 type Place = Range | { startPosition: { row: number; column: number }; endPosition: { row: number; column: number } };
@@ -70,6 +75,11 @@ export class Budget {
     return new Budget(Number.POSITIVE_INFINITY);
   }
 
+  /** Statements, calls and loop rounds walked so far: the work done, whatever the machine's speed. */
+  get ticksSpent(): number {
+    return this.ticks;
+  }
+
   remainingMs(): number {
     return Math.max(0, this.deadline - this.now());
   }
@@ -89,14 +99,20 @@ export class Budget {
     if (this.expired()) throw new DeadlineExceeded(rangeOfPlace(at), this.limitMs);
   }
 
-  /** Records an exhausted budget; one note per budget and line. */
+  /** Records an exhausted budget; one note per budget and line, at most MAX_NOTES_PER_BUDGET per budget (the last counts the rest). */
   note(budget: BudgetKind, at: Place | undefined, message: string): void {
     const range = rangeOfPlace(at);
     if (budget === 'time') {
       if (this.timeNoted) return;
       this.timeNoted = true;
     }
-    if (this.exhausted.some((e) => e.budget === budget && e.range.start.line === range.start.line)) return;
+    const same = this.exhausted.filter((e) => e.budget === budget);
+    if (same.some((e) => e.range.start.line === range.start.line && e.range.file === range.file)) return;
+    if (same.length >= MAX_NOTES_PER_BUDGET) {
+      const last = same[same.length - 1]!;
+      last.more = (last.more ?? 0) + 1;
+      return;
+    }
     this.exhausted.push({ budget, range, message });
   }
 

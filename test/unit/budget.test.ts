@@ -20,11 +20,18 @@ function nestedWhile(depth: number, body = 'eval(answer);'): string {
 describe('analysis budgets', function () {
   this.timeout(60000);
 
-  it('nested JavaScript loops converge: 60 levels of while (true) finish within the default deadline with the finding', async () => {
+  it('nested JavaScript loops converge: 60 levels of while (true) take work linear in the depth, with the finding', async () => {
     const a = await analyzer();
-    const r = a.analyze(nestedWhile(60), { path: 'nested.ts' });
-    assert.deepEqual(notes(r, 'time'), [], 'the default deadline ran out: loops are re-walked per level again');
-    assert.ok(ids(r).includes('js-model-output-exec'), ids(r).join(', '));
+    // Counted, not timed: a walk per level would take 2^60 rounds; converging takes about ten per level.
+    const work = (depth: number) => {
+      const budget = new Budget(Number.POSITIVE_INFINITY, { maxTicks: 5000 });
+      const r = a.analyze(nestedWhile(depth), { path: 'nested.ts', budget });
+      assert.deepEqual(notes(r, 'time'), [], `depth ${depth}: ran out of 5000 ticks: loops are re-walked per level again`);
+      assert.ok(ids(r).includes('js-model-output-exec'), ids(r).join(', '));
+      return budget.ticksSpent;
+    };
+    const [w30, w60] = [work(30), work(60)];
+    assert.ok(w60 < 2.5 * w30, `30 levels took ${w30} ticks, 60 levels ${w60}: not linear`);
   });
 
   it('a loop-carried chain longer than the rounds allow ends in a loop-rounds note at the loop head', async () => {
@@ -92,15 +99,28 @@ describe('analysis budgets', function () {
     assert.ok(ids(r).includes('bash-model-output-exec') || note);
   });
 
-  it('more JavaScript function evaluations than the budget: a note at the call where it stopped, never silence', async () => {
+  it('2,500 trivial JavaScript functions, each called, before one that runs model output: the finding is there', async () => {
     const a = await analyzer();
-    const trivial = Array.from({ length: 2100 }, (_, i) => `function f${i}() { return ${i}; }`).join('\n');
-    const text = `import OpenAI from 'openai';\nconst c = new OpenAI();\n${trivial}\nasync function run() { eval(await c.responses.create({ input: 'x' })); }\n`;
-    const r = a.analyze(text, { path: 'many.ts', config: { analysisBudgetMs: 20000 } });
-    const found = ids(r).includes('js-model-output-exec');
-    const [note] = notes(r, 'function-evaluations');
-    assert.ok(found || note, 'neither the finding nor a note');
-    if (note) assert.match(note.message, /function evaluations/);
+    const trivial = Array.from({ length: 2500 }, (_, i) => `function f${i}() { return ${i}; }\nf${i}();`).join('\n');
+    const text = `import OpenAI from 'openai';\nconst c = new OpenAI();\n${trivial}\nasync function run() { eval(await c.responses.create({ input: 'x' })); }\nrun();\n`;
+    const r = a.analyze(text, { path: 'many.ts', budget: Budget.unlimited() });
+    assert.ok(ids(r).includes('js-model-output-exec'), ids(r).join(', '));
+    assert.deepEqual(notes(r, 'function-evaluations'), []);
+  });
+
+  it('more JavaScript function evaluations than the budget: a note at the call where it stopped, a few notes and a count, never silence', async () => {
+    const a = await analyzer();
+    // Every call with a new model origin is a new evaluation of g: 2,100 of them.
+    const calls = Array.from({ length: 2100 }, (_, i) => `g(await c.responses.create({ input: 'q${i}' }));`).join('\n');
+    const text = `import OpenAI from 'openai';\nconst c = new OpenAI();\nfunction g(x) { return x; }\n${calls}\nasync function last() { eval(await c.responses.create({ input: 'x' })); }\n`;
+    const r = a.analyze(text, { path: 'many.ts', budget: Budget.unlimited() });
+    const evals = notes(r, 'function-evaluations');
+    assert.equal(evals.length, 3, ids(r).filter((i) => i.startsWith('analysis')).join(', '));
+    assert.match(evals[0]!.message, /it had evaluated \d+ function bodies \(function evaluations\); `g` and the functions after it were not followed/);
+    assert.ok(evals[0]!.range.start.line > 2000, `line ${evals[0]!.range.start.line}`);
+    assert.match(evals[2]!.message, /the same budget ran out at \d+ more places after this one/);
+    // a function no call reached is still evaluated once on its own
+    assert.ok(ids(r).includes('js-model-output-exec'), 'the uncalled function was not followed');
   });
 
   it('budget notes cannot be suppressed by the code that exhausts the budget', async () => {

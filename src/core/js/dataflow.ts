@@ -36,16 +36,18 @@ export class JsFlow extends FlowCalls {
     }
     try {
       this.pass();
+      if (this.tainted && this.spawnOnly) {
+        // A model CLI answered: its output may travel through functions the spawn-only walk
+        // skipped (`function plan(q) { return ask(q); }`), so the walk starts again following all.
+        this.spawnOnly = false;
+        this.restart();
+        this.pass();
+      }
       if (this.tainted && !this.spawnOnly) {
         // Callbacks run before a later assignment (`app.get(..., () => eval(latest))` above
         // `latest = answer`): a second pass starts from the values the first one ended with.
         this.secondPass = true;
-        this.memo.clear();
-        this.evaluated.clear();
-        this.seenFns.length = 0;
-        this.seenIds.clear();
-        this.loopStates.clear();
-        this.evals = 0;
+        this.restart();
         this.pass();
       }
     } catch (e) {
@@ -60,6 +62,16 @@ export class JsFlow extends FlowCalls {
       leaves: byPos(this.leaves.values()),
       fanouts: byPos(this.fanouts.values()),
     };
+  }
+
+  /** Forgets what the last pass evaluated (what it recorded stays) so that the next one walks everything again. */
+  private restart(): void {
+    this.memo.clear();
+    this.evaluated.clear();
+    this.seenFns.length = 0;
+    this.seenIds.clear();
+    this.loopStates.clear();
+    this.evals = 0;
   }
 
   /** The top level of an imported project module, once, in its own scope. */
@@ -84,7 +96,9 @@ export class JsFlow extends FlowCalls {
         if (!this.classFields.has(cls.id)) this.initClass(cls, self, [], [], cls);
         if (this.evaluated.has(f.id)) continue;
       }
+      this.sweeping = true;
       this.callFunction({ node: f, env, self }, [], [], f);
+      this.sweeping = false;
     }
   }
 

@@ -119,8 +119,12 @@ export abstract class FlowInvoke extends FlowExpr {
     const cached = this.memo.get(key);
     if (cached) return returned(cached);
     if (this.stack.includes(node.id)) return { t: union(...args.map((a) => deepTaint(a))) };
-    if (this.evals >= MAX_FUNCTION_EVALS) {
-      if (!this.spawnOnly) this.budget.note('function-evaluations', site, `the dataflow stopped following functions here: it had evaluated ${MAX_FUNCTION_EVALS} function bodies (function evaluations); \`${fname}\` and the functions after it were not followed`);
+    // Each function met once on its own, and MAX_FUNCTION_EVALS more at call sites (as in Bash).
+    const limit = MAX_FUNCTION_EVALS + this.seenFns.length;
+    const free = this.sweeping;
+    this.sweeping = false;
+    if (this.evals >= limit && !free) {
+      if (!this.spawnOnly) this.budget.note('function-evaluations', site, `the dataflow stopped following functions here: it had evaluated ${limit} function bodies (function evaluations); \`${fname}\` and the functions after it were not followed`);
       return { t: union(...args.map((a) => deepTaint(a))) };
     }
     this.budget.tick(site);

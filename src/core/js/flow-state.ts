@@ -41,6 +41,8 @@ export abstract class FlowState implements CallHost {
   protected weak = 0;
   protected secondPass = false;
   protected evals = 0;
+  /** Set for the one evaluation of a function no call reached (bounded by the number of functions, so not counted against the budget). */
+  protected sweeping = false;
   /** Set once anything is tainted: loops then run a second time to carry values around. */
   protected tainted = false;
 
@@ -56,8 +58,11 @@ export abstract class FlowState implements CallHost {
     protected readonly program: Node,
     readonly extraSdk: readonly string[],
     readonly extraCli: readonly string[],
-    /** The file names no model SDK or endpoint: only processes and the program's own path matter. */
-    protected readonly spawnOnly = false,
+    /**
+     * The file names no model SDK or endpoint: only processes and the program's own path matter,
+     * and functions that name no process API are not followed, until a model CLI answers.
+     */
+    protected spawnOnly = false,
     protected readonly budget: Budget = Budget.unlimited(),
     /** The project, when the entry's imports of other project files are followed. */
     protected readonly project?: ProjectContext,
