@@ -1,6 +1,7 @@
 // `npm run test:vscode`: runs test/vscode/suite inside the extension host of a real VS Code
 // (the server from code-server's npm package), opened by headless Debian chromium.
-//   node scripts/vscode-test.mjs [--suite trusted|untrusted|all] [--timeout SECONDS]
+//   node scripts/vscode-test.mjs [--suite trusted|untrusted|all] [--timeout SECONDS] [--grep PATTERN]
+// --grep runs only the tests whose full title matches (while working on them; npm test runs all).
 // Exit status: 0 when every test passed, 1 otherwise (including when nothing ran).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -65,7 +66,7 @@ async function runSuite(suite, testsPath, timeoutMs) {
   const resultFile = path.join(profile.dir, 'result.json');
   const serverLog = [];
   const server = await startServer(profile, {
-    env: { FANG_VSCODE_RESULT: resultFile, FANG_VSCODE_SUITE: suite, FANG_VSCODE_WORKSPACE: workspace },
+    env: { FANG_VSCODE_RESULT: resultFile, FANG_VSCODE_SUITE: suite, FANG_VSCODE_WORKSPACE: workspace, ...(arg('--grep') ? { FANG_VSCODE_GREP: arg('--grep') } : {}) },
     log: (s) => serverLog.push(s),
   });
   const browser = await launchBrowser();

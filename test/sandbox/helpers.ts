@@ -138,7 +138,9 @@ export async function dryRun(opts: DryRunOptions, marker?: string): Promise<Time
   const t = Date.now();
   const report = await runDryRun({ ...opts, limits, onEvent: rec.onEvent });
   const elapsedMs = Date.now() - t;
-  assert.ok(elapsedMs <= limits.timeMs + 1000, `the run took ${elapsedMs} ms, more than the time limit (${limits.timeMs} ms) plus 1 s`);
+  // The limit is enforced: the run ends at it, plus the teardown (stopping the tracer, reading the
+  // trace) that a busy machine slows down; 3 s of margin, not an unbounded wait.
+  assert.ok(elapsedMs <= limits.timeMs + 3000, `the run took ${elapsedMs} ms, more than the time limit (${limits.timeMs} ms) plus 3 s`);
   assert.equal(rec.namespaces.length, 1, 'the sandbox reported its PID namespace');
   assert.deepEqual(sandboxProcesses(rec.namespaces, marker), [], 'sandbox processes outlived the run');
   return { report, elapsedMs };

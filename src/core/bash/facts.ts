@@ -45,26 +45,52 @@ function variableMayHoldModel(shown: string, text: string, depth = 0, seen = new
   return false;
 }
 
+/** Lines of the strong hints a quick look visits before walking every command name. */
+const QUICK_LINES = 64;
+
 /** Second, still cheap stage: does any command name look like a model client or a wrapper variable? */
-function hasSourceNames(root: Node, text: string, strong: boolean, budget: Budget): boolean {
+function hasSourceNames(root: Node, text: string, strong: boolean, budget: Budget, strongAt: readonly number[]): boolean {
   // an endpoint spelled through a variable (`$OLLAMA_URL/api/generate`) still names its path or port
   const urls = urlLooksLikeModelApi(text) || /11434|\/api\/(generate|chat)\b|OLLAMA_HOST|OPENAI_BASE_URL|ANTHROPIC_BASE_URL/.test(text);
   const checked = new Set<string>();
+  const looksLikeModel = (t: string) => {
+    if (t.startsWith('$') || t.startsWith('"$')) return variableMayHoldModel(t, text, strong ? 0 : -1);
+    const base = t.replace(/^.*\//, '');
+    return !!(findModelCli(base) || nameLooksLikeModelWrapper(base) || (urls && /^(curl|wget|http|https|xh|curlie)$/.test(base)));
+  };
+  // First the command names on the lines that name a model client (the usual yes, without
+  // walking the whole tree); the answer is the one the full walk below would give.
+  for (const row of rowsOf(text, strongAt, QUICK_LINES)) {
+    for (const n of root.descendantsOfType('command_name', { row, column: 0 }, { row: row + 1, column: 0 })) {
+      const t = n?.text;
+      if (t && looksLikeModel(t)) return true;
+    }
+  }
   for (const n of root.descendantsOfType('command_name')) {
     const t = n?.text;
     if (!t || checked.has(t)) continue;
     checked.add(t);
     // Out of time: say yes, and the dataflow notes where it stopped.
     if (budget.expired()) return true;
-    if (t.startsWith('$') || t.startsWith('"$')) {
-      if (variableMayHoldModel(t, text, strong ? 0 : -1)) return true;
-      continue;
-    }
-    const base = t.replace(/^.*\//, '');
-    if (findModelCli(base) || nameLooksLikeModelWrapper(base)) return true;
-    if (urls && /^(curl|wget|http|https|xh|curlie)$/.test(base)) return true;
+    if (looksLikeModel(t)) return true;
   }
   return false;
+}
+
+/** The distinct 0-based rows of sorted offsets, at most `max` of them. */
+function rowsOf(text: string, offsets: readonly number[], max: number): number[] {
+  const rows: number[] = [];
+  let row = 0;
+  let at = 0;
+  for (const o of offsets) {
+    for (let nl = text.indexOf('\n', at); nl >= 0 && nl < o; nl = text.indexOf('\n', nl + 1)) {
+      row++;
+      at = nl + 1;
+    }
+    if (rows[rows.length - 1] !== row) rows.push(row);
+    if (rows.length >= max) break;
+  }
+  return rows;
 }
 
 /** `source lib.sh`, `. "$DIR/x.sh"`, `./run.sh`, `bash tools/x.sh`: the script reads or runs another file. */
@@ -105,7 +131,7 @@ export class BashFacts implements ReportsIncomplete {
       const hint = mayNeedFlow(this.text, this.scan, this.extraModelCommands);
       // in a project, a script that sources or runs another may get its model calls from there
       const linked = !!this.project && LINKS_FILES.test(this.text);
-      const needed = linked || hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names', this.budget));
+      const needed = linked || hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names', this.budget, this.scan.strongAt));
       this.flowResult = needed
         ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName, this.scan.host, this.structure().functions, this.budget, this.project).run()
         : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set(), wrapperCalls: [], loopInputs: new Map() };

@@ -30,19 +30,24 @@ export interface TextScan {
   functionHeads: number[];
   /** Offsets of lone `&`. */
   amps: number[];
+  /** Offsets of model client names and endpoints (the strong hints). */
+  strongAt: number[];
 }
 
 const SCANNER = new RegExp(`(${SELF})|(${FUNC})|(${AMP})|(${STRONG})|(${HOST})|(${PERSIST})|(${WEAK})`, 'g');
 
 export function scanText(text: string, ownName: string | undefined): TextScan {
-  const out: TextScan = { strong: false, weak: false, host: false, persist: false, selfMentions: [], functionHeads: [], amps: [] };
+  const out: TextScan = { strong: false, weak: false, host: false, persist: false, selfMentions: [], functionHeads: [], amps: [], strongAt: [] };
   const re = SCANNER;
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m[1] !== undefined) out.selfMentions.push(m.index);
     else if (m[2] !== undefined) out.functionHeads.push(m[2].startsWith('(') ? m.index : m.index + m[2].length);
     else if (m[3] !== undefined) out.amps.push(m.index);
-    else if (m[4] !== undefined) out.strong = true;
+    else if (m[4] !== undefined) {
+      out.strong = true;
+      out.strongAt.push(m.index);
+    }
     else if (m[5] !== undefined) out.host = true;
     else if (m[6] !== undefined) out.persist = true;
     else if (m[7] !== undefined) out.weak = true;

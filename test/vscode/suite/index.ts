@@ -1,7 +1,8 @@
 /**
  * Entry point the extension host calls (`extensionTestsPath`): runs the mocha suite and writes
  * its result as JSON to $FANG_VSCODE_RESULT, the file the outside runner waits for.
- * FANG_VSCODE_SUITE picks which files run: "trusted" (default) or "untrusted".
+ * FANG_VSCODE_SUITE picks which files run: "trusted" (default) or "untrusted"; FANG_VSCODE_GREP, when
+ * set, only the tests whose full title matches it (scripts/vscode-test.mjs --grep).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,7 +28,8 @@ export interface SuiteResult {
 export async function run(): Promise<void> {
   const resultFile = process.env.FANG_VSCODE_RESULT;
   const suite = process.env.FANG_VSCODE_SUITE ?? 'trusted';
-  const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec' });
+  const grep = process.env.FANG_VSCODE_GREP;
+  const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, reporter: 'spec', ...(grep ? { grep: new RegExp(grep) } : {}) });
   const pattern = suite === 'untrusted' ? /^untrusted\..*\.test\.js$/ : /^(?!untrusted\.).*\.test\.js$/;
   const files = fs.readdirSync(__dirname).filter((f) => pattern.test(f)).sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
