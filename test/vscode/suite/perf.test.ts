@@ -55,7 +55,9 @@ describe('responsiveness', () => {
     recordMetric('1,000-line script: worker analysis time after an edit / full', median(workerMs) / fresh.analysis.workerMs, 'x');
     recordMetric('1,000-line script: edit to updated diagnostics (median of 5, includes 150 ms debounce)', median(samples), 'ms');
     recordMetric('1,000-line script: edit to updated diagnostics (worst of 5)', Math.max(...samples), 'ms');
-    assert.ok(median(samples) < 1000, `edit to diagnostics took ${samples.map((s) => s.toFixed(0)).join(', ')} ms`);
+    // How fast is a metric here and a claim in `npm run bench` (bench-edit: CPU time, edit vs full);
+    // this bound only catches an edit path that waits on something (a lost debounce, a full restart).
+    assert.ok(median(samples) < 5000, `edit to diagnostics took ${samples.map((s) => s.toFixed(0)).join(', ')} ms`);
   });
 
   it('opening a 10,000-line script does not stall the extension host', async function () {
