@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { fileUri, LspClient } from '../lsp/client';
 import { ROOT } from '../unit/helpers';
 import { sarifSchema } from '../unit/sarif-schema';
+import { LANGUAGES } from '../../src/core/languages';
 
 // Node's own import(): TypeScript's CommonJS output would turn it into require(), which cannot load .mjs.
 const importEsm = new Function('u', 'return import(u)') as (u: string) => Promise<any>;
@@ -75,6 +76,17 @@ describe('the npm package @fang-dev/fang', function () {
     });
     assert.equal(hook.status, 0, hook.stderr);
     assert.equal(JSON.parse(hook.stdout).hookSpecificOutput.permissionDecision, 'deny');
+  });
+
+  it('scans a file of every language of the registry from the installed copy (each grammar is shipped)', () => {
+    const dir = fs.mkdtempSync(path.join(project, 'langs-'));
+    // `x = 1` parses in every language Fang reads
+    const files = LANGUAGES.map((l) => `x-${l.id}.${l.extensions[0]}`);
+    for (const f of files) fs.writeFileSync(path.join(dir, f), 'x = 1\n');
+    const scan = run(fangBin, ['scan', ...files, '--format', 'json'], { cwd: dir });
+    assert.equal(scan.status, 0, scan.stdout + scan.stderr);
+    const out = JSON.parse(scan.stdout) as { files: { path: string; skipped?: unknown; notes?: unknown[] }[] };
+    assert.deepEqual(out.files.map((f) => path.basename(f.path)).sort(), [...files].sort());
   });
 
   it('dry-runs a TypeScript snippet from the installed copy (real bubblewrap)', () => {

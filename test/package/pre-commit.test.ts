@@ -52,6 +52,8 @@ describe('the pre-commit hook (real pre-commit)', function () {
     gitRepo(project, {
       'agent.sh': fs.readFileSync(path.join(ROOT, 'examples', 'agent-loop.sh')),
       'build.sh': '#!/bin/sh\nset -e\nnpm run build\n',
+      'fix.py': 'import subprocess\nfrom openai import OpenAI\n\nanswer = OpenAI().responses.create(model="gpt-4o", input="a fix").output_text\nsubprocess.run(answer, shell=True)\n',
+      'tidy.py': 'import subprocess\nsubprocess.run(["ruff", "format", "."])\n',
       'notes.md': '# Notes\n\n```ts\nconst x: number = 1;\n```\n',
     });
     const env = { ...process.env, PRE_COMMIT_HOME: path.join(base, 'cache'), NO_COLOR: '1' };
@@ -59,9 +61,10 @@ describe('the pre-commit hook (real pre-commit)', function () {
     assert.equal(bad.status, 1, bad.stdout + bad.stderr);
     assert.match(bad.stdout, /fang scan\.+Failed/);
     assert.match(bad.stdout, /agent\.sh:9:1: error bash-agent-loop \[recursive-spawning\]/);
-    assert.match(bad.stdout, /3 files scanned: 4 findings/, 'the shell script, the other script and the Markdown file were passed');
+    assert.match(bad.stdout, /fix\.py:5:1: error py-model-output-exec \[model-output-execution\]/);
+    assert.match(bad.stdout, /5 files scanned: 6 findings/, `the two shell scripts, the two Python files and the Markdown file were passed to one fang scan:\n${bad.stdout}`);
 
-    fs.rmSync(path.join(project, 'agent.sh'));
+    for (const f of ['agent.sh', 'fix.py']) fs.rmSync(path.join(project, f));
     const good = sh('pre-commit', ['try-repo', hooks, 'fang', '--all-files', '--color', 'never'], project, env);
     assert.equal(good.status, 0, good.stdout + good.stderr);
     assert.match(good.stdout, /fang scan\.+Passed/);

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import * as z from 'zod';
 import { ROOT } from './helpers';
+import { LANGUAGES } from '../../src/core/languages';
 
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const NPM_NAME = '@fang-dev/fang';
@@ -85,8 +86,10 @@ const preCommitSchema = z
         entry: z.string(),
         language: z.literal('node'),
         additional_dependencies: z.array(z.string()),
-        types_or: z.array(z.enum(['shell', 'bash', 'ts', 'tsx', 'javascript', 'jsx', 'markdown'])),
+        types_or: z.array(z.enum(['shell', 'bash', 'ts', 'tsx', 'javascript', 'jsx', 'python', 'markdown'])),
         minimum_pre_commit_version: z.string(),
+        // one process sees every staged file: the analysis follows flows across files
+        require_serial: z.literal(true),
       })
       .strict(),
   )
@@ -181,6 +184,10 @@ describe('release, action and pre-commit', () => {
     assert.equal(hook!.id, 'fang');
     assert.match(hook!.entry, /^fang scan\b/);
     assert.deepEqual(hook!.additional_dependencies, [`${NPM_NAME}@${PKG.version}`]);
+    // pre-commit's file types (identify tags) for every language of the registry, and Markdown
+    const tags: Record<string, string[]> = { bash: ['shell'], typescript: ['ts'], tsx: ['tsx'], javascript: ['javascript', 'jsx'], python: ['python'] };
+    for (const l of LANGUAGES) for (const t of tags[l.id] ?? [`(no identify tag known for ${l.id})`]) assert.ok(hook!.types_or.includes(t as never), `types_or lacks ${t} (${l.id})`);
+    assert.ok(hook!.types_or.includes('markdown'));
     assert.equal(PKG.bin, undefined, 'pre-commit also installs this repository: it must not bring a second `fang`');
   });
 
