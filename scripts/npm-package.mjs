@@ -39,7 +39,7 @@ export function npmManifest() {
   return {
     name: NPM_NAME,
     version: ext.version,
-    description: 'The fang command: finds model calls, executed model output and self-feeding spawning in Bash and TypeScript/JavaScript, guards coding agents through their hooks, and dry-runs snippets in a sandbox.',
+    description: 'The fang command: finds model calls, executed model output and self-feeding spawning in Bash, TypeScript/JavaScript and Python, guards coding agents through their hooks, and dry-runs snippets in a sandbox.',
     keywords: ext.keywords,
     license: ext.license,
     author: ext.author,
