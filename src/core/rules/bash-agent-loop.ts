@@ -56,8 +56,10 @@ export const rule: Rule<BashFacts> = {
       const fn = enclosingFunction(e.node);
       const name = fn?.childForFieldName('name')?.text;
       if (!fn || !name) continue;
-      if (selfCalls(fn, name)) {
-        report(fn, fn, e, `the recursive function ${name}()`);
+      // reported at the self-call, where the recursion is, not at the declaration
+      const self = selfCall(fn, name);
+      if (self) {
+        report(fn, self, e, `the recursive function ${name}()`);
         continue;
       }
       // A function that asks the model and runs the answer, called from a loop.
@@ -83,9 +85,9 @@ export const rule: Rule<BashFacts> = {
   },
 };
 
-function selfCalls(fn: Node, name: string): boolean {
+function selfCall(fn: Node, name: string): Node | undefined {
   const body = fn.childForFieldName('body');
-  return !!body && body.descendantsOfType('command').some((c) => c?.childForFieldName('name')?.text === name);
+  return body?.descendantsOfType('command').find((c) => c?.childForFieldName('name')?.text === name) ?? undefined;
 }
 
 function inside(r: { start: { line: number; column: number } }, n: Node): boolean {

@@ -3,7 +3,8 @@ import type { Rule, RawFinding } from '../rule';
 import type { JsFacts } from '../js/facts';
 import { within } from '../js/tree';
 import type { Range } from '../types';
-import { describeContext, describeOrigin, headRange, line, lowConfidenceNote, pathTo, repeatingContexts } from './js-common';
+import { describeContext, describeOrigin, headRange, line, lowConfidenceNote, pathTo, repeatingContexts, selfReferences } from './js-common';
+import { isFunction, rangeOf } from '../js/tree';
 
 export const rule: Rule<JsFacts> = {
   meta: {
@@ -54,8 +55,10 @@ export const rule: Rule<JsFacts> = {
           if (seen.has(c.id)) continue;
           if (!callPoints.some((r) => within(r, c)) || !runPoints.some((r) => within(r, c))) continue;
           seen.add(c.id);
+          // a recursive function is reported at its self-call, where the loop closes
+          const self = isFunction(c) ? selfReferences(c)[0] : undefined;
           out.push({
-            range: headRange(c),
+            range: self ? rangeOf(self) : headRange(c),
             message: `agent loop: ${describeContext(c)} runs ${describeOrigin(t, e.range)} through ${e.label} (line ${line(e.range)})${lowConfidenceNote(t)}`,
             path: pathTo(t, e.range, `executed here by ${e.label}, once per turn`),
             confidence: t.origin.call?.confidence ?? 'high',

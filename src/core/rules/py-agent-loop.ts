@@ -4,7 +4,8 @@ import type { PyFacts } from '../python/facts';
 import { enclosingFunction, functionName, isFunction, LOOP_TYPES, within } from '../python/tree';
 import type { Range } from '../types';
 import { fileOfNode } from '../tree-util';
-import { describeContext, describeOrigin, headRange, lowConfidenceNote, pathTo, repeatingContexts } from './py-common';
+import { describeContext, describeOrigin, headRange, lowConfidenceNote, pathTo, repeatingContexts, selfReferences } from './py-common';
+import { rangeOf } from '../tree-util';
 import { lineRef } from './where';
 
 /**
@@ -91,8 +92,10 @@ export const rule: Rule<PyFacts> = {
         const hit = [...candidates.values()].sort((a, b) => a.startIndex - b.startIndex).find((c) => !seen.has(c.id) && callPoints.some((r) => within(r, c)) && runPoints.some((r) => within(r, c)));
         if (hit) {
           seen.add(hit.id);
+          // a recursive function is reported at its self-call, where the loop closes
+          const self = isFunction(hit) ? selfReferences(hit)[0] : undefined;
           out.push({
-            range: headRange(hit),
+            range: self ? rangeOf(self) : headRange(hit),
             message: `agent loop: ${describeContext(hit)} runs ${describeOrigin(t, e.range)} through ${e.label} (${lineRef(e.range)})${lowConfidenceNote(t)}`,
             path: pathTo(t, e.range, `executed here by ${e.label}, once per turn`),
             confidence: t.origin.call?.confidence ?? 'high',
