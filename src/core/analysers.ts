@@ -11,6 +11,7 @@ import type { ProjectView } from './project';
 import { languageById, type AnalyserId } from './languages';
 import type { RuleLanguage } from './types';
 import { BashFacts } from './bash/facts';
+import { embeddedBash, type EmbeddedCode } from './bash/embedded';
 import { BASH_RULES, JS_RULES, PY_RULES } from './rules/index';
 import { PyFacts } from './python/facts';
 import { JsFacts } from './js/facts';
@@ -19,6 +20,10 @@ export interface Analyser {
   rules: readonly Rule<unknown>[];
   /** `project`: the rest of the project, for dataflow into imported, sourced and run files. */
   createFacts(tree: Tree, text: string, config: FangConfig, path: string | undefined, budget: Budget, project?: ProjectView): unknown;
+  /** Code of this language inside the file's strings (`sh -c '...'`), placed at its positions, analysed as well. */
+  embedded?(tree: Tree, text: string): EmbeddedCode[];
+  /** The rule that reports model output run from a scheduled line (a crontab entry, a systemd unit) as persistence. */
+  persistRule?: string;
 }
 
 /** An entry file's place in its project, as its facts see it. */
@@ -36,6 +41,8 @@ export const ANALYSERS: Record<AnalyserId, Analyser> = {
     rules: BASH_RULES,
     createFacts: (tree, text, config, path, budget, project) =>
       new BashFacts(tree, text, config.modelCommands ?? [], path ? path.replace(/^.*[\\/]/, '') : undefined, budget, contextOf(path, project)),
+    embedded: (tree, text) => embeddedBash(tree.rootNode, text),
+    persistRule: 'bash-spread-persist',
   },
   // TypeScript, TSX and JavaScript share one set of facts and rules.
   js: {

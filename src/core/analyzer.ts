@@ -13,13 +13,17 @@ import { applySuppressions, parseSuppressions } from './suppress';
 import type { ParseCache } from './parse-cache';
 import { MAX_PATH_STEPS } from './origins';
 import { GENERIC_RULES } from './rules/index';
-import { ANALYSERS, analyserFor } from './analysers';
+import { ANALYSERS, analyserFor, type Analyser } from './analysers';
+import type { EmbeddedCode } from './bash/embedded';
 import { registerTreeFile } from './tree-util';
 import { normalizeFinding } from './project';
 import type { Rule, RawFinding } from './rule';
 import type { DocumentLanguage, FileResult, Finding, Range, RuleLanguage, RuleMeta, SuppressedFinding } from './types';
 import { toTemplate } from './refs';
 import type { ProjectView } from './project';
+
+/** Strings inside strings followed: `ssh host 'sh -c "..."'` is two deep. */
+const MAX_EMBED_DEPTH = 3;
 
 export interface AnalyzeOptions {
   path?: string;
@@ -178,16 +182,34 @@ export class Analyzer {
     } finally {
       old?.delete();
     }
-    let facts: unknown;
     try {
       // In a project the entry's own tree is named too, so positions in it and in other files compare.
       const path = opts.path;
       if (opts.project && path) registerTreeFile(tree, path);
-      facts = support.createFacts(tree, text, config, path, budget, opts.project);
+      const findings = this.runRules(support, lang, tree, text, config, opts, budget, 0);
+      // Findings the dataflow made in other files of the project go to those files (and their suppressions).
+      const own: Finding[] = [];
+      for (const f of findings) {
+        if (f.range.file !== undefined && f.range.file !== path) elsewhere.push(f);
+        else own.push(opts.project && path ? normalizeFinding(f, path, path) : f);
+      }
+      const { kept, suppressed } = applySuppressions(dedupe(own), parseSuppressions(tree, text));
+      return { findings: kept, suppressed };
+    } finally {
+      if (opts.cache) opts.cache.keep(unit, text, tree);
+      else freeTree(tree);
+    }
+  }
+
+  /** The rules over one tree; then, as deep as MAX_EMBED_DEPTH, over the code inside its strings (`sh -c '...'`). */
+  private runRules(support: Analyser, lang: RuleLanguage, tree: Tree, text: string, config: FangConfig, opts: AnalyzeOptions, budget: Budget, depth: number): Finding[] {
+    const findings: Finding[] = [];
+    let facts: unknown;
+    try {
+      facts = support.createFacts(tree, text, config, opts.path, budget, depth ? undefined : opts.project);
       const rules: Rule<unknown>[] = [...support.rules, ...GENERIC_RULES].filter(
         (r) => (!opts.onlyRules || opts.onlyRules.includes(r.meta.id)) && !opts.excludeRules?.includes(r.meta.id),
       );
-      const findings: Finding[] = [];
       for (const rule of rules) {
         let raw: RawFinding[];
         try {
@@ -217,18 +239,46 @@ export class Analyzer {
           findings.push({ ...r, message, ...(refs.length ? { refs } : {}), ruleId: rule.meta.id, category, severity });
         }
       }
-      // Findings the dataflow made in other files of the project go to those files (and their suppressions).
-      const own: Finding[] = [];
-      for (const f of findings) {
-        if (f.range.file !== undefined && f.range.file !== path) elsewhere.push(f);
-        else own.push(opts.project && path ? normalizeFinding(f, path, path) : f);
-      }
-      const { kept, suppressed } = applySuppressions(dedupe(own), parseSuppressions(tree, text));
-      return { findings: kept, suppressed };
     } finally {
       disposeFacts(facts);
-      if (opts.cache) opts.cache.keep(unit, text, tree);
-      else freeTree(tree);
+    }
+    if (depth < MAX_EMBED_DEPTH) for (const e of support.embedded?.(tree, text) ?? []) findings.push(...this.embeddedFindings(support, lang, e, config, opts, budget, depth + 1));
+    return findings;
+  }
+
+  /** What the rules find in code run from a string, at its place in the file, saying what runs it. */
+  private embeddedFindings(support: Analyser, lang: RuleLanguage, e: EmbeddedCode, config: FangConfig, opts: AnalyzeOptions, budget: Budget, depth: number): Finding[] {
+    let tree: Tree;
+    try {
+      tree = this.grammars.parse(lang, e.code, budget);
+    } catch (err) {
+      if (err instanceof ParseBudgetExceeded) return [];
+      throw err;
+    }
+    try {
+      if (opts.project && opts.path) registerTreeFile(tree, opts.path);
+      const inner = this.runRules(support, lang, tree, e.code, config, opts, budget, depth).filter((f) => f.ruleId !== 'suppression-without-reason');
+      const note = (e.via.startsWith('a ') ? ` (in ${e.via})` : ` (inside the command string run by \`${e.via}\`)`).replace(/[{}]/g, (c) => c + c);
+      const out = inner.map((f) => (f.ruleId === 'analysis-incomplete' ? f : { ...f, message: f.message + note }));
+      // model output run from a crontab line or a unit: an agent that comes back on its own, again and again
+      const run = e.scheduled ? inner.find((f) => f.category === 'model-output-execution' && f.ruleId !== 'analysis-incomplete') : undefined;
+      const persist = support.persistRule ? support.rules.find((r) => r.meta.id === support.persistRule) : undefined;
+      const wanted = !!persist && (!opts.onlyRules || opts.onlyRules.includes(persist.meta.id)) && !opts.excludeRules?.includes(persist.meta.id);
+      const severity = wanted && run && persist ? effectiveSeverity(config, persist.meta.id, persist.meta.category, persist.meta.severity) : undefined;
+      if (run && persist && severity) {
+        out.push({
+          ruleId: persist.meta.id,
+          category: persist.meta.category,
+          severity,
+          message: toTemplate(`${e.via.replace(/^a /, 'this ')} runs model output again and again ${/cron/.test(e.via) ? 'on its schedule' : 'each time the unit starts (at boot, on restart)'}, without anyone starting it: a persistent agent`).message,
+          range: run.range,
+          path: run.path,
+          confidence: run.confidence,
+        });
+      }
+      return out;
+    } finally {
+      freeTree(tree);
     }
   }
 

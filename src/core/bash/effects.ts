@@ -41,7 +41,12 @@ export function classifyEffects(input: EffectInput): Effect[] {
   };
   if (input.kind === 'write') {
     const p = input.path.replace(/^~|^\$HOME|^\$\{HOME\}/, '~');
-    if (RC_FILE.test(p) || SYSTEMD_DIR.test(p) || CRON_PATH.test(p)) add('persist', `a write to ${input.path}`, modelOrSelf(input.taint));
+    if (RC_FILE.test(p) || SYSTEMD_DIR.test(p) || CRON_PATH.test(p)) {
+      add('persist', `a write to ${input.path}`, modelOrSelf(input.taint));
+      // what is written there is run: by cron on its schedule, by systemd as a unit, by every new shell
+      const runner = CRON_PATH.test(p) ? 'cron' : SYSTEMD_DIR.test(p) ? 'systemd' : 'every new shell';
+      add('file-exec', `${runner} (as ${input.path})`, model(input.taint));
+    }
     return out;
   }
   const { words, allWords, stdin, flow } = input;
