@@ -93,8 +93,36 @@ function rowsOf(text: string, offsets: readonly number[], max: number): number[]
   return rows;
 }
 
-/** `source lib.sh`, `. "$DIR/x.sh"`, `./run.sh`, `bash tools/x.sh`: the script reads or runs another file. */
-const LINKS_FILES = /(^|[\s;&|({])(source|\.)\s+\S|[\w./}-]+\.(sh|bash|zsh)\b|(^|[\s;&|({])\.\/[\w.-]+/m;
+/** `source lib.sh`, `. "$DIR/x.sh"`, `./run.sh`, `bash tools/x.sh`: the files a script may read or run, as written. */
+const FILE_REFS = /(?:^|[\s;&|({])(?:source|\.)\s+("(?:\$\([^)\n]*\)|[^"\n])*"|'[^'\n]*'|[^\s;&|)]+)|([\w./${}()-]*[\w}]\.(?:sh|bash|zsh))\b|(?:^|[\s;&|({])(\.\/[\w.-]+)/gm;
+/** Project files followed below an entry when deciding whether its dataflow is needed. */
+const MAX_LINK_DEPTH = 3;
+
+/**
+ * Does the script source or run a project file that (itself or through files it links) may call a
+ * model? Only then does a project give a script without model words of its own a dataflow.
+ */
+function linksToModelCode(ctx: ProjectContext, from: string, text: string, extra: readonly string[], visiting: Set<string>): boolean {
+  for (const m of text.matchAll(FILE_REFS)) {
+    // `"$(dirname "$0")/lib/x.sh"` seen from its end: `)/lib/x.sh`, a folder known at run time
+    const path = ctx.view.resolveScript(from, m[1] ?? m[2]?.replace(/^[^/]*\)\//, '$D/') ?? m[3] ?? '');
+    if (!path || visiting.has(path)) continue;
+    const hit = ctx.view.memo(`bash-links-model:${path}`, () => {
+      const src = ctx.view.source(path);
+      if (!src || src.language !== 'bash') return false;
+      if (mayNeedFlow(src.text, scanText(src.text, undefined), extra) !== 'no') return true;
+      if (visiting.size >= MAX_LINK_DEPTH) return false;
+      visiting.add(path);
+      try {
+        return linksToModelCode(ctx, path, src.text, extra, visiting);
+      } finally {
+        visiting.delete(path);
+      }
+    });
+    if (hit) return true;
+  }
+  return false;
+}
 
 export class BashFacts implements ReportsIncomplete {
   private flowResult: FlowResult | undefined;
@@ -130,8 +158,10 @@ export class BashFacts implements ReportsIncomplete {
     if (!this.flowResult) {
       const hint = mayNeedFlow(this.text, this.scan, this.extraModelCommands);
       // in a project, a script that sources or runs another may get its model calls from there
-      const linked = !!this.project && LINKS_FILES.test(this.text);
-      const needed = linked || hint === 'yes' || (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names', this.budget, this.scan.strongAt));
+      const needed =
+        hint === 'yes' ||
+        (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names', this.budget, this.scan.strongAt)) ||
+        (!!this.project && linksToModelCode(this.project, this.project.path, this.text, this.extraModelCommands, new Set([this.project.path])));
       this.flowResult = needed
         ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName, this.scan.host, this.structure().functions, this.budget, this.project).run()
         : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set(), wrapperCalls: [], loopInputs: new Map() };
