@@ -74,6 +74,13 @@ function hasSourceNames(root: Node, text: string, strong: boolean, budget: Budge
     if (budget.expired()) return true;
     if (looksLikeModel(t)) return true;
   }
+  // `eval $llm` where a caller passes the wrapper script's path as an argument: the name stands in a word
+  if (/\beval\s+["']?\$/.test(text)) {
+    for (const n of root.descendantsOfType(['word', 'string_content'])) {
+      const t = n?.text;
+      if (t && !t.includes('$') && /[\w-]\.(py|sh|js|rb|pl)$|\//.test(t) && looksLikeModel(t)) return true;
+    }
+  }
   return false;
 }
 

@@ -327,7 +327,7 @@ export abstract class BashFlowState {
     let t = w?.taint ?? CLEAN;
     t = extend(t, node, `assigned to ${name} here`);
     // `args=(-s "$URL" -d @req.json)`: the words, joined, for matching the command that expands them
-    const partial = value?.type === 'array' ? this.nodes.kids(value).map((e) => this.partialText(e)).join(' ') : w?.key;
+    const partial = value?.type === 'array' ? this.nodes.kids(value).map((e) => this.partialText(e)).join(' ') : value?.type === 'command_substitution' ? undefined : w?.key;
     if (partial !== undefined && !this.weak) this.partialValues.set(name, appending ? `${this.partialValues.get(name) ?? ''} ${partial}`.trim() : partial);
     // zle's BUFFER and bind -x's READLINE_LINE are the command line itself: one Enter runs them
     if (STAGING_VARS.has(name)) {
