@@ -41,6 +41,13 @@ const METHODS: Record<string, RegExp> = {
   '@aws-sdk/client-bedrock-runtime': /^(send|converse|invokeModel|converseStream|invokeModelWithResponseStream)$/,
 };
 
+/** Generating methods of SDK clients with a distinctive path, for clients of several SDKs joined in one value. */
+const SDK_CLIENT_METHODS: [string, RegExp][] = [
+  ['openai', OPENAI_LIKE],
+  ['@anthropic-ai/sdk', ANTHROPIC],
+  ['@google/genai', /^models\.(generateContent|generateContentStream)$|^chats?\.(sendMessage|sendMessageStream)$/],
+];
+
 const LC_MODEL_CLASS = /^(Chat[A-Z]\w*|\w*LLM\w*|OpenAI|AzureOpenAI|Ollama|Anthropic|Cohere|Mistral\w*|Groq|Bedrock\w*|VertexAI\w*|GoogleGenerativeAI|HuggingFaceInference|\w+Chain|AgentExecutor)$/;
 const LC_MODEL_FACTORY = /^(createReactAgent|createToolCallingAgent|createOpenAIFunctionsAgent|createOpenAIToolsAgent|initChatModel|createStuffDocumentsChain|createRetrievalChain|loadQAChain|loadSummarizationChain)$/;
 const LC_CALL = /^(invoke|call|stream|predict|predictMessages|batch|run|streamEvents|streamLog|generate)$/;
@@ -72,7 +79,12 @@ export function sdkCall(ref: Ref, extra: readonly string[], argHasModel: boolean
   }
   if (pkg.startsWith('@ai-sdk/')) return { model: false, reason }; // provider factories: `openai('gpt-4o')` is not a call
   const re = METHODS[pkg];
-  if (re) return { model: re.test(path), reason };
+  if (re && re.test(path)) return { model: true, reason };
+  // A client made by one of several SDKs (`getClient(provider)` returns an OpenAI, Anthropic or
+  // Gemini client): the value keeps one of them, the call names another's generating method.
+  const other = ref.instance && ref.path.length > 1 ? SDK_CLIENT_METHODS.find(([, m]) => m.test(path)) : undefined;
+  if (other) return { model: true, reason: `the \`${other[0]}\` SDK (the client may come from several SDKs)` };
+  if (re) return { model: false, reason };
   // A package named in the configuration's sdkNames: any call through it is a model call.
   return { model: extra.includes(pkg), reason: `\`${pkg}\` (configured in sdkNames)` };
 }
