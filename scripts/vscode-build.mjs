@@ -13,6 +13,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const extensionEntryPoints = {
   extension: 'src/extension/extension.ts',
   worker: 'src/lsp/worker.ts',
+  // the language server the extension is a client of (its worker is dist/worker.js)
+  lsp: 'src/cli/lsp.ts',
 };
 
 const WASM = wasmFiles();
@@ -39,7 +41,8 @@ export async function buildExtension({ minify = false } = {}) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['vscode'],
+    // dist/lsp.js loads the sandbox from dist/dry-run.js only for LSP dry-runs, which the extension runs itself.
+    external: ['vscode', './dry-run'],
     sourcemap: !minify,
     minify,
     logLevel: 'warning',

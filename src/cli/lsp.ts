@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { createConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import { startServer } from '../lsp/server';
 import type { SandboxModule } from '../lsp/dryRun';
+import pkg from '../../package.json';
 
 export const LSP_USAGE = `usage: fang lsp --stdio
   Speaks the Language Server Protocol on standard input and output: diagnostics, hovers,
@@ -20,12 +21,15 @@ export interface LspIo {
   stderr: NodeJS.WritableStream;
 }
 
-export function lspCommand(argv: string[], io: LspIo, version: string): Promise<number> {
+export function lspCommand(given: string[], io: LspIo, version: string): Promise<number> {
+  // Client libraries name their process (vscode-languageclient: --clientProcessId=N); initialize carries it too.
+  const argv = given.filter((a) => !/^--clientProcessId=\d+$/.test(a));
   if (argv.includes('--help') || argv.includes('-h')) {
     io.stdout.write(LSP_USAGE);
     return Promise.resolve(0);
   }
-  if (argv.length !== 1 || argv[0] !== '--stdio') {
+  // A client library may add --stdio to a command line that has it already.
+  if (!argv.length || argv.some((a) => a !== '--stdio')) {
     io.stderr.write(`fang lsp: ${argv.length ? `unknown option ${argv.find((a) => a !== '--stdio')}` : 'give --stdio'}; the server speaks over standard input and output\n${LSP_USAGE}`);
     return Promise.resolve(2);
   }
@@ -43,4 +47,11 @@ export function lspCommand(argv: string[], io: LspIo, version: string): Promise<
   });
   // The connection ends the process on `exit` (or when stdin closes); until then it runs.
   return new Promise<number>(() => undefined);
+}
+
+// Started directly (`node dist/lsp.js --stdio`, as the VS Code extension starts it).
+if (require.main === module) {
+  void lspCommand(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, pkg.version).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -47,6 +47,8 @@ export interface AnalysesHost {
   publish(uri: string, version: number, diagnostics: Diagnostic[]): void;
   analyzed(a: Analysis): void;
   log(message: string): void;
+  /** Whether a document Fang did not read gets a note diagnostic (a client with its own status display says it there). */
+  skipNotes: boolean;
 }
 
 export class Analyses {
@@ -130,14 +132,18 @@ export class Analyses {
     const suppressed = result.suppressed ?? [];
     const diagnostics = [...findings.map((f) => toDiagnostic(f, uri, this.pages)), ...suppressed.map((f) => toSuppressedHint(f, uri, this.pages))];
     // An editor without Fang's status bar still sees that the document was not read: never a silent "clean".
-    if (result.skipped) diagnostics.unshift(skipNote(result.skipped.message, this.pages));
+    if (result.skipped && this.host.skipNotes) diagnostics.unshift(skipNote(result.skipped.message, this.pages));
     return this.publish(st, { ...base, findings, suppressed, skipped: result.skipped, workerMs: ms, totalMs: performance.now() - started }, diagnostics);
   }
 
+  /**
+   * The analysis is announced first, then its diagnostics: a client that pairs the two (the VS
+   * Code extension) has the analysis at hand when the diagnostics it belongs to arrive.
+   */
   private publish(st: DocState, a: Analysis, diagnostics: Diagnostic[]): Analysis {
-    this.host.publish(a.uri, a.version, diagnostics);
     st.last = a;
     this.host.analyzed(a);
+    this.host.publish(a.uri, a.version, diagnostics);
     return a;
   }
 

@@ -78,14 +78,21 @@ function escape(s: string): string {
   return markdownText(s, { max: 2000 });
 }
 
+/** Command links a client may want in hovers instead of the rule page's file. */
+export interface HoverLinks {
+  ruleDoc(ruleId: string): string;
+  dryRun?: string;
+}
+
 /** The hover of one finding: the risk in a few sentences, the dataflow path, the rule's page. */
-export function hoverMarkdown(f: Finding, meta: RuleMeta | undefined, pages: RulePages): string {
+export function hoverMarkdown(f: Finding, meta: RuleMeta | undefined, pages: RulePages, links?: HoverLinks): string {
   const out = [`**Fang: ${escape(meta?.title ?? f.ruleId)}** (\`${f.ruleId}\`, ${f.category}, ${f.severity})`];
   // The diagnostic's own hover already shows the message; this one adds why it matters.
   out.push(escape(meta?.explanation ?? renderMessage(f)));
   if (f.path.length) out.push(`Path: ${f.path.map((step) => `line ${step.range.start.line + 1}: ${escape(step.message)}`).join(' → ')}`);
   if (f.confidence === 'low') out.push('_Low confidence: the model call is inferred from a name._');
-  out.push(`[Rule documentation](${pages.href(f.ruleId)})`);
+  const docs = `[Rule documentation](${links ? links.ruleDoc(f.ruleId) : pages.href(f.ruleId)})`;
+  out.push(links?.dryRun ? `${docs} · [Dry-run in sandbox](${links.dryRun})` : docs);
   return out.join('\n\n');
 }
 

@@ -14,6 +14,7 @@ import {
   type Hover,
   type HoverParams,
   type TextEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fixTarget, type FixProposal } from '../core/fixes/index';
@@ -24,8 +25,8 @@ import type { Analyses } from './analyses';
 import type { AnalysisClient } from './analysisClient';
 import type { ServerConfig } from './config';
 import { filePath } from './config';
-import { hoverMarkdown, markdown, rangeContains, rangesOverlap, SOURCE, toRange, type RulePages } from './convert';
-import { documentTargets, linesOf } from './documents';
+import { hoverMarkdown, markdown, type HoverLinks, rangeContains, rangesOverlap, SOURCE, toRange, type RulePages } from './convert';
+import { documentTargets, linesOf, targetAt } from './documents';
 
 export const DRY_RUN_COMMAND = 'fang.dryRun';
 export const LENS_TITLE = 'Dry-run in sandbox';
@@ -41,6 +42,10 @@ export interface FeatureDeps {
   /** Whether a dry-run could start: trusted workspace and a sandbox backend. */
   dryRunState: () => 'ready' | 'untrusted' | 'no-backend';
   log: (message: string) => void;
+  /** Hovers link the client's own commands (rule page, dry-run) instead of the rule page's file. */
+  commandLinks?: boolean;
+  /** The client applies snippet edits (a placeholder for the suppression's reason). */
+  snippetEdits?: boolean;
 }
 
 export async function hover(deps: FeatureDeps, doc: TextDocument, params: HoverParams): Promise<Hover | null> {
@@ -50,7 +55,16 @@ export async function hover(deps: FeatureDeps, doc: TextDocument, params: HoverP
   if (!hits.length) return null;
   const metas = new Map((await deps.rules()).map((r) => [r.id, r]));
   const range = toRange(hits[0]!.range);
-  return { contents: markdown(hits.map((f) => hoverMarkdown(f, metas.get(f.ruleId), deps.pages)).join('\n\n---\n\n')), range };
+  let links: HoverLinks | undefined;
+  if (deps.commandLinks) {
+    // The same dry-run as the lens: the snippet holding the finding.
+    const target = deps.dryRunState() === 'untrusted' ? undefined : targetAt(linesOf(doc.getText()), a.language, params.position, a.findings);
+    links = {
+      ruleDoc: (id) => `command:fang.showRuleDocumentation?${encodeURIComponent(JSON.stringify([id]))}`,
+      ...(target ? { dryRun: `command:${DRY_RUN_COMMAND}?${encodeURIComponent(JSON.stringify([doc.uri, target.range]))}` } : {}),
+    };
+  }
+  return { contents: markdown(hits.map((f) => hoverMarkdown(f, metas.get(f.ruleId), deps.pages, links)).join('\n\n---\n\n')), range };
 }
 
 function ruleIdOf(d: Diagnostic): string | undefined {
@@ -90,22 +104,29 @@ export async function codeActions(deps: FeatureDeps, doc: TextDocument, params: 
     ),
   );
   if (token.isCancellationRequested || doc.version !== version) return [];
-  return wanted.flatMap(({ f, d }, i) => forFinding(doc, language, f, d, rewrites[i]!));
+  return wanted.flatMap(({ f, d }, i) => forFinding(doc, language, f, d, rewrites[i]!, deps));
 }
 
-function forFinding(doc: TextDocument, lang: DocumentLanguage, f: Finding, d: Diagnostic | undefined, rewrites: FixProposal[]): CodeAction[] {
+function forFinding(doc: TextDocument, lang: DocumentLanguage, f: Finding, d: Diagnostic | undefined, rewrites: FixProposal[], opts: Pick<FeatureDeps, 'snippetEdits' | 'commandLinks'>): CodeAction[] {
   const out: CodeAction[] = [];
-  const add = (title: string, edits: TextEdit[] | undefined, preferred: boolean) => {
+  const snippets = !!opts.snippetEdits;
+  const add = (title: string, edits: TextEdit[] | undefined, preferred: boolean, reason = false) => {
     if (!edits) return;
-    out.push({ title, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: edits } }, ...(d ? { diagnostics: [d] } : {}), isPreferred: preferred });
+    // With snippet edits, the reason is a placeholder to type over; without, it is left empty for the user to write.
+    const edit: WorkspaceEdit = reason && snippets
+      ? { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits: edits.map((e) => ({ range: e.range, snippet: { kind: 'snippet' as const, value: e.newText.replace(/[$}\\]/g, '\\$&').replace(/-- (\n?)$/, '-- ${1:reason}$1') } })) }] }
+      : { changes: { [doc.uri]: edits } };
+    out.push({ title, kind: CodeActionKind.QuickFix, edit, ...(d ? { diagnostics: [d] } : {}), isPreferred: preferred });
   };
   for (const fix of rewrites) add(fix.title, fix.edits.map((e) => ({ range: toRange(e.range), newText: e.text })), true);
   const lines = linesOf(doc.getText());
   const ctx = lineContext(lang, lines.text, f.range.start.line);
   if (ctx) {
-    add(`Suppress ${f.ruleId} on this line`, [suppressLine(lines.lines, ctx, f.range.start.line, f.ruleId)], false);
-    add(`Suppress ${f.ruleId} in this ${ctx.fenced ? 'code block' : 'file'}`, [suppressFile(lines.lines, ctx, f.ruleId)], false);
+    add(`Suppress ${f.ruleId} on this line`, [suppressLine(lines.lines, ctx, f.range.start.line, f.ruleId)], false, true);
+    add(`Suppress ${f.ruleId} in this ${ctx.fenced ? 'code block' : 'file'}`, [suppressFile(lines.lines, ctx, f.ruleId)], false, true);
   }
+  // A client with the command (VS Code) opens the page itself; others follow the diagnostic's link.
+  if (opts.commandLinks) out.push({ title: `Show documentation for ${f.ruleId}`, kind: CodeActionKind.QuickFix, command: { title: 'Show rule documentation', command: 'fang.showRuleDocumentation', arguments: [f.ruleId] } });
   return out;
 }
 

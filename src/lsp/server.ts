@@ -9,14 +9,23 @@
  *   settings: object          the `fang` settings, for clients without workspace/configuration
  *   modelCommands: string[]   the user's own model command names (stubbed in dry-runs)
  *   analysisNotifications: boolean   send `fang/didAnalyze` after each analysis
+ * and for a client that does some of it itself (the VS Code extension):
+ *   commandLinks: boolean     hovers link the client's commands fang.showRuleDocumentation and fang.dryRun
+ *   dryRunCommand: false      no workspace/executeCommand (the client runs dry-runs itself)
+ *   codeLens: false           no code lenses (the client has its own)
+ *   reportProblems: false     configuration problems only in the log (the client shows them)
+ *   skipNotes: false          no note diagnostic on a document Fang did not read (the client's status bar says it)
+ *
+ * Custom requests: `fang/analyze` { uri } analyses a document now (skipping the debounce) and
+ * answers its analysis; `fang/rules` answers the rules' metadata.
  */
 import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
   CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   ExecuteCommandRequest,
-  NotificationType,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -27,13 +36,15 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { z } from 'zod';
 import { plainMessage, visible } from '../core/display';
 import type { RuleMeta } from '../core/types';
-import { Analyses, type Analysis } from './analyses';
+import { Analyses } from './analyses';
+import { AnalyzeRequest, DidAnalyze, DidChangeTrust, RulesRequest } from './requests';
 import { AnalysisClient } from './analysisClient';
 import { ServerConfig } from './config';
 import { RulePages } from './convert';
 import { DryRuns, type SandboxModule } from './dryRun';
 import { codeActions, codeLenses, DRY_RUN_COMMAND, hover, type FeatureDeps } from './features';
 import { SECTION } from './settings';
+import { PROJECT_FILE } from '../cli/config-file';
 
 export interface ServerOptions {
   /** dist/worker.js */
@@ -45,10 +56,6 @@ export interface ServerOptions {
   sandbox: () => SandboxModule;
 }
 
-/** `fang/didChangeTrust`: the editor's user granted (or withdrew) trust in the workspace. */
-export const DidChangeTrust = new NotificationType<{ trusted: boolean }>('fang/didChangeTrust');
-/** `fang/didAnalyze`: one document's analysis was published (clients that asked for it). */
-export const DidAnalyze = new NotificationType<Analysis>('fang/didAnalyze');
 
 const initOptionsSchema = z
   .object({
@@ -56,6 +63,11 @@ const initOptionsSchema = z
     settings: z.unknown().optional(),
     modelCommands: z.array(z.string().min(1)).optional(),
     analysisNotifications: z.boolean().optional(),
+    commandLinks: z.boolean().optional(),
+    dryRunCommand: z.boolean().optional(),
+    codeLens: z.boolean().optional(),
+    reportProblems: z.boolean().optional(),
+    skipNotes: z.boolean().optional(),
   })
   .passthrough();
 
@@ -86,7 +98,7 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
     configs = new ServerConfig(
       {
         fetchSection: canConfigure ? (scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: SECTION }) : undefined,
-        warn: (m) => void connection.window.showWarningMessage(plainMessage(m)),
+        warn: (m) => (init.reportProblems === false ? log(m) : void connection.window.showWarningMessage(plainMessage(m))),
         log,
       },
       { trusted: init.trusted === true, folders, settings: init.settings },
@@ -100,8 +112,9 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
         if (lensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
       },
       log,
+      skipNotes: init.skipNotes !== false,
     });
-    const lensRefresh = !!caps.workspace?.codeLens?.refreshSupport;
+    const lensRefresh = init.codeLens !== false && !!caps.workspace?.codeLens?.refreshSupport;
     dryRuns = new DryRuns({
       connection,
       documents,
@@ -112,23 +125,37 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
       canShowDocument: !!caps.window?.showDocument?.support,
       log,
     });
-    features = { analyses, client, configs, pages, rules, dryRunState: () => dryRuns!.state(), log };
+    features = {
+      analyses,
+      client,
+      configs,
+      pages,
+      rules,
+      dryRunState: () => dryRuns!.state(),
+      log,
+      commandLinks: init.commandLinks === true,
+      snippetEdits: !!caps.workspace?.workspaceEdit?.snippetEditSupport && !!caps.workspace.workspaceEdit.documentChanges,
+    };
     configDynamic = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+    watchDynamic = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        codeLensProvider: { resolveProvider: false },
-        executeCommandProvider: { commands: [DRY_RUN_COMMAND] },
+        ...(init.codeLens === false ? {} : { codeLensProvider: { resolveProvider: false } }),
+        ...(init.dryRunCommand === false ? {} : { executeCommandProvider: { commands: [DRY_RUN_COMMAND] } }),
       },
       serverInfo: { name: 'fang', version: opts.version },
     };
   });
   let configDynamic = false;
+  let watchDynamic = false;
 
   connection.onInitialized(() => {
     if (configDynamic) void connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
+    // A .fang.json written, changed or deleted: every open document again (its entries may raise or silence findings).
+    if (watchDynamic) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${PROJECT_FILE}` }] });
     rules().then(
       (metas) => configs!.setRuleIds(metas.map((m) => m.id)),
       (e: unknown) => {
@@ -147,6 +174,7 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
     configs?.settingsChanged(pushed);
     analyses?.reanalyzeAll();
   });
+  connection.onDidChangeWatchedFiles(() => analyses?.reanalyzeAll());
   connection.onNotification(DidChangeTrust, (p) => {
     if (typeof p?.trusted !== 'boolean' || !configs) return;
     configs.setTrusted(p.trusted);
@@ -184,6 +212,11 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
     const progress = p.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(p.workDoneToken) : await connection.window.createWorkDoneProgress().catch(() => undefined);
     return dryRuns.execute(p.arguments, token, progress);
   });
+  connection.onRequest(AnalyzeRequest, async (p) => {
+    if (typeof p?.uri !== 'string' || !analyses || !documents.get(p.uri)) return null;
+    return (await analyses.analyzeNow(p.uri)) ?? null;
+  });
+  connection.onRequest(RulesRequest, () => rules());
   connection.onShutdown(() => {
     analyses?.dispose();
     dryRuns?.dispose();
