@@ -30,10 +30,21 @@ describe('extension UI receives untrusted text only through the inert helpers', 
   });
 
   it('no Markdown string is built from untrusted text without escaping it', () => {
-    // MarkdownString.appendMarkdown is used only by hover.ts, which escapes with markdownText.
-    const users = sources().filter((s) => /appendMarkdown\(/.test(s.text)).map((s) => s.file);
-    assert.deepEqual(users, ['hover.ts']);
-    const hover = sources().find((s) => s.file === 'hover.ts')!.text;
-    assert.match(hover, /markdownText/);
+    // The extension builds no Markdown: hovers come from the language server, whose hoverMarkdown
+    // (src/lsp/convert.ts) escapes every quoted text with markdownText.
+    const users = sources().filter((s) => /appendMarkdown\(|new vscode\.MarkdownString/.test(s.text)).map((s) => s.file);
+    assert.deepEqual(users, []);
+    const convert = fs.readFileSync(path.join(SRC, '..', 'lsp', 'convert.ts'), 'utf8');
+    const hover = convert.slice(convert.indexOf('export function hoverMarkdown'));
+    assert.match(convert, /function escape\(s: string\): string \{\n {2}return markdownText\(/);
+    for (const quoted of ['meta?.title ?? f.ruleId', 'meta?.explanation ?? renderMessage(f)', 'step.message']) assert.ok(hover.includes(`escape(${quoted})`), `${quoted} is escaped`);
+  });
+
+  it('the language server shows messages only through plainMessage', () => {
+    const dir = path.join(SRC, '..', 'lsp');
+    const direct = fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).flatMap((f) =>
+      [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/show(?:Information|Warning|Error)Message\(([^)]{0,20})/g)].filter((m) => !m[1]!.startsWith('plainMessage(') && !m[1]!.startsWith("'")).map((m) => `${f}: ${m[0]}`),
+    );
+    assert.deepEqual(direct, []);
   });
 });
