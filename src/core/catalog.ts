@@ -134,6 +134,9 @@ export const MODEL_BASE_URL_VARS: readonly string[] = [
   'GOOGLE_GEMINI_BASE_URL',
 ];
 
+/** Paths under a model server's base address that generate nothing: model lists, pulls, versions, stored chats. */
+export const NON_GENERATING_PATH = /\/(api\/(tags|ps|version|pull|push|show|delete|copy|create|blobs|embed|embeddings)\b|api\/chat\/|v1\/models\b)/;
+
 const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** One pass over the text: a known host, or a model path (sources of both lists above). */
 let modelApiRe: RegExp | undefined;

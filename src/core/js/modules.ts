@@ -2,7 +2,7 @@
  * What the JavaScript/TypeScript analysis knows about modules and globals: which member of which
  * package is a model call, an HTTP client, a process spawn or a code sink. Only names, no flow.
  */
-import { MODEL_BASE_URL_VARS, MODEL_SDK_PACKAGES, urlLooksLikeModelApi } from '../catalog';
+import { MODEL_BASE_URL_VARS, MODEL_SDK_PACKAGES, NON_GENERATING_PATH, urlLooksLikeModelApi } from '../catalog';
 import type { Ref } from './taint';
 
 /** `node:fs` -> `fs`, `ollama/browser` -> `ollama`, `fs/promises` stays. */
@@ -92,7 +92,7 @@ export function sdkCall(ref: Ref, extra: readonly string[], argHasModel: boolean
 /** Does this text name a model endpoint: a known host or path, or a base-URL variable? */
 export function hintIsModelUrl(hint: string | undefined): boolean {
   if (!hint) return false;
-  return urlLooksLikeModelApi(hint) || MODEL_BASE_URL_VARS.some((v) => hint.includes(v));
+  return urlLooksLikeModelApi(hint) || (MODEL_BASE_URL_VARS.some((v) => hint.includes(v)) && !NON_GENERATING_PATH.test(hint));
 }
 
 export function hostOf(hint: string): string {
