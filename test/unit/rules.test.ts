@@ -37,6 +37,19 @@ describe('rules and their annotated fixtures', function () {
     rules = (await analyzer()).rules();
   });
 
+  it('a rule reads facts, never another rule: no rule module imports another', () => {
+    const dir = path.join(ROOT, 'src', 'core', 'rules');
+    const ruleFiles = new Set([...ruleIds].map((id) => `${id}.ts`));
+    const problems: string[] = [];
+    for (const f of fs.readdirSync(dir).filter((x) => ruleFiles.has(x))) {
+      for (const m of fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/from '\.\/([\w-]+)'/g)) {
+        if (ruleFiles.has(`${m[1]}.ts`)) problems.push(`${f} imports ${m[1]}`);
+      }
+    }
+    assert.ok(ruleFiles.size >= 20, `only ${ruleFiles.size} rule files`);
+    assert.deepEqual(problems, []);
+  });
+
   it('there are rules in all three categories', () => {
     const cats = new Set(rules.map((r) => r.category));
     for (const c of ['self-invocation', 'model-output-execution', 'recursive-spawning']) assert.ok(cats.has(c as never), `no rule in ${c}`);

@@ -2,7 +2,7 @@
 import { numberRef } from '../refs';
 import type { Node, Tree } from 'web-tree-sitter';
 import { BashFlow, type FlowResult } from './dataflow';
-import { literalText, namedChildren } from './tree';
+import { enclosingLoops, isBackgrounded, isUnboundedLoop, literalText, namedChildren } from './tree';
 import type { RawFinding, ReportsIncomplete } from '../rule';
 import { scanText, type TextScan } from './scan';
 import { findModelCli, nameLooksLikeModelWrapper, urlLooksLikeModelApi } from '../catalog';
@@ -131,6 +131,18 @@ function linksToModelCode(ctx: ProjectContext, from: string, text: string, extra
   return false;
 }
 
+/** A fork bomb: `how` it multiplies (two copies through a pipe, copies in the background, in the background in a loop). */
+export interface ForkBomb {
+  name: string;
+  fn: Node;
+  calls: Node[];
+  how: 'pipe' | 'background' | 'background-loop';
+}
+
+function isInside(inner: Node, outer: Node): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
 export class BashFacts implements ReportsIncomplete {
   private flowResult: FlowResult | undefined;
   private scanCache: TextScan | undefined;
@@ -244,6 +256,22 @@ export class BashFacts implements ReportsIncomplete {
       .map(([name, fn]) => ({ name, fn, calls: selfCallsIn(fn, name) }))
       .filter((r) => r.calls.length > 0);
     return this.recursiveCache;
+  }
+
+  /** Recursive functions that start copies of themselves in parallel: two through a pipe, in the background, or in the background in an endless loop. */
+  forkBombs(): ForkBomb[] {
+    return this.memo('fork-bombs', () => {
+      const out: ForkBomb[] = [];
+      for (const { name, fn, calls } of this.recursiveFunctions()) {
+        const piped = calls.filter((c) => c.parent?.type === 'pipeline' && c.parent.namedChildren.filter((x) => x && isCallOf(x, name)).length >= 2);
+        const bg = calls.filter((c) => isBackgrounded(c));
+        const bgInLoop = bg.filter((c) => enclosingLoops(c).some((l) => isInside(l, fn) && isUnboundedLoop(l)));
+        if (piped.length >= 2 || (calls.length >= 2 && bg.length >= 1) || bgInLoop.length >= 1) {
+          out.push({ name, fn, calls, how: piped.length >= 2 ? 'pipe' : bgInLoop.length && calls.length < 2 ? 'background-loop' : 'background' });
+        }
+      }
+      return out;
+    });
   }
 
   /** Commands that run this script again: `"$0"`, `bash "$0"`, `${BASH_SOURCE[0]}`, `./own-name.sh`. */

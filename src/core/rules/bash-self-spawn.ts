@@ -2,7 +2,6 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RawFinding } from '../rule';
 import type { BashFacts } from '../bash/facts';
 import { enclosingLoops, isBackgrounded, isConditional, rangeOf } from '../bash/tree';
-import { rule as forkBomb } from './bash-fork-bomb';
 
 export const rule: Rule<BashFacts> = {
   meta: {
@@ -19,8 +18,7 @@ export const rule: Rule<BashFacts> = {
       good: 'if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi\n',
     },
   },
-  check(ctx) {
-    const { facts } = ctx;
+  check({ facts }) {
     const out: RawFinding[] = [];
     for (const call of facts.selfCalls()) {
       const text = call.text.trimStart();
@@ -43,7 +41,7 @@ export const rule: Rule<BashFacts> = {
       });
     }
     // Recursive functions that spawn (fork bombs are reported by their own rule).
-    const bombs = new Set(facts.recursiveFunctions().length ? forkBomb.check(ctx).map((f) => f.range.start.line) : []);
+    const bombs = new Set(facts.forkBombs().map((b) => (b.fn.childForFieldName('name') ?? b.fn).startPosition.row));
     for (const { name, fn, calls } of facts.recursiveFunctions()) {
       if (bombs.has(fn.childForFieldName('name')?.startPosition.row ?? fn.startPosition.row)) continue;
       const body = fn.childForFieldName('body');
