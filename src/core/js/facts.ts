@@ -7,7 +7,8 @@ import { MODEL_API_HOSTS, MODEL_BASE_URL_VARS, MODEL_SDK_PACKAGES } from '../cat
 import type { RawFinding, ReportsIncomplete } from '../rule';
 import type { Range } from '../types';
 import type { ProjectContext } from '../analysers';
-import { JsFlow } from './dataflow';
+import { runJsFlow } from './dataflow';
+import { FlowState } from './flow-state';
 import { Budget, isStackOverflow } from '../budget';
 import type { JsFlowResult } from './results';
 
@@ -143,7 +144,7 @@ export class JsFacts implements ReportsIncomplete {
       const empty: JsFlowResult = { modelCalls: [], effects: [], spawns: [], leaves: [], fanouts: [] };
       try {
         const project = this.project ? { ...this.project, follows: (path: string) => this.worthFollowing(path) } : undefined;
-        this.result = mode !== 'none' ? new JsFlow(this.tree.rootNode, this.extraSdk, this.extraCli, mode === 'spawn', this.budget, project).run() : empty;
+        this.result = mode !== 'none' ? runJsFlow(new FlowState(this.tree.rootNode, this.extraSdk, this.extraCli, mode === 'spawn', this.budget, project)) : empty;
       } catch (e) {
         // Stack exhaustion on absurdly nested code: say so once instead of failing every rule.
         if (!isStackOverflow(e)) throw e;

@@ -1,4 +1,4 @@
-/** The JavaScript dataflow, part 1: its state and what it records (the dataflow is in dataflow.ts and the flow-*.ts files). */
+/** The JavaScript dataflow: its state and what it records (the dataflow is in dataflow.ts and the flow-*.ts files). */
 import type { Node } from 'web-tree-sitter';
 import { Env } from './env';
 import { CLEAN, extend, union, type JsModelCall, type Origin, type Taints, type Val } from './taint';
@@ -8,7 +8,7 @@ import type { ProcessApi } from './modules';
 import type { CallHost } from './calls';
 import { Budget } from '../budget';
 import type { ProjectContext } from '../analysers';
-import type { ProjectModules } from './project-modules';
+import type { ModuleRecord, ProjectModules } from './project-modules';
 import { StateKeys } from './state-key';
 import type { CallSite, JsEffect, JsEffectKind, JsFanout, JsLeave, JsSpawn } from './results';
 
@@ -22,83 +22,94 @@ export interface Frame {
 const fileKey = (f: string) => f.replace(/^\.\//, '');
 
 /** The state of the JavaScript dataflow and what it records (the CallHost side). */
-export abstract class FlowState implements CallHost {
-  protected readonly root = new Env();
-  protected readonly calls = new Map<number, JsModelCall>();
-  protected readonly effects = new Map<string, JsEffect>();
-  protected readonly spawns = new Map<number, JsSpawn>();
-  protected readonly leaves = new Map<number, JsLeave>();
-  protected readonly fanouts = new Map<number, JsFanout>();
-  protected readonly written = new Map<string, Taints>();
-  protected readonly classFields = new Map<number, Map<string, Val>>();
-  protected readonly memo = new Map<string, Val>();
-  protected readonly evaluated = new Set<number>();
-  protected readonly stack: number[] = [];
-  protected readonly frames: Frame[] = [];
-  protected readonly origins = new Map<string, Origin>();
-  protected readonly seenFns: { node: Node; env: Env }[] = [];
-  protected readonly seenIds = new Set<number>();
-  protected weak = 0;
-  protected secondPass = false;
-  protected evals = 0;
+/**
+ * The state of one run of the JavaScript dataflow, explicit: scopes, what has been evaluated, and
+ * what is recorded (the CallHost side). The walk itself is functions over it: flow-stmt.ts
+ * (statements), flow-expr.ts (expressions), flow-bind.ts (patterns), flow-invoke.ts (functions,
+ * constructors, tools), flow-calls.ts (calls); dataflow.ts runs the passes.
+ */
+export class FlowState implements CallHost {
+  readonly root = new Env();
+  readonly calls = new Map<number, JsModelCall>();
+  readonly effects = new Map<string, JsEffect>();
+  readonly spawns = new Map<number, JsSpawn>();
+  readonly leaves = new Map<number, JsLeave>();
+  readonly fanouts = new Map<number, JsFanout>();
+  readonly written = new Map<string, Taints>();
+  readonly classFields = new Map<number, Map<string, Val>>();
+  readonly memo = new Map<string, Val>();
+  readonly evaluated = new Set<number>();
+  readonly stack: number[] = [];
+  readonly frames: Frame[] = [];
+  readonly origins = new Map<string, Origin>();
+  readonly seenFns: { node: Node; env: Env }[] = [];
+  readonly seenIds = new Set<number>();
+  weak = 0;
+  secondPass = false;
+  evals = 0;
   /** Set for the one evaluation of a function no call reached (bounded by the number of functions, so not counted against the budget). */
-  protected sweeping = false;
+  sweeping = false;
   /** Set once anything is tainted: loops then run a second time to carry values around. */
-  protected tainted = false;
+  tainted = false;
 
   /** Fingerprints of the state, for loops (see state-key.ts). */
-  protected readonly keys = new StateKeys();
+  readonly keys = new StateKeys();
   /** Per loop node: the states it has reached its fixpoint from. */
-  protected readonly loopStates = new Map<number, Set<string>>();
+  readonly loopStates = new Map<number, Set<string>>();
 
   /** Receivers of `.map`/`.flatMap` calls, by call node, for fan-out detection. */
-  protected readonly mapReceivers = new Map<number, Val>();
+  readonly mapReceivers = new Map<number, Val>();
 
   constructor(
-    protected readonly program: Node,
+    readonly program: Node,
     readonly extraSdk: readonly string[],
     readonly extraCli: readonly string[],
     /**
      * The file names no model SDK or endpoint: only processes and the program's own path matter,
      * and functions that name no process API are not followed, until a model CLI answers.
      */
-    protected spawnOnly = false,
-    protected readonly budget: Budget = Budget.unlimited(),
+    public spawnOnly = false,
+    readonly budget: Budget = Budget.unlimited(),
     /** The project, when the entry's imports of other project files are followed. */
-    protected readonly project?: ProjectContext,
+    readonly project?: ProjectContext,
   ) {}
 
+  /** Functions already run as tools handed to a model. */
+  readonly toolsRun = new Set<number>();
+  /** The entry file's module record, in a project. */
+  entryRecord: ModuleRecord | undefined;
+
   /** Project modules loaded by this flow (set by the flow when it runs in a project). */
-  protected modules: ProjectModules | undefined;
+  modules: ProjectModules | undefined;
 
   /** Exports of the project module `spec` names from the file of `at`, evaluating it first; undefined when it is not one. */
-  protected loadModule(at: Node, spec: string): Val | undefined {
+  loadModule(at: Node, spec: string): Val | undefined {
     if (!this.modules) return undefined;
     const path = this.modules.resolve(at, spec);
     return path ? this.modules.load(path) : undefined;
   }
 
   /** The module scope of a node's file: a class body or method of an imported module sees that module's names. */
-  protected moduleEnvOf(node: Node): Env {
+  moduleEnvOf(node: Node): Env {
     return this.modules?.envOf(node) ?? this.root;
   }
 
   /** Named children (comments left out), read once per node: functions are evaluated more than once. */
-  protected readonly nodes = new NodeCache(named);
+  readonly nodes = new NodeCache(named);
 
-  protected noteFn(node: Node, env: Env): void {
+  noteFn(node: Node, env: Env): void {
     if (!this.seenIds.has(node.id)) {
       this.seenIds.add(node.id);
       this.seenFns.push({ node, env });
     }
   }
 
-  protected noteClass(node: Node, env: Env): void {
+  noteClass(node: Node, env: Env): void {
     const body = node.childForFieldName('body');
     for (const m of body ? this.nodes.kids(body) : []) if (m.type === 'method_definition') this.noteFn(m, env);
   }
 
-  protected weakly(f: () => void): void {
+  weakly(f: () => void): void {
     this.weak++;
     try {
       f();
@@ -107,7 +118,7 @@ export abstract class FlowState implements CallHost {
     }
   }
 
-  protected fieldsOf(cls: Node): Map<string, Val> {
+  fieldsOf(cls: Node): Map<string, Val> {
     let m = this.classFields.get(cls.id);
     if (!m) {
       m = new Map();
@@ -116,17 +127,17 @@ export abstract class FlowState implements CallHost {
     return m;
   }
 
-  protected methodOf(cls: Node, name: string): Node | undefined {
+  methodOf(cls: Node, name: string): Node | undefined {
     const body = cls.childForFieldName('body');
     for (const m of body ? this.nodes.kids(body) : []) if (m.type === 'method_definition' && m.childForFieldName('name')?.text === name) return m;
     return undefined;
   }
 
-  protected selfOrigin(node: Node, label: string): Origin {
+  selfOrigin(node: Node, label: string): Origin {
     return this.origin(`s${node.id}`, () => ({ kind: 'self', range: rangeOf(node), label }));
   }
 
-  protected origin(key: string, make: () => Origin): Origin {
+  origin(key: string, make: () => Origin): Origin {
     let o = this.origins.get(key);
     if (!o) {
       o = make();
