@@ -227,4 +227,5 @@ export const PYTHON_SDK_MODULES: readonly string[] = [
   'crewai',
   'instructor',
   'boto3',
+  'lmtk',
 ];

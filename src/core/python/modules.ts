@@ -33,6 +33,8 @@ interface SdkSpec {
   instance?: RegExp;
   /** Model calls on the module itself (the path after the module). */
   module?: RegExp;
+  /** How deep below the module its client classes live (default 2: `google.genai.Client`, `openai.types.X`). */
+  classDepth?: number;
 }
 
 const SDKS: Record<string, SdkSpec> = {
@@ -56,6 +58,9 @@ const SDKS: Record<string, SdkSpec> = {
   smolagents: { classes: /^(CodeAgent|ToolCallingAgent|MultiStepAgent)$/, instance: /^run$/ },
   crewai: { classes: /^Crew$/, instance: /^kickoff(_async)?$/ },
   boto3: { instance: /^(invoke_model|invoke_model_with_response_stream|converse|converse_stream)$/ },
+  // lmtk (Language Model Tool Kit): modes such as `lmtk.modes.raw_gpt.RawGPTMode` and the raw
+  // `lmtk.llms.open_ai.GPT3`/`ChatGPT` wrappers; `ask`/`respond`/`complete` stream the answer.
+  lmtk: { classes: /^(\w+Mode|GPT3|GPT4|ChatGPT)$/, instance: /^(ask|respond|complete)$/, classDepth: 4 },
 };
 
 /** LangChain and LlamaIndex classes and factories that stand for a model (or a chain or agent around one). */
@@ -110,7 +115,7 @@ export function sdkCall(ref: Ref, extra: readonly string[], argHasModel: boolean
     if (mod === 'boto3' && !/^bedrock/.test(ref.cls ?? '')) return { model: false, reason };
     return { model: !!spec.instance?.test(path), reason };
   }
-  if (spec.classes?.test(last) && below.length <= 2) return { model: false, client: last, reason };
+  if (spec.classes?.test(last) && below.length <= (spec.classDepth ?? 2)) return { model: false, client: last, reason };
   if (mod === 'llm' && /^get_(async_)?model$/.test(path)) return { model: false, client: 'Model', reason };
   return { model: !!spec.module?.test(path), reason };
 }
