@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RawFinding } from '../rule';
 import type { PyFacts } from '../python/facts';
+import { userReadEachRound } from '../python/guard';
 import { enclosingFunction, functionName, isFunction, LOOP_TYPES, within } from '../python/tree';
 import type { Range } from '../types';
 import { fileOfNode } from '../tree-util';
@@ -25,7 +26,7 @@ function loopCalling(facts: PyFacts, points: Node[], callPoints: Range[], runPoi
       for (const f of frontier) {
         for (const site of facts.flow.callers.get(f.id) ?? []) {
           if (site.tree !== fn.tree) continue;
-          const loop = repeatingContexts(site).find((c) => LOOP_TYPES.includes(c.type) || (isFunction(c) && c.id !== f.id));
+          const loop = repeatingContexts(site).find((c) => (LOOP_TYPES.includes(c.type) || (isFunction(c) && c.id !== f.id)) && !userReadEachRound(c));
           if (loop) return { loop, fn };
           const up = enclosingFunction(site);
           if (up && up.id !== f.id) next.push(up);
@@ -89,7 +90,10 @@ export const rule: Rule<PyFacts> = {
           const n = nodeAt(r);
           if (n) for (const c of repeatingContexts(n)) candidates.set(c.id, c);
         }
-        const hit = [...candidates.values()].sort((a, b) => a.startIndex - b.startIndex).find((c) => !seen.has(c.id) && callPoints.some((r) => within(r, c)) && runPoints.some((r) => within(r, c)));
+        // A loop that waits for the user's input on every round (a REPL) is driven by the user, not by the model.
+        const hit = [...candidates.values()]
+          .sort((a, b) => a.startIndex - b.startIndex)
+          .find((c) => !seen.has(c.id) && callPoints.some((r) => within(r, c)) && runPoints.some((r) => within(r, c)) && !userReadEachRound(c));
         if (hit) {
           seen.add(hit.id);
           // a recursive function is reported at its self-call, where the loop closes
