@@ -1,7 +1,7 @@
 /** Facts about one Bash file, computed once and shared by the Bash rules. */
 import { numberRef } from '../refs';
 import type { Node, Tree } from 'web-tree-sitter';
-import { BashFlow, type FlowResult } from './dataflow';
+import { runBashFlow, type FlowResult } from './dataflow';
 import { enclosingLoops, isBackgrounded, isUnboundedLoop, literalText, namedChildren } from './tree';
 import type { RawFinding, ReportsIncomplete } from '../rule';
 import { scanText, type TextScan } from './scan';
@@ -182,7 +182,7 @@ export class BashFacts implements ReportsIncomplete {
         (hint !== 'no' && hasSourceNames(this.tree.rootNode, this.text, hint === 'if-source-names', this.budget, this.scan.strongAt)) ||
         (!!this.project && linksToModelCode(this.project, this.project.path, this.text, this.extraModelCommands, new Set([this.project.path])));
       this.flowResult = needed
-        ? new BashFlow(this.tree.rootNode, this.extraModelCommands, this.ownName, this.scan.host, this.structure().functions, this.budget, this.project).run()
+        ? runBashFlow({ root: this.tree.rootNode, extraModelCommands: this.extraModelCommands, ownName: this.ownName, mentionsHostFiles: this.scan.host, functionDefs: this.structure().functions, budget: this.budget, project: this.project })
         : { modelCalls: [], effects: [], functions: new Map(), wrapperFunctions: new Set(), wrapperCalls: [], loopInputs: new Map() };
     }
     return this.flowResult;
