@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RawFinding } from '../rule';
 import type { PyFacts } from '../python/facts';
-import { userReadEachRound } from '../python/guard';
+import { userReadEachRound } from '../python/user-read';
 import { enclosingFunction, functionName, isFunction, LOOP_TYPES, within } from '../python/tree';
 import type { Range } from '../types';
 import { fileOfNode } from '../tree-util';

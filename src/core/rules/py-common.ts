@@ -6,6 +6,7 @@ import type { PyEffect, PyEffectKind } from '../python/results';
 import { functionName, isFunction, isMainGuard, LOOP_TYPES, named, rangeOf } from '../python/tree';
 import type { PyModelCall, Taint } from '../python/values';
 import type { PathStep, Range } from '../types';
+import { guardOfEffect, type Confirmation } from './py-guard';
 
 import { line, lineRef } from './where';
 
@@ -34,15 +35,38 @@ export function othersNote(ts: readonly Taint[]): string {
   return ts.length > 1 ? ` (and ${ts.length - 1} other source${ts.length > 2 ? 's' : ''})` : '';
 }
 
-export function effectFindings(facts: PyFacts, kinds: PyEffectKind[], verb: (e: PyEffect, t: Taint) => string, endStep: (e: PyEffect) => string): RawFinding[] {
+export function effectFindings(
+  facts: PyFacts,
+  kinds: PyEffectKind[],
+  verb: (e: PyEffect, t: Taint) => string,
+  endStep: (e: PyEffect) => string,
+  opts: { confirmations?: boolean } = {},
+): RawFinding[] {
   const out: RawFinding[] = [];
   for (const e of facts.flow.effects) {
     if (!kinds.includes(e.kind)) continue;
     const t = pickTaint(e.taint);
     if (!t) continue;
-    out.push({ range: e.range, message: `${verb(e, t)}${othersNote(e.taint)}${lowConfidenceNote(t)}`, path: pathTo(t, e.range, endStep(e)), confidence: t.origin.call?.confidence ?? 'high' });
+    const path = pathTo(t, e.range, endStep(e));
+    // Behind a confirmation: still execution of model output, one "y" away, at a lower severity.
+    const guard = opts.confirmations ? guardOfEffect(facts, e) : {};
+    const c = guard.confirmation;
+    if (c) path.splice(path.length - 1, 0, { range: c.range, message: `the user is asked to confirm here${c.skippedBy ? ` (${c.skippedBy} skips it)` : ''}` });
+    const note = c ? confirmationNote(c, e.range) : guard.flagBranch ? `, without a confirmation: this branch is taken when ${guard.flagBranch} is set, which skips the question` : '';
+    out.push({
+      range: e.range,
+      message: `${verb(e, t)}${othersNote(e.taint)}${lowConfidenceNote(t)}${note}`,
+      path,
+      confidence: t.origin.call?.confidence ?? 'high',
+      ...(c ? { severity: 'warning' as const } : {}),
+    });
   }
   return out;
+}
+
+/** ", only after a confirmation (`input(...)`, line 46), which the flag `-y/--yes` skips". */
+export function confirmationNote(g: Confirmation, at: Range): string {
+  return `, only after a confirmation (${g.label}, ${lineRef(g.range, at)})${g.skippedBy ? `, which ${g.skippedBy} skips` : ''}`;
 }
 
 export function callFindings(facts: PyFacts, kind: PyModelCall['kind'], what: (c: PyModelCall) => string): RawFinding[] {

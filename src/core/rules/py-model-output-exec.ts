@@ -24,6 +24,7 @@ export const rule: Rule<PyFacts> = {
       ['exec'],
       (e, t) => `${describeOrigin(t, e.range)} reaches ${e.label} (${lineRef(e.range)}) and runs as code`,
       (e) => `executed here by ${e.label}`,
+      { confirmations: true },
     );
   },
 };

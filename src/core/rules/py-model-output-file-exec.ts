@@ -23,6 +23,7 @@ export const rule: Rule<PyFacts> = {
       ['file-exec'],
       (e, t) => `${describeOrigin(t, e.range)} is written to a file that ${e.label} (${lineRef(e.range)}) then runs`,
       (e) => `the file is run here by ${e.label}`,
+      { confirmations: true },
     );
   },
 };
