@@ -53,6 +53,19 @@ describe('project analysis (JavaScript/TypeScript)', () => {
     assert.ok(rules(r.get('src/providers/claude.ts')).includes('5:js-model-sdk-call'));
   });
 
+  it('a client made in a factory and handed to a class of another file: its methods ask the model (fields from constructor arguments)', async () => {
+    const r = await scan({
+      'chats/claude.js': '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nclass Claude {\n    model;\n    constructor(model) {\n        this.model = model;\n    }\n    async sendMessage(message) {\n        const r = await this.model.messages.create({ max_tokens: 10, messages: [{ role: "user", content: message }] });\n        return r.content[0].text;\n    }\n}\nexports.default = Claude;\n',
+      'chats/store.js': 'class Store {\n    constructor(db) {\n        this.db = db;\n    }\n    save(message) {\n        return this.db.messages.create({ text: message });\n    }\n}\nmodule.exports = Store;\n',
+      'chats/factory.js': '"use strict";\nvar __importDefault = (this && this.__importDefault) || function (mod) {\n    return (mod && mod.__esModule) ? mod : { "default": mod };\n};\nconst sdk_1 = require("@anthropic-ai/sdk");\nconst claude_1 = __importDefault(require("./claude"));\nconst Store = require("./store");\nfunction newChat(apiKey) {\n    const store = new Store({ messages: { create: (x) => x } });\n    return [store, new claude_1.default(new sdk_1.Anthropic({ apiKey }))];\n}\nexports.newChat = newChat;\n',
+    });
+    // the call is reported in claude.js; the class's own file alone cannot know what `this.model` is
+    assert.deepEqual(rules(r.get('chats/claude.js')), ['9:js-model-sdk-call']);
+    // a field holding a database client with the same method names stays quiet
+    assert.deepEqual(rules(r.get('chats/store.js')), []);
+    assert.deepEqual(rules(r.get('chats/factory.js')), []);
+  });
+
   it('leaves unrelated and data-only modules opaque, and a module that only passes text on stays quiet', async () => {
     const r = await scan({
       'data.js': `module.exports = [${Array.from({ length: 100 }, (_, i) => `'eval ${i}'`).join(', ')}];\n`,

@@ -17,6 +17,7 @@ import { MAX_PROJECT_MODULES, ProjectModules, type ModuleRecord } from './projec
 import { callFunction, initClass } from './flow-invoke';
 import { block } from './flow-stmt';
 import type { FlowState } from './flow-state';
+import type { Env } from './env';
 
 /** Runs the dataflow over the state's program: one pass, then another from its end state where something is tainted. */
 export function runJsFlow(w: FlowState): JsFlowResult {
@@ -78,21 +79,37 @@ export function pass(w: FlowState): void {
   block(w, w.nodes.kids(w.program), w.root);
   // Functions met on the way but never called still hold calls worth reporting; evaluating
   // one can meet more, so the list grows while it is walked. Those of imported modules are
-  // left to those modules' own analyses: here they run only when called.
-  for (let i = 0; i < w.seenFns.length; i++) {
-    const { node: f, env } = w.seenFns[i]!;
-    if (w.evaluated.has(f.id)) continue;
-    if (f.tree !== w.program.tree) continue;
-    const cls = f.type === 'method_definition' ? f.parent?.parent : undefined;
-    let self: Val | undefined;
-    if (cls && /class/.test(cls.type)) {
-      self = { t: CLEAN, instanceOf: cls };
-      if (!w.classFields.has(cls.id)) initClass(w, cls, self, [], [], cls);
-      if (w.evaluated.has(f.id)) continue;
+  // left to those modules' own analyses: here they run only when called, or when they are
+  // methods of a class this flow constructed with arguments (a client handed to its constructor).
+  let i = 0;
+  let c = 0;
+  for (;;) {
+    for (; i < w.seenFns.length; i++) {
+      const { node: f, env } = w.seenFns[i]!;
+      if (f.tree === w.program.tree) sweep(w, f, env);
     }
-    w.sweeping = true;
-    callFunction(w, { node: f, env, self }, [], [], f);
-    w.sweeping = false;
+    const classes = [...w.constructed.values()];
+    if (c >= classes.length) return;
+    for (; c < classes.length; c++) {
+      const cls = classes[c]!;
+      if (cls.tree === w.program.tree) continue;
+      const body = cls.childForFieldName('body');
+      for (const m of body ? w.nodes.kids(body) : []) if (m.type === 'method_definition') sweep(w, m, w.moduleEnvOf(m));
+    }
   }
 }
 
+/** Runs a function no call reached, once; a method with an instance of its class. */
+function sweep(w: FlowState, f: Node, env: Env): void {
+  if (w.evaluated.has(f.id)) return;
+  const cls = f.type === 'method_definition' ? f.parent?.parent : undefined;
+  let self: Val | undefined;
+  if (cls && /class/.test(cls.type)) {
+    self = { t: CLEAN, instanceOf: cls };
+    if (!w.classFields.has(cls.id)) initClass(w, cls, self, [], [], cls);
+    if (w.evaluated.has(f.id)) return;
+  }
+  w.sweeping = true;
+  callFunction(w, { node: f, env, self }, [], [], f);
+  w.sweeping = false;
+}

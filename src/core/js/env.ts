@@ -53,7 +53,7 @@ export function join(a: Val, b: Val): Val {
     str: a.str === b.str ? a.str : undefined,
     hint: a.hint ?? b.hint,
     fn: a.fn ?? b.fn,
-    props: a.props && b.props ? new Map([...a.props, ...b.props]) : (a.props ?? b.props),
+    props: a.props && b.props ? joinProps(a.props, b.props) : (a.props ?? b.props),
     elems: a.elems ?? b.elems,
     files,
     resolves: a.resolves ?? b.resolves,
@@ -61,3 +61,18 @@ export function join(a: Val, b: Val): Val {
     instanceOf: a.instanceOf ?? b.instanceOf,
   };
 }
+
+/**
+ * Properties of either object; for one both have, the later value unless only the earlier one
+ * is something known (`c ? mod : { default: mod }` keeps the class `mod.default` names).
+ */
+function joinProps(a: Map<string, Val>, b: Map<string, Val>): Map<string, Val> {
+  const out = new Map(a);
+  for (const [k, v] of b) {
+    const old = out.get(k);
+    out.set(k, old && known(old) && !known(v) ? old : v);
+  }
+  return out;
+}
+
+const known = (v: Val) => !!(v.cls || v.fn || v.ref || v.instanceOf) || v.str !== undefined;

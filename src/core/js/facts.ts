@@ -40,6 +40,8 @@ const RELATIVE_IMPORT = /['"`]\.{1,2}\//;
 const RELATIVE_SPECS = /(?:from\s*|require\(\s*|import\(\s*)(?:'(\.{1,2}\/[^']*)'|"(\.{1,2}\/[^"]*)"|`(\.{1,2}\/[^`$]*)`)/g;
 /** Code that runs strings, writes files or hands functions to a model as tools. */
 const RUNS_OR_TOOLS = /\beval\b|\bFunction\s*\(|\bvm\b|writeFile|registerTool|CallToolRequest|setRequestHandler|\btool\s*\(|\bexecute\s*[:(]|\binputSchema\b/;
+/** A generating method of a model client called on a value from elsewhere (`this.client.messages.create(`, `this.chat.sendMessage(`). */
+const CLIENT_CALL = /\.(chat\.completions|completions|responses|messages)\.(create|stream|parse)\s*\(|\.(generateContent|generateContentStream|sendMessage|sendMessageStream|startChat|createChatCompletion|createCompletion)\s*\(|\.(chat|generate)\s*\(\s*(\{|this\.|params|options|request)/;
 /** Imported modules larger than this are not followed (generated data, bundles). */
 const MAX_FOLLOWED_BYTES = 256 * 1024;
 /** Single- and double-quoted string literals on one line. */
@@ -104,6 +106,8 @@ export class JsFacts implements ReportsIncomplete {
       // code that runs strings or defines tools, read without the data: string literals (token
       // tables, prompts) cannot make a module relevant
       if (RUNS_OR_TOOLS.test(src.text) && RUNS_OR_TOOLS.test(src.text.replace(STRINGS, '""'))) return true;
+      // a class or function that asks a model through a client it is handed (constructor argument, parameter)
+      if (CLIENT_CALL.test(src.text)) return true;
       // through a module that re-exports or wraps another
       for (const m of src.text.matchAll(RELATIVE_SPECS)) {
         const target = project.view.resolveModule(path, m[1] ?? m[2] ?? m[3]!);

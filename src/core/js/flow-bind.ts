@@ -5,6 +5,7 @@ import { CLEAN, deepTaint, extend, NOTHING, union, type Taints, type Val } from 
 import { calleeLabel, rangeOf, stringValue, unwrap } from './tree';
 import { expr, member } from './flow-expr';
 import type { FlowState } from './flow-state';
+import { isParameterProperty, typedValue } from './flow-types';
 
 
 export function bind(w: FlowState, pattern: Node, v: Val, env: Env, declare: boolean): void {
@@ -60,7 +61,16 @@ export function bind(w: FlowState, pattern: Node, v: Val, env: Env, declare: boo
     case 'optional_parameter': {
       const pat = p.childForFieldName('pattern');
       const value = p.childForFieldName('value');
-      if (pat) bind(w, pat, value ? join(v, expr(w, value, env)) : v, env, declare);
+      // `client: OpenAI`: whatever the caller passed, the parameter holds such a client
+      const typed = typedValue(w, p.childForFieldName('type'), env);
+      const pv = join(value ? join(v, expr(w, value, env)) : v, typed ?? NOTHING);
+      if (pat) bind(w, pat, pv, env, declare);
+      // `constructor(private client: OpenAI)` stores the parameter in a field too
+      const self = env.lookup('this');
+      if (pat?.type === 'identifier' && self?.instanceOf && isParameterProperty(p)) {
+        const fields = w.fieldsOf(self.instanceOf);
+        fields.set(pat.text, join(fields.get(pat.text) ?? NOTHING, { ...pv, t: extend(pv.t, rangeOf(pat), `stored in \`this.${pat.text}\` here`) }));
+      }
       return;
     }
     case 'rest_pattern': {

@@ -3,13 +3,14 @@ import type { Node } from 'web-tree-sitter';
 import { Env, join } from './env';
 import { CLEAN, concat, deepTaint, extend, NOTHING, union, type FnVal, type Ref, type Val } from './taint';
 import { calleeLabel, functionName, rangeOf } from './tree';
-import { isSdkPackage } from './modules';
+import { bundledSdkClient, isSdkPackage } from './modules';
 import { refCall } from './calls';
 import type { CallSite } from './results';
 import { MAX_FUNCTION_EVALS, type Frame } from './flow-state';
 import { block } from './flow-stmt';
 import { bind } from './flow-bind';
 import { expr, template } from './flow-expr';
+import { typedValue } from './flow-types';
 import type { FlowState } from './flow-state';
 
 /** Words without which a function can neither start a process nor read the program's own path. */
@@ -32,6 +33,10 @@ export function construct(w: FlowState, node: Node, env: Env): Val {
   const { vals, nodes } = evalArgs(w, node.childForFieldName('arguments'), env);
   const site: CallSite = { node, range: rangeOf(node), label: ctorNode ? calleeLabel(ctorNode) : 'new', args: vals, argNodes: nodes, isNew: true };
   if (ctor.cls) {
+    // a copy of an SDK bundled into the file: its client, not the bundled code, is what the flow follows
+    const name = ctor.cls.childForFieldName('name')?.text;
+    const pkg = bundledSdkClient(name, w.methodOf(ctor.cls, 'constructor')?.text);
+    if (pkg) return { t: CLEAN, ref: { pkg, path: [], instance: true, cls: name } };
     const inst: Val = { t: CLEAN, instanceOf: ctor.cls };
     initClass(w, ctor.cls, inst, vals, nodes, node);
     return inst;
@@ -65,8 +70,13 @@ export function initClass(w: FlowState, cls: Node, inst: Val, args: Val[], argNo
     if (m.type !== 'field_definition' && m.type !== 'public_field_definition') continue;
     const name = (m.childForFieldName('property') ?? m.childForFieldName('name'))?.text;
     const value = m.childForFieldName('value');
-    if (name && value) fields.set(name, join(fields.get(name) ?? NOTHING, expr(w, value, env)));
+    // `client: OpenAI;` or `client: OpenAI = make()`: the annotation says what it holds
+    const typed = typedValue(w, m.childForFieldName('type'), env);
+    if (name && (value || typed)) fields.set(name, join(fields.get(name) ?? NOTHING, join(value ? expr(w, value, env) : NOTHING, typed ?? NOTHING)));
   }
+  // Built with something worth knowing (a client, a callback, a string, model output): its methods,
+  // even in another file, run once more with this instance at the end of the pass (see dataflow.ts).
+  if (args.some((a) => a.ref || a.fn || a.cls || a.instanceOf || a.str !== undefined || a.hint || a.t.length || a.props || a.elems)) w.constructed.set(cls.id, cls);
   const ctor = w.methodOf(cls, 'constructor');
   if (ctor) callFunction(w, { node: ctor, env: w.moduleEnvOf(ctor), self: inst }, args, argNodes, site);
 }
@@ -111,7 +121,9 @@ export function agentTools(w: FlowState, ref: Ref, result: Val, args: Val[], sit
 /** Runs a function of this file with argument values; memoized per function and argument taint. */
 export function callFunction(w: FlowState, fn: FnVal, args: Val[], argNodes: Node[], site: Node, self?: Val, how = 'passed as'): Val {
   const node = fn.node;
-  const key = `${node.id}:${args.map((a) => `${a.t.map((t) => t.origin.range.start.line).join(',')}${a.ref ? 'r' : ''}${a.resolves ? 'p' : ''}`).join('|')}`;
+  // per function and what its arguments are (origins, strings, clients, classes, objects): `__importDefault(require('./a'))`
+  // and `__importDefault(require('./b'))` are two results, as are `run('codex', ...)` and `run('git', ...)`
+  const key = `${node.id}:${args.map((a) => `${a.t.map((t) => t.origin.range.start.line).join(',')}${a.resolves ? 'p' : ''}:${w.keys.val(a, 1)}`).join('|')}`;
   const fname = functionName(node) ?? 'the function';
   const returned = (v: Val): Val => (v.t.length ? { ...v, t: extend(v.t, rangeOf(site), `returned by \`${fname}()\` here`) } : v);
   const cached = w.memo.get(key);

@@ -37,6 +37,8 @@ export class FlowState implements CallHost {
   readonly fanouts = new Map<number, JsFanout>();
   readonly written = new Map<string, Taints>();
   readonly classFields = new Map<number, Map<string, Val>>();
+  /** Classes constructed in this flow with arguments: their methods run with the instance, in whichever file they are. */
+  readonly constructed = new Map<number, Node>();
   readonly memo = new Map<string, Val>();
   readonly evaluated = new Set<number>();
   readonly stack: number[] = [];

@@ -9,6 +9,7 @@ import { StateKeys } from './state-key';
 import { bind } from './flow-bind';
 import { element, expr } from './flow-expr';
 import type { FlowState } from './flow-state';
+import { typedValue } from './flow-types';
 
 /** Rounds of one loop before the dataflow gives up on its fixpoint (and says so). */
 const MAX_LOOP_ROUNDS = 6;
@@ -52,7 +53,8 @@ export function stmt(w: FlowState, node: Node, env: Env): void {
         if (d.type !== 'variable_declarator') continue;
         const name = d.childForFieldName('name');
         const value = d.childForFieldName('value');
-        const v = value ? expr(w, value, env) : NOTHING;
+        const typed = value ? undefined : typedValue(w, d.childForFieldName('type'), env);
+        const v = value ? expr(w, value, env) : (typed ?? NOTHING);
         if (name) bind(w, name, v, env, true);
       }
       return;

@@ -41,6 +41,26 @@ const METHODS: Record<string, RegExp> = {
   '@aws-sdk/client-bedrock-runtime': /^(send|converse|invokeModel|converseStream|invokeModelWithResponseStream)$/,
 };
 
+/** Client classes of the SDKs by name, for a copy of an SDK bundled into the file (`class OpenAI { constructor({ baseURL, apiKey }) ... }`). */
+const BUNDLED_CLIENTS: Record<string, string> = {
+  OpenAI: 'openai',
+  AzureOpenAI: 'openai',
+  Anthropic: '@anthropic-ai/sdk',
+  GoogleGenerativeAI: '@google/generative-ai',
+  GoogleGenAI: '@google/genai',
+  Groq: 'groq-sdk',
+  Ollama: 'ollama',
+  Mistral: '@mistralai/mistralai',
+  CohereClient: 'cohere-ai',
+  CohereClientV2: 'cohere-ai',
+};
+
+/** The SDK a class of the file is a bundled copy of: an SDK client's name, and a constructor that takes an endpoint or a key. */
+export function bundledSdkClient(name: string | undefined, ctorText: string | undefined): string | undefined {
+  const pkg = name ? BUNDLED_CLIENTS[name] : undefined;
+  return pkg && ctorText && /\b(baseURL|apiKey|OLLAMA_HOST)\b/.test(ctorText) ? pkg : undefined;
+}
+
 /** Generating methods of SDK clients with a distinctive path, for clients of several SDKs joined in one value. */
 const SDK_CLIENT_METHODS: [string, RegExp][] = [
   ['openai', OPENAI_LIKE],
