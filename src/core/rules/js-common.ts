@@ -6,6 +6,7 @@ import type { JsEffectKind, JsEffect } from '../js/results';
 import type { JsModelCall, Taint } from '../js/taint';
 import { LOOP_TYPES, isFunction, functionName, named, rangeOf } from '../js/tree';
 import type { PathStep, Range } from '../types';
+import { guardOfEffect } from './js-guard';
 import { line, lineRef } from './where';
 
 export { line };
@@ -43,13 +44,30 @@ export function effectFindings(
   verb: (e: JsEffect, t: Taint) => string,
   endStep: (e: JsEffect) => string,
   keep: (e: JsEffect, t: Taint) => boolean = () => true,
+  opts: { confirmations?: boolean } = {},
 ): RawFinding[] {
   const out: RawFinding[] = [];
   for (const e of facts.flow.effects) {
     if (e.kind !== kind) continue;
     const t = pickTaint(e.taint.filter((x) => keep(e, x)));
     if (!t) continue;
-    out.push({ range: e.range, message: `${verb(e, t)}${othersNote(e.taint)}${lowConfidenceNote(t)}`, path: pathTo(t, e.range, endStep(e)), confidence: t.origin.call?.confidence ?? 'high' });
+    const path = pathTo(t, e.range, endStep(e));
+    // Behind a confirmation: still execution of model output, one "y" away, at a lower severity.
+    const guard = opts.confirmations ? guardOfEffect(facts, e) : {};
+    const c = guard.confirmation;
+    if (c) path.splice(path.length - 1, 0, { range: c.range, message: `the user is asked to confirm here${c.skippedBy ? ` (${c.skippedBy} skips it)` : ''}` });
+    const note = c
+      ? `, only after a confirmation (${c.label}, ${lineRef(c.range, e.range)})${c.skippedBy ? `, which ${c.skippedBy} skips` : ''}`
+      : guard.flagBranch
+        ? `, without a confirmation: this branch is taken when ${guard.flagBranch} is set, which skips the question`
+        : '';
+    out.push({
+      range: e.range,
+      message: `${verb(e, t)}${othersNote(e.taint)}${lowConfidenceNote(t)}${note}`,
+      path,
+      confidence: t.origin.call?.confidence ?? 'high',
+      ...(c ? { severity: 'warning' as const } : {}),
+    });
   }
   return out;
 }

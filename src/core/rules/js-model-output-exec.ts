@@ -24,6 +24,8 @@ export const rule: Rule<JsFacts> = {
       'exec',
       (e, t) => `${describeOrigin(t, e.range)} reaches ${e.label} (line ${line(e.range)}) and runs as code`,
       (e) => `executed here by ${e.label}`,
+      undefined,
+      { confirmations: true },
     );
   },
 };

@@ -29,6 +29,7 @@ export const rule: Rule<JsFacts> = {
       // A tool writes where the model says: only a run of the same file within the same function
       // (write a temp script, then run it) is known to run what was written.
       (e, t) => !t.origin.tool || sameFunction(e.node, t.steps.find((s) => s.message.startsWith('written to a file'))?.range),
+      { confirmations: true },
     );
   },
 };
