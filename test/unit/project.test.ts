@@ -66,6 +66,27 @@ describe('project analysis (JavaScript/TypeScript)', () => {
     assert.deepEqual(rules(r.get('chats/factory.js')), []);
   });
 
+  it('a generic process helper in another file: each call handing it a model CLI is the finding, with the path into the helper', async () => {
+    const r = await scan({
+      'utils/command.js': "import { spawn } from 'child_process';\nexport async function executeCommand(file, args = []) {\n  return new Promise((resolve) => {\n    const child = spawn(file, args, { shell: false });\n    child.on('close', () => resolve(''));\n  });\n}\n",
+      'tools/handlers.js': "import { executeCommand } from '../utils/command.js';\nexport class Handler {\n  async execute(args) {\n    const cmdArgs = ['exec'];\n    if (args.fullAuto) cmdArgs.push('--full-auto');\n    cmdArgs.push(args.prompt);\n    await executeCommand('codex', cmdArgs);\n    const review = ['--search'];\n    review.push('review', args.prompt);\n    await executeCommand('codex', review);\n    await executeCommand('codex', ['--help']);\n    return executeCommand('ls', ['-la']);\n  }\n}\n",
+    });
+    assert.deepEqual(rules(r.get('tools/handlers.js')), ['7:js-agent-cli-exec', '10:js-model-cli-spawn']);
+    assert.deepEqual(rules(r.get('utils/command.js')), []);
+    const f = r.get('tools/handlers.js')!.findings.find((x) => x.ruleId === 'js-agent-cli-exec')!;
+    assert.deepEqual(f.path.map((s) => s.range.file?.replace('/proj/', '') ?? 'own'), ['own', 'utils/command.js']);
+    assert.match(f.path[1]!.message, /`spawn` in `executeCommand`/);
+  });
+
+  it('`__filename` handed to another module that spawns it is that file run as a program, not the spawning code again', async () => {
+    const r = await scan({
+      'lib/panel.js': "const { spawn } = require('child_process');\nfunction launch({ binaryPath, name }) {\n  spawn(process.execPath, [binaryPath, name], { stdio: 'inherit' });\n}\nmodule.exports = { launch };\n",
+      'bin/cli.js': "const { launch } = require('../lib/panel');\nconst { spawn } = require('child_process');\nif (process.argv.length < 3) launch({ binaryPath: __filename, name: 'check' });\nspawn(process.execPath, [__filename, '--again'], { detached: true });\n",
+    });
+    assert.deepEqual(rules(r.get('lib/panel.js')), []);
+    assert.ok(rules(r.get('bin/cli.js')).includes('4:js-self-spawn'), rules(r.get('bin/cli.js')).join(', '));
+  });
+
   it('leaves unrelated and data-only modules opaque, and a module that only passes text on stays quiet', async () => {
     const r = await scan({
       'data.js': `module.exports = [${Array.from({ length: 100 }, (_, i) => `'eval ${i}'`).join(', ')}];\n`,

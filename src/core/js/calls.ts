@@ -20,6 +20,8 @@ export interface CallHost {
   write(files: string[], taint: Taints, site: CallSite): void;
   /** Taint of files written with model output that `v` names (a path, or a command mentioning one). */
   writtenTaint(v: Val): Taints;
+  /** Where to report a model call whose program or URL is `decisive`: the wrapper's call site when one was handed it. */
+  outerSite(site: CallSite, decisive: (Val | undefined)[]): CallSite;
   leave(site: CallSite, taint: Taints): void;
 }
 
@@ -62,7 +64,7 @@ export function refCall(host: CallHost, ref: Ref, site: CallSite, argHasModel: b
     const a0 = args[0];
     const urlHint = [ref.base, a0?.str ?? a0?.hint, prop(a0, 'url')?.hint ?? prop(a0, 'url')?.str, prop(a0, 'baseURL')?.str ?? prop(a0, 'baseURL')?.hint, prop(a0, 'prefixUrl')?.str ?? prop(a0, 'prefixUrl')?.hint, prop(a0, 'hostname')?.str, prop(a0, 'host')?.str, prop(a0, 'path')?.str].filter(Boolean).join('');
     if (http.factory) return { t: CLEAN, ref: { pkg: ref.pkg, path: [], instance: true, base: urlHint || undefined } };
-    if (hintIsModelUrl(urlHint)) return host.modelCall(site, 'http', `a request to ${hostOf(urlHint)} (${http.client})`, 'high', inputs);
+    if (hintIsModelUrl(urlHint)) return host.modelCall(host.outerSite(site, [a0, prop(a0, 'url'), prop(a0, 'hostname')]), 'http', `a request to ${hostOf(urlHint)} (${http.client})`, 'high', inputs);
     return { t: inputs };
   }
 
@@ -171,11 +173,11 @@ function processStart(host: CallHost, ref: Ref, site: CallSite, api: ProcessApi,
   const housekeeping = rest[0] !== undefined && HOUSEKEEPING.has(rest[0]) && !(cli?.sub && subcommand);
   if (cli && !housekeeping && (!cli.sub || subcommand !== undefined || (sub !== undefined && cli.sub.includes(sub)))) {
     const approvalsOff = agentApprovalsOff(cli, rest);
-    return host.modelCall(site, 'cli', `the \`${cli.name}\` CLI`, 'high', union(...all.map((v) => deepTaint(v))), approvalsOff);
+    return host.modelCall(host.outerSite(site, [program ?? shellText]), 'cli', `the \`${cli.name}\` CLI`, 'high', union(...all.map((v) => deepTaint(v))), approvalsOff);
   }
   const rawName = program?.str ?? words[0];
   if (!cli && rawName && api !== 'worker' && api !== 'fork' && !INTERPRETERS.test(basename(rawName)) && nameLooksLikeModelWrapper(rawName)) {
-    return host.modelCall(site, 'cli', `\`${rawName}\`, a model wrapper by its name`, 'low', union(...all.map((v) => deepTaint(v))));
+    return host.modelCall(host.outerSite(site, [program ?? shellText]), 'cli', `\`${rawName}\`, a model wrapper by its name`, 'low', union(...all.map((v) => deepTaint(v))));
   }
 
   // Model output run as code.

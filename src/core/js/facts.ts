@@ -42,6 +42,8 @@ const RELATIVE_SPECS = /(?:from\s*|require\(\s*|import\(\s*)(?:'(\.{1,2}\/[^']*)
 const RUNS_OR_TOOLS = /\beval\b|\bFunction\s*\(|\bvm\b|writeFile|registerTool|CallToolRequest|setRequestHandler|\btool\s*\(|\bexecute\s*[:(]|\binputSchema\b/;
 /** A generating method of a model client called on a value from elsewhere (`this.client.messages.create(`, `this.chat.sendMessage(`). */
 const CLIENT_CALL = /\.(chat\.completions|completions|responses|messages)\.(create|stream|parse)\s*\(|\.(generateContent|generateContentStream|sendMessage|sendMessageStream|startChat|createChatCompletion|createCompletion)\s*\(|\.(chat|generate)\s*\(\s*(\{|this\.|params|options|request)/;
+/** HTTP requests (a fetch helper, axios, got, http.request). */
+const HTTP_CALL = /\bfetch\s*\(|\baxios\b|\bgot\s*\(|\bundici\b|\bhttps?\.(request|get)\s*\(|['"](node-)?fetch['"]/;
 /** Imported modules larger than this are not followed (generated data, bundles). */
 const MAX_FOLLOWED_BYTES = 256 * 1024;
 /** Single- and double-quoted string literals on one line. */
@@ -108,6 +110,8 @@ export class JsFacts implements ReportsIncomplete {
       if (RUNS_OR_TOOLS.test(src.text) && RUNS_OR_TOOLS.test(src.text.replace(STRINGS, '""'))) return true;
       // a class or function that asks a model through a client it is handed (constructor argument, parameter)
       if (CLIENT_CALL.test(src.text)) return true;
+      // a helper that sends requests or starts processes with what it is handed (`fetchWithRetry(url)`)
+      if (HTTP_CALL.test(src.text)) return true;
       // through a module that re-exports or wraps another
       for (const m of src.text.matchAll(RELATIVE_SPECS)) {
         const target = project.view.resolveModule(path, m[1] ?? m[2] ?? m[3]!);

@@ -18,6 +18,8 @@ const TOOL_HELPERS = /^(tool|dynamicTool|createTool|betaZodTool|zodFunction)$/;
 /** Functions named for quoting their argument for a shell or a script. */
 const ESCAPERS = /^(shell_?(quote|escape)\w*|(escape|quote)(Shell|Arg|Cmd|Command|AppleScript|Bash|Sh|PowerShell|Posix)\w*|\w*(ShellArg|ShellQuote|ShellEscape)\w*)$/i;
 const MUTATORS = /^(push|unshift|splice|set|add|append|concat|assign|write|appendChild)$/;
+/** String methods whose result still names the same endpoint or command. */
+const STRING_KEEP = /^(replace|replaceAll|trim|trimEnd|trimStart|toString|toLowerCase|normalize)$/;
 const ITERATING = /^(map|flatMap|forEach|filter|find|reduce|some|every|then|catch|finally|on|once|addListener|subscribe)$/;
 
 /** Calls: functions of this file, callbacks, module references, constructors. */
@@ -137,6 +139,9 @@ export function call(w: FlowState, node: Node, env: Env): Val {
       if (method === 'push') recv.elems.push(...vals);
       else recv.elems.unshift(...vals);
     }
+    // `url.trim()`, `String(base).replace(/\/$/, '')`: the same text, as far as endpoints go
+    const text = method && STRING_KEEP.test(method) ? recv : !method && f.type === 'identifier' && f.text === 'String' ? vals[0] : undefined;
+    if (text && (text.str !== undefined || text.hint)) result = { ...result, hint: text.str ?? text.hint };
     if (method && MUTATORS.test(method) && recvNode && !callee.ref) {
       const added = union(...vals.map((v) => deepTaint(v)));
       if (added.length) taintBinding(w, recvNode, extend(added, site.range, `added to \`${recvNode.text}\` here`), env);

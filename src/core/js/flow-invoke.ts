@@ -4,6 +4,8 @@ import { Env, join } from './env';
 import { CLEAN, concat, deepTaint, extend, NOTHING, union, type FnVal, type Ref, type Val } from './taint';
 import { calleeLabel, functionName, rangeOf } from './tree';
 import { bundledSdkClient, isSdkPackage } from './modules';
+import { MODEL_CLIS } from '../catalog';
+import { StateKeys } from './state-key';
 import { refCall } from './calls';
 import type { CallSite } from './results';
 import { MAX_FUNCTION_EVALS, type Frame } from './flow-state';
@@ -14,7 +16,11 @@ import { typedValue } from './flow-types';
 import type { FlowState } from './flow-state';
 
 /** Words without which a function can neither start a process nor read the program's own path. */
-const SPAWN_TOKENS = /\b(spawn|spawnSync|exec|execSync|execFile|execFileSync|fork|execa\w*|Worker|cluster|__filename|argv|require|setInterval|llm|sgpt|ollama|claude|gemini)\b|import\.meta|\$`|child_process/;
+const SPAWN_TOKENS = new RegExp(
+  `\\b(spawn|spawnSync|exec|execSync|execFile|execFileSync|fork|execa\\w*|Worker|cluster|__filename|argv|require|setInterval|${MODEL_CLIS.filter((c) => c.name.length > 2).map((c) => c.name.replace(/-/g, '\\-')).join('|')})\\b|import\\.meta|\\$\`|child_process`,
+);
+/** Words of a function that starts a process or sends a request: its call sites may each be a model call. */
+const STARTS = /\b(spawn|spawnSync|exec|execSync|execFile|execFileSync|execa\w*|fetch|request|axios|got|post|\$)\b|\$`/;
 
 
 export function evalArgs(w: FlowState, node: Node | null, env: Env): { vals: Val[]; nodes: Node[]; subs?: Val[] } {
@@ -23,8 +29,22 @@ export function evalArgs(w: FlowState, node: Node | null, env: Env): { vals: Val
     const subs = w.nodes.kids(node).filter((c) => c.type === 'template_substitution').map((c) => (w.nodes.kids(c)[0] ? expr(w, w.nodes.kids(c)[0]!, env) : NOTHING));
     return { vals: [template(w, node, env)], nodes: [node], subs };
   }
-  const nodes = w.nodes.kids(node);
-  return { vals: nodes.map((n) => expr(w, n, env)), nodes };
+  const vals: Val[] = [];
+  const nodes: Node[] = [];
+  for (const n of w.nodes.kids(node)) {
+    const v = expr(w, n, env);
+    // `f(...args)` with the elements known: each is an argument in its place
+    if (n.type === 'spread_element' && v.elems && v.elems.length <= 32) {
+      for (const e of v.elems) {
+        vals.push(e);
+        nodes.push(n);
+      }
+    } else {
+      vals.push(v);
+      nodes.push(n);
+    }
+  }
+  return { vals, nodes };
 }
 
 export function construct(w: FlowState, node: Node, env: Env): Val {
@@ -123,9 +143,20 @@ export function callFunction(w: FlowState, fn: FnVal, args: Val[], argNodes: Nod
   const node = fn.node;
   // per function and what its arguments are (origins, strings, clients, classes, objects): `__importDefault(require('./a'))`
   // and `__importDefault(require('./b'))` are two results, as are `run('codex', ...)` and `run('git', ...)`
-  const key = `${node.id}:${args.map((a) => `${a.t.map((t) => t.origin.range.start.line).join(',')}${a.resolves ? 'p' : ''}:${w.keys.val(a, 1)}`).join('|')}`;
+  // A string handed to a function remembers the first call it was handed at (a wrapper's call site).
+  const call = site.type === 'call_expression' || site.type === 'new_expression';
+  const tagged = args.map((a) => (call && (a.str !== undefined || a.hint !== undefined) && !(a.via && w.sites.some((s) => s.id === a.via!.id)) ? { ...a, via: site } : a));
+  // each call of a function that starts processes or requests with strings of its own is its own evaluation
+  const perSite = call && tagged.some((a, i) => a !== args[i]) && STARTS.test(node.text) ? `@${site.id}` : '';
+  // a closure is evaluated per scope it was made in (`new Promise((resolve) => spawn(file))` in each call of its wrapper)
+  const key = `${node.id}${perSite}e${StateKeys.idOf(fn.env as object)}:${args.map((a) => `${a.t.map((t) => t.origin.range.start.line).join(',')}${a.resolves ? 'p' : ''}:${w.keys.val(a, 1)}`).join('|')}`;
   const fname = functionName(node) ?? 'the function';
-  const returned = (v: Val): Val => (v.t.length ? { ...v, t: extend(v.t, rangeOf(site), `returned by \`${fname}()\` here`) } : v);
+  // A variable's identity (`#id`) names one file only inside its function: a path helper
+  // (`validatePath(p)`) returns it to every caller, whose files are not the same.
+  const returned = (r: Val): Val => {
+    const v = r.files?.some((f) => f.startsWith('#')) ? { ...r, files: r.files.filter((f) => !f.startsWith('#')) } : r;
+    return v.t.length ? { ...v, t: extend(v.t, rangeOf(site), `returned by \`${fname}()\` here`) } : v;
+  };
   const cached = w.memo.get(key);
   if (cached) return returned(cached);
   if (w.stack.includes(node.id)) return { t: union(...args.map((a) => deepTaint(a))) };
@@ -146,13 +177,15 @@ export function callFunction(w: FlowState, fn: FnVal, args: Val[], argNodes: Nod
   w.evals++;
   w.evaluated.add(node.id);
   w.stack.push(node.id);
+  w.sites.push(site);
   const env = new Env(fn.env as Env);
   const thisVal = fn.self ?? self;
   if (thisVal) env.vars.set('this', thisVal);
   const params = node.childForFieldName('parameters') ?? node.childForFieldName('parameter');
   const list = params ? (params.type === 'formal_parameters' ? w.nodes.kids(params) : [params]) : [];
   list.forEach((p, i) => {
-    const a = p.type === 'rest_pattern' ? { t: union(...args.slice(i).map((x) => deepTaint(x))) } : (args[i] ?? NOTHING);
+    // `...args` keeps the arguments as its elements (`fetch(...args)` passes them on in place)
+    const a = p.type === 'rest_pattern' ? { t: union(...tagged.slice(i).map((x) => deepTaint(x))), elems: tagged.slice(i) } : (tagged[i] ?? NOTHING);
     const at = argNodes[i] ? rangeOf(argNodes[i]!) : rangeOf(p);
     const t = extend(a.t, at, how === 'passed as' ? `passed to \`${fname}()\` as \`${p.text.replace(/[:=?].*$/s, '').trim()}\` here` : `${how} \`${p.text.replace(/[:=?].*$/s, '').trim()}\` here`);
     bind(w, p, { ...a, t }, env, true);
@@ -166,6 +199,7 @@ export function callFunction(w: FlowState, fn: FnVal, args: Val[], argNodes: Nod
   } finally {
     w.frames.pop();
     w.stack.pop();
+    w.sites.pop();
   }
   w.memo.set(key, frame.returns);
   return returned(frame.returns);

@@ -2,7 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import { Env } from './env';
 import { CLEAN, extend, union, type JsModelCall, type Origin, type Taints, type Val } from './taint';
-import { named, rangeOf } from './tree';
+import { calleeLabel, functionName, isFunction, named, rangeOf } from './tree';
 import { NodeCache } from '../tree-util';
 import type { ProcessApi } from './modules';
 import type { CallHost } from './calls';
@@ -17,6 +17,9 @@ export const MAX_FUNCTION_EVALS = 2000;
 export interface Frame {
   returns: Val;
 }
+
+/** Self origins that name one module's file rather than the program's (`process.argv[1]`). */
+const MODULE_PATH = /__filename|import\.meta/;
 
 /** `./a.js` and `a.js` name the same file. */
 const fileKey = (f: string) => f.replace(/^\.\//, '');
@@ -42,6 +45,8 @@ export class FlowState implements CallHost {
   readonly memo = new Map<string, Val>();
   readonly evaluated = new Set<number>();
   readonly stack: number[] = [];
+  /** The call sites of the functions being evaluated, outermost first. */
+  readonly sites: Node[] = [];
   readonly frames: Frame[] = [];
   readonly origins = new Map<string, Origin>();
   readonly seenFns: { node: Node; env: Env }[] = [];
@@ -150,10 +155,26 @@ export class FlowState implements CallHost {
 
   // ---- CallHost -------------------------------------------------------------------
 
+  /**
+   * The call site to report a model call at: the call of a wrapper that was handed the program or
+   * URL (`executeCommand('codex', args)` for the `spawn(file, args)` inside it), while that call
+   * is being evaluated; else the call itself.
+   */
+  outerSite(site: CallSite, decisive: (Val | undefined)[]): CallSite {
+    for (const v of decisive) {
+      const via = v?.via;
+      if (!via || via.id === site.node.id || !this.sites.some((s) => s.id === via.id)) continue;
+      const fn = via.childForFieldName('function') ?? via.childForFieldName('constructor');
+      const inFn = enclosingName(site.node) ?? 'the function';
+      return { ...site, node: via, range: rangeOf(via), label: fn ? calleeLabel(fn) : 'call', through: { range: site.range, message: `\`${site.label}\` in \`${inFn}\` starts it here` } };
+    }
+    return site;
+  }
+
   modelCall(site: CallSite, kind: JsModelCall['kind'], reason: string, confidence: 'high' | 'low', inputs: Taints, approvalsOff?: string): Val {
     let call = this.calls.get(site.node.id);
     if (!call) {
-      call = { node: site.node, range: site.range, label: `\`${site.label}\``, kind, reason, confidence };
+      call = { node: site.node, range: site.range, label: `\`${site.label}\``, kind, reason, confidence, through: site.through };
       this.calls.set(site.node.id, call);
     }
     // the same call site may start the agent with approvals off in one context: that is what it does
@@ -170,7 +191,10 @@ export class FlowState implements CallHost {
     this.effects.set(key, { kind, node: site.node, range: site.range, label: old?.label ?? label, taint: old ? union(old.taint, taint) : taint });
   }
 
-  spawn(site: CallSite, api: ProcessApi, sync: boolean, self: Taints, detached: boolean): void {
+  spawn(site: CallSite, api: ProcessApi, sync: boolean, selfTaint: Taints, detached: boolean): void {
+    // `__filename` (or `import.meta.url`) names the module it is read in: spawned from another
+    // module, it is that module's file run as a program, not the spawning code again
+    const self = selfTaint.filter((t) => !MODULE_PATH.test(t.origin.label) || t.origin.range.file === site.range.file);
     const old = this.spawns.get(site.node.id);
     this.spawns.set(site.node.id, { node: site.node, range: site.range, label: `\`${site.label}\``, api, sync, self: old ? union(old.self, self) : self, detached });
   }
@@ -212,4 +236,10 @@ function originLabel(call: JsModelCall): string {
     return cli && cli !== call.label ? `${call.label} running ${cli}` : call.label;
   }
   return call.label;
+}
+
+/** The name of the nearest named function around a node (a callback inside `executeCommand` is in `executeCommand`). */
+function enclosingName(n: Node): string | undefined {
+  for (let p = n.parent; p; p = p.parent) if (isFunction(p) && functionName(p)) return functionName(p);
+  return undefined;
 }

@@ -1,6 +1,6 @@
 /** What the JavaScript dataflow records: model calls, sinks reached, processes started. */
 import type { Node } from 'web-tree-sitter';
-import type { Range } from '../types';
+import type { PathStep, Range } from '../types';
 import type { JsModelCall, Taints, Val } from './taint';
 import type { ProcessApi } from './modules';
 
@@ -66,4 +66,6 @@ export interface CallSite {
   isNew: boolean;
   /** Substitutions of a tagged template (`` $`cmd ${x}` ``). */
   substitutions?: Val[];
+  /** A call of a wrapper reported for the call inside it (see FlowState.outerSite): where that call is. */
+  through?: PathStep;
 }

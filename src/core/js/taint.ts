@@ -1,6 +1,6 @@
 /** Values and taint carried by the JavaScript/TypeScript dataflow. */
 import type { Node } from 'web-tree-sitter';
-import type { Range } from '../types';
+import type { PathStep, Range } from '../types';
 import { capPath, MAX_PATH_STEPS, unionByOrigin, type Traced } from '../origins';
 
 export type JsModelCallKind = 'sdk' | 'http' | 'cli' | 'wrapper';
@@ -16,6 +16,8 @@ export interface JsModelCall {
   confidence: 'high' | 'low';
   /** A coding agent started with its approvals off: the flag or subcommand. */
   approvalsOff?: string;
+  /** Reported at the call of a wrapper: the call inside it that starts the model (another function, maybe another file). */
+  through?: PathStep;
 }
 
 /** model: text a model produced; self: the program's own path (process.argv[1], __filename, ...). */
@@ -79,6 +81,12 @@ export interface Val {
   /** A local class (for `new Local()`), or an instance of one. */
   cls?: Node;
   instanceOf?: Node;
+  /**
+   * A string passed to a function: the call it was passed at, first (`run('codex', args)` ->
+   * `spawn(file, args)` in `run`). A model call inside that takes its program or URL from it is
+   * reported at that call, the wrapper's call site, while the call is being evaluated.
+   */
+  via?: Node;
 }
 
 export const NOTHING: Val = Object.freeze({ t: CLEAN }) as Val;

@@ -1,5 +1,6 @@
 import type { Rule } from '../rule';
 import type { JsFacts } from '../js/facts';
+import { throughPath } from './js-common';
 
 export const rule: Rule<JsFacts> = {
   meta: {
@@ -23,7 +24,7 @@ export const rule: Rule<JsFacts> = {
       .map((c) => ({
         range: c.range,
         message: `${c.label} starts ${c.reason}, a coding agent, ${c.approvalsOff!.startsWith('-') ? `with \`${c.approvalsOff}\`` : 'in a mode that asks for no approval'}: it executes the commands its model writes without asking`,
-        path: [],
+        path: throughPath(c),
         confidence: c.confidence,
       }));
   },

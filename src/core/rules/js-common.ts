@@ -75,7 +75,7 @@ export function effectFindings(
 export function callFindings(facts: JsFacts, kind: JsModelCall['kind'], what: (c: JsModelCall) => string): RawFinding[] {
   return facts.flow.modelCalls
     .filter((c) => c.kind === kind && !c.approvalsOff)
-    .map((c) => ({ range: c.range, message: what(c), path: [], confidence: c.confidence }));
+    .map((c) => ({ range: c.range, message: what(c), path: throughPath(c), confidence: c.confidence }));
 }
 
 /** Calls of `setInterval` (and friends) whose callback is `fn`: a loop without a condition. */
@@ -218,4 +218,9 @@ function hasGuardedExit(fn: Node): boolean {
     return named(n).some((c) => visit(c, g));
   };
   return visit(body, false);
+}
+
+/** A model call reported at a wrapper's call site: the path goes into the wrapper, to the call that starts the model. */
+export function throughPath(c: JsModelCall): PathStep[] {
+  return c.through ? [{ range: c.range, message: `${c.label} hands its command or URL on here` }, c.through] : [];
 }
